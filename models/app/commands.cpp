@@ -1,0 +1,179 @@
+#include "models/app/commands.hpp"
+
+#include "models/pyramid_model.hpp"
+#include "models/scenario.hpp"
+#include "sim/config.hpp"
+#include "sim/parallel.hpp"
+#include "sim/progress.hpp"
+#include "sim/results.hpp"
+#include "sim/runner.hpp"
+#include "tiersim/version.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <optional>
+
+namespace tiersim::app {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+    stop_requested.store(true);
+    // A second signal ends the process at once.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+/// Parses a subcommand's arguments; empty when --help was printed.
+std::optional<po::variables_map> parse(const std::vector<std::string>& args, const std::string& synopsis,
+                                       po::options_description options, const po::positional_options_description& positional) {
+    options.add_options()("help,h", "show this help");
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) {
+        std::cout << "Usage: " << synopsis << "\n\n" << options << "\n";
+        return std::nullopt;
+    }
+    po::notify(vm);
+    return vm;
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return text;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+    std::string line = "tiersim run";
+    for (const auto& a : args) line += " " + a;
+    return line;
+}
+
+po::options_description scenario_options() {
+    po::options_description options("Options");
+    options.add_options()
+        ("scenario", po::value<std::string>()->required(), "scenario YAML file")
+        ("set", po::value<std::vector<std::string>>()->composing()->value_name("KEY=VALUE"),
+         "override a scenario key, e.g. --set run.ticks=24 (repeatable)");
+    return options;
+}
+
+template <class Body>
+int guarded(const char* command, Body&& body) {
+    try {
+        return body();
+    } catch (const sim::config::ConfigError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return exit_usage;
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "tiersim %s: %s (see 'tiersim %s --help')\n", command, e.what(), command);
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "tiersim %s: error: %s\n", command, e.what());
+        return exit_failure;
+    }
+}
+
+std::size_t firm_count(const models::Scenario& s) {
+    std::size_t firms = 0;
+    for (const auto& [name, sector] : s.sectors)
+        for (auto tier : {models::Tier::oem, models::Tier::t1, models::Tier::t2, models::Tier::t3})
+            firms += static_cast<std::size_t>(sector.tiers[tier].firms);
+    return firms;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) {
+    return guarded("run", [&] {
+        po::options_description options = scenario_options();
+        options.add_options()
+            ("output,o", po::value<std::string>(), "results file (default: SCENARIO's name with .h5, here)")
+            ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all cores)")
+            ("seed", po::value<std::int64_t>(), "seed of the random streams (same as --set run.seed=S)")
+            ("quiet,q", po::bool_switch(), "print nothing but errors");
+        po::positional_options_description positional;
+        positional.add("scenario", 1);
+        const auto vm = parse(args, "tiersim run SCENARIO [options]", options, positional);
+        if (!vm) return int{exit_ok};
+
+        const std::filesystem::path scenario_path = (*vm)["scenario"].as<std::string>();
+        auto overrides = vm->count("set") ? (*vm)["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+        if (vm->count("seed")) overrides.push_back("run.seed=" + std::to_string((*vm)["seed"].as<std::int64_t>()));
+        const models::LoadedScenario loaded = models::load_scenario(scenario_path, overrides);
+        const std::filesystem::path output = vm->count("output")
+                                                 ? std::filesystem::path((*vm)["output"].as<std::string>())
+                                                 : std::filesystem::path(scenario_path.stem().string() + ".h5");
+        const bool quiet = (*vm)["quiet"].as<bool>();
+
+        sim::ThreadLimit threads((*vm)["threads"].as<std::size_t>());
+        models::PyramidModel model(loaded.scenario);
+
+        sim::RunOptions run;
+        run.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
+        run.output = output;
+        run.show_progress = !quiet && sim::ProgressBar::stderr_is_terminal();
+        run.stop_requested = &stop_requested;
+        run.attributes = {
+            {"tiersim_version", std::string(tiersim::version)},
+            {"git_commit", std::string(tiersim::git_commit)},
+            {"scenario_file", scenario_path.string()},
+            {"scenario_name", loaded.scenario.name},
+            {"seed", std::int64_t{loaded.scenario.run.seed}},
+            {"replication", std::int64_t{loaded.scenario.run.replication}},
+            {"threads", static_cast<std::int64_t>(threads.threads())},
+            {"ticks_planned", std::int64_t{loaded.scenario.run.ticks}},
+            {"command_line", joined(args)},
+            {"created_utc", utc_now()},
+        };
+        run.texts = {{"scenario/resolved", loaded.resolved_yaml}, {"scenario/input", loaded.input_yaml}};
+
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
+        const sim::RunSummary summary = sim::run(model, run);
+        if (!quiet)
+            std::fprintf(stderr, "%s %s: %u ticks of %zu firms in %.2f s (%.3g firm-ticks/s)\n",
+                         summary.interrupted ? "interrupted, wrote" : "wrote", output.string().c_str(),
+                         summary.ticks_completed, model.agent_count(), summary.wall_seconds,
+                         summary.agent_ticks_per_second);
+        return int{summary.interrupted ? exit_interrupted : exit_ok};
+    });
+}
+
+int validate_command(const std::vector<std::string>& args) {
+    return guarded("validate", [&] {
+        po::positional_options_description positional;
+        positional.add("scenario", 1);
+        const auto vm = parse(args, "tiersim validate SCENARIO [--set KEY=VALUE]...", scenario_options(), positional);
+        if (!vm) return int{exit_ok};
+        const std::string path = (*vm)["scenario"].as<std::string>();
+        const auto overrides = vm->count("set") ? (*vm)["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+        const models::LoadedScenario loaded = models::load_scenario(path, overrides);
+        std::printf("%s: valid (%zu sectors, %zu firms, %d ticks)\n", path.c_str(), loaded.scenario.sectors.size(),
+                    firm_count(loaded.scenario), loaded.scenario.run.ticks);
+        return int{exit_ok};
+    });
+}
+
+int schema_command(const std::vector<std::string>& args) {
+    return guarded("schema", [&] {
+        const auto vm = parse(args, "tiersim schema", po::options_description("Options"), {});
+        if (!vm) return int{exit_ok};
+        std::fputs(models::scenario_schema_markdown().c_str(), stdout);
+        return int{exit_ok};
+    });
+}
+
+}  // namespace tiersim::app

@@ -1,0 +1,51 @@
+#include "models/app/commands.hpp"
+#include "tiersim/version.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage = R"(tiersim: agent-based simulator of manufacturing supply pyramids
+
+Usage:
+  tiersim run SCENARIO [-o FILE] [--threads N] [--seed S] [--set KEY=VALUE]...
+  tiersim validate SCENARIO [--set KEY=VALUE]...
+  tiersim schema
+  tiersim --version
+
+Commands:
+  run        simulate a scenario and write an HDF5 results file
+  validate   check a scenario (types, ranges, unknown keys) without running it
+  schema     print the reference of every scenario key (Markdown)
+
+Run 'tiersim COMMAND --help' for the options of a command.
+Exit codes: 0 ok, 1 run failed, 2 bad command line or scenario, 130 interrupted.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace tiersim::app;
+    if (argc < 2) {
+        std::fputs(usage, stderr);
+        return exit_usage;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::fputs(usage, stdout);
+        return exit_ok;
+    }
+    if (command == "--version") {
+        std::printf("tiersim %s (commit %s, %s build)\n", tiersim::version, tiersim::git_commit, tiersim::build_type);
+        return exit_ok;
+    }
+    if (command == "run") return run_command(rest);
+    if (command == "validate") return validate_command(rest);
+    if (command == "schema") return schema_command(rest);
+    std::fprintf(stderr, "tiersim: unknown command '%s'\n\n%s", command.c_str(), usage);
+    return exit_usage;
+}

@@ -1,0 +1,65 @@
+// Firm and link state as structure-of-arrays over a dense firm index.
+//
+// Firms are stored tier by tier (all OEMs, then T1, ...) within the dense
+// index; `id` is the stable identifier written to results. Per-link arrays are
+// indexed by sim::LinkGraph link index: a buyer writes its order into its
+// link's slot, the supplier writes its shipment back into the same slot.
+#pragma once
+
+#include "models/scenario.hpp"
+#include "sim/link_graph.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tiersim::models {
+
+using FirmIndex = std::uint32_t;
+
+struct FirmTable {
+    // Identity.
+    std::vector<std::uint32_t> id;
+    std::vector<std::uint16_t> sector;
+    std::vector<Tier> tier;
+
+    // Structure fixed at build time (until entry/exit and investment).
+    std::vector<double> capacity;            ///< units/month
+    std::vector<double> final_demand_share;  ///< OEMs: share of the sector's final demand
+    std::vector<std::uint8_t> lead_time;     ///< months until inputs shipped to this firm arrive
+    std::vector<double> input_per_unit;      ///< units of input per unit of output
+
+    // Planning.
+    std::vector<double> forecast;            ///< expected orders per month
+    std::vector<double> demand_history;      ///< ring of the last p months, p per firm (moving average)
+
+    // Flows of the current tick (units/month).
+    std::vector<double> orders_received;
+    std::vector<double> orders_placed;
+    std::vector<double> production_target;
+    std::vector<double> output;
+    std::vector<double> shipped;
+    std::vector<double> received;
+
+    // Stocks (units).
+    std::vector<double> backlog;             ///< ordered by buyers, not yet shipped
+    std::vector<double> finished_goods;
+    std::vector<double> input_stock;
+    std::vector<double> on_order;            ///< inputs ordered, not yet received
+    std::vector<double> inbound;             ///< ring of arrivals by month, pipeline_length per firm
+
+    std::size_t size() const noexcept { return id.size(); }
+    void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length);
+    std::size_t memory_bytes() const noexcept;
+};
+
+struct LinkTable {
+    std::vector<double> share;    ///< buyer's share of its input placed with this supplier
+    std::vector<double> order;    ///< written by the buyer in this tick's ordering phase
+    std::vector<double> owed;     ///< supplier's backlog towards this buyer
+    std::vector<double> shipment; ///< written by the supplier in this tick's shipping phase
+
+    void resize(std::size_t links);
+    std::size_t memory_bytes() const noexcept;
+};
+
+}  // namespace tiersim::models

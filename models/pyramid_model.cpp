@@ -1,0 +1,50 @@
+#include "models/pyramid_model.hpp"
+
+#include "models/recorder.hpp"
+
+#include <stdexcept>
+
+namespace tiersim::models {
+
+void build_population(PyramidModel& model);  // population.cpp
+
+PyramidModel::PyramidModel(Scenario scenario)
+    : scenario_(std::move(scenario)),
+      history_length_(scenario_.ordering.forecast == ForecastMethod::moving_average
+                          ? static_cast<std::size_t>(scenario_.ordering.forecast_window_months)
+                          : 0),
+      // One slot more than the longest lead time, so the slot being emptied
+      // this tick is never the one a shipment is added to.
+      pipeline_length_(static_cast<std::size_t>(max_lead_time(scenario_)) + 1) {
+    for (const auto& [name, sector] : scenario_.sectors) sector_configs_.push_back(&sector);
+    final_demand_.assign(sector_count(), 0.0);
+    build_population(*this);
+    recorder_ = std::make_unique<Recorder>(*this);
+    add_phases();
+}
+
+PyramidModel::~PyramidModel() = default;
+
+void PyramidModel::add_phases() {
+    schedule_.add("final_demand", [this](sim::Tick t) { draw_final_demand(t); });
+    schedule_.add("receive_inputs", [this](sim::Tick t) { receive_inputs(t); });
+    schedule_.add("planning", [this](sim::Tick t) { plan(t); });
+    schedule_.add("ordering", [this](sim::Tick t) { place_orders(t); });
+    schedule_.add("order_intake", [this](sim::Tick t) { take_orders(t); });
+    schedule_.add("production", [this](sim::Tick t) { produce(t); });
+    schedule_.add("shipping", [this](sim::Tick t) { ship(t); });
+    schedule_.add("receiving", [this](sim::Tick t) { collect_shipments(t); });
+    schedule_.add("aggregate", [this](sim::Tick t) { recorder_->aggregate(t); });
+}
+
+void PyramidModel::open_results(sim::results::File& file) {
+    recorder_->open(file);
+}
+
+void PyramidModel::record(sim::Tick tick, sim::results::File& file) { recorder_->write(tick, file); }
+
+std::size_t PyramidModel::memory_bytes() const {
+    return firms_.memory_bytes() + links_.memory_bytes() + graph_.memory_bytes();
+}
+
+}  // namespace tiersim::models

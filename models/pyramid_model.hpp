@@ -1,0 +1,86 @@
+// The supply-pyramid model: OEM ← T1 ← T2 ← T3, month by month.
+//
+// Orders travel down the tiers and goods up: each firm forecasts the orders it
+// receives, orders inputs up to a target position, produces within capacity
+// and inputs on hand, and ships with proportional rationing when short.
+// docs/model.md states every rule; phases are in the order of DESIGN §3.
+#pragma once
+
+#include "models/firms.hpp"
+#include "models/scenario.hpp"
+#include "sim/link_graph.hpp"
+#include "sim/runner.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace tiersim::models {
+
+/// Random-stream purposes: one per independent use of randomness.
+enum class Purpose : std::uint32_t {
+    firm_size = 1,
+    supplier_choice = 2,
+    final_demand = 3,
+};
+
+/// Firms of one (sector, tier), a contiguous range of the dense index.
+struct TierRange {
+    FirmIndex first = 0;
+    FirmIndex last = 0;  ///< one past the end
+    std::size_t size() const noexcept { return last - first; }
+};
+
+class PyramidModel final : public sim::Model {
+public:
+    explicit PyramidModel(Scenario scenario);
+    ~PyramidModel() override;
+
+    sim::Schedule& schedule() override { return schedule_; }
+    std::size_t agent_count() const override { return firms_.size(); }
+    void open_results(sim::results::File& file) override;
+    void record(sim::Tick tick, sim::results::File& file) override;
+    std::size_t memory_bytes() const override;
+
+    const Scenario& scenario() const noexcept { return scenario_; }
+    const FirmTable& firms() const noexcept { return firms_; }
+    const LinkTable& links() const noexcept { return links_; }
+    const sim::LinkGraph& graph() const noexcept { return graph_; }
+    /// Final demand of each sector this tick (sectors in name order).
+    const std::vector<double>& final_demand() const noexcept { return final_demand_; }
+    const TierRange& tier_range(std::size_t sector, Tier tier) const { return tiers_[sector][static_cast<std::size_t>(tier)]; }
+    std::size_t sector_count() const noexcept { return sector_configs_.size(); }
+    std::size_t pipeline_length() const noexcept { return pipeline_length_; }
+
+private:
+    friend struct PopulationBuilder;
+    void add_phases();
+    // Phases, in tick order (supply_chain.cpp, final_demand.cpp).
+    void draw_final_demand(sim::Tick tick);
+    void receive_inputs(sim::Tick tick);
+    void plan(sim::Tick tick);
+    void place_orders(sim::Tick tick);
+    void take_orders(sim::Tick tick);
+    void produce(sim::Tick tick);
+    void ship(sim::Tick tick);
+    void collect_shipments(sim::Tick tick);
+
+    std::size_t inbound_slot(FirmIndex firm, sim::Tick arrival_tick) const noexcept {
+        return firm * pipeline_length_ + arrival_tick % pipeline_length_;
+    }
+
+    Scenario scenario_;
+    std::vector<const SectorConfig*> sector_configs_;  ///< in name order
+    std::size_t history_length_;
+    std::size_t pipeline_length_;
+    FirmTable firms_;
+    LinkTable links_;
+    sim::LinkGraph graph_;
+    std::vector<std::array<TierRange, tier_count>> tiers_;
+    std::vector<double> final_demand_;
+    sim::Schedule schedule_;
+
+    struct Recorder;
+    std::unique_ptr<Recorder> recorder_;
+};
+
+}  // namespace tiersim::models

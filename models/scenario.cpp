@@ -1,0 +1,160 @@
+#include "models/scenario.hpp"
+
+#include <algorithm>
+
+namespace tiersim::sim::config {
+
+using namespace tiersim::models;
+
+template <>
+struct EnumNames<ForecastMethod> {
+    static constexpr std::array<std::pair<ForecastMethod, std::string_view>, 2> values{{
+        {ForecastMethod::moving_average, "moving_average"},
+        {ForecastMethod::exponential_smoothing, "exponential_smoothing"},
+    }};
+};
+
+template <>
+struct Describe<RunConfig> {
+    static void fields(Fields<RunConfig>& f) {
+        f.add("ticks", &RunConfig::ticks).unit("months").range(1, 100000)
+            .doc("Number of ticks (months) to simulate");
+        f.add("seed", &RunConfig::seed).range(0, 9.007199254740992e15)
+            .doc("Seed of every random stream; the same seed gives bit-identical results");
+        f.add("replication", &RunConfig::replication).range(0, 9.007199254740992e15)
+            .doc("Replication number: a second, independent key of the random streams (sweeps vary it, not the seed)");
+    }
+};
+
+template <>
+struct Describe<OrderingConfig> {
+    static void fields(Fields<OrderingConfig>& f) {
+        f.add("forecast", &OrderingConfig::forecast)
+            .doc("How firms forecast the orders they will receive");
+        f.add("forecast_window_months", &OrderingConfig::forecast_window_months).unit("months").range(1, 24)
+            .doc("Months averaged by the moving-average forecast (p)");
+        f.add("smoothing", &OrderingConfig::smoothing).unit("1").range(0.01, 1)
+            .doc("Weight of the newest month in exponential smoothing (alpha)");
+        f.add("review_period_months", &OrderingConfig::review_period_months).unit("months").range(1, 12)
+            .doc("Months between orders covered by the order-up-to target (R)");
+        f.add("safety_stock_months", &OrderingConfig::safety_stock_months).unit("months").range(0, 12)
+            .doc("Input safety stock, in months of forecast use");
+        f.add("finished_goods_cover_months", &OrderingConfig::finished_goods_cover_months).unit("months").range(0, 12)
+            .doc("Target finished-goods inventory, in months of forecast demand");
+    }
+};
+
+template <>
+struct Describe<FinalDemandConfig> {
+    static void fields(Fields<FinalDemandConfig>& f) {
+        f.add("level", &FinalDemandConfig::level).unit("units/month").range(0, 1e12)
+            .doc("Mean final demand for the sector's OEM output at tick 0");
+        f.add("trend_per_month", &FinalDemandConfig::trend_per_month).unit("1/month").range(-0.1, 0.1)
+            .doc("Compound growth of the demand level per month");
+        f.add("seasonal_amplitude", &FinalDemandConfig::seasonal_amplitude).unit("1").range(0, 0.9)
+            .doc("Relative amplitude of a 12-month sinusoidal season");
+        f.add("noise_sd", &FinalDemandConfig::noise_sd).unit("1").range(0, 1)
+            .doc("Standard deviation of the relative month-to-month demand noise");
+    }
+};
+
+template <>
+struct Describe<TierPopulationConfig> {
+    static void fields(Fields<TierPopulationConfig>& f) {
+        f.add("firms", &TierPopulationConfig::firms).unit("firms").range(0, 50000000)
+            .doc("Number of firms in this tier of the sector");
+        f.add("capacity_headroom", &TierPopulationConfig::capacity_headroom).unit("1").range(0.1, 10)
+            .doc("Capacity as a multiple of the firm's expected monthly demand at tick 0");
+        f.add("size_dispersion", &TierPopulationConfig::size_dispersion).unit("1").range(0, 3)
+            .doc("Log-normal sigma of firm size weights (OEM market shares; how often a supplier is chosen)");
+        f.add("lead_time_months", &TierPopulationConfig::lead_time_months).unit("months").range(1, 12)
+            .doc("Months between a supplier shipping to a firm of this tier and the goods arriving");
+        f.add("suppliers_per_buyer", &TierPopulationConfig::suppliers_per_buyer).unit("firms").range(1, 50)
+            .doc("Suppliers in the tier below each firm of this tier buys from (at least; Tier 3 buys abroad)");
+        f.add("input_per_unit", &TierPopulationConfig::input_per_unit).unit("units/unit").range(0.01, 100)
+            .doc("Units of input from the tier below per unit of this tier's output");
+    }
+};
+
+template <>
+struct Describe<TierSetConfig> {
+    static void fields(Fields<TierSetConfig>& f) {
+        f.add("oem", &TierSetConfig::oem).doc("Original equipment manufacturers: sell to final demand");
+        f.add("t1", &TierSetConfig::t1).doc("Tier 1 suppliers: sell to OEMs");
+        f.add("t2", &TierSetConfig::t2).doc("Tier 2 suppliers: sell to Tier 1");
+        f.add("t3", &TierSetConfig::t3).doc("Tier 3 suppliers: sell to Tier 2, buy raw materials abroad");
+        f.check([](const TierSetConfig& t) -> std::optional<std::pair<std::string, std::string>> {
+            if (t.oem.firms < 1) return std::pair<std::string, std::string>{"oem", "a sector needs at least one OEM"};
+            const TierPopulationConfig* tiers[] = {&t.oem, &t.t1, &t.t2, &t.t3};
+            const char* names[] = {"oem", "t1", "t2", "t3"};
+            for (int k = 1; k < 4; ++k)
+                if (tiers[k]->firms == 0 && k < 3 && tiers[k + 1]->firms > 0)
+                    return std::pair<std::string, std::string>{names[k], "an empty tier cannot have suppliers below it"};
+            return std::nullopt;
+        });
+    }
+};
+
+template <>
+struct Describe<SectorConfig> {
+    static void fields(Fields<SectorConfig>& f) {
+        f.add("final_demand", &SectorConfig::final_demand).doc("Final demand for the sector's output");
+        f.add("tiers", &SectorConfig::tiers).doc("The firms of the sector, tier by tier");
+    }
+};
+
+template <>
+struct Describe<Scenario> {
+    static void fields(Fields<Scenario>& f) {
+        f.add("name", &Scenario::name).doc("Short name of the scenario");
+        f.add("description", &Scenario::description).doc("What the scenario represents");
+        f.add("run", &Scenario::run).doc("Length, seed and replication of the run");
+        f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
+        f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
+        f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
+            if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
+            return std::nullopt;
+        });
+    }
+};
+
+}  // namespace tiersim::sim::config
+
+namespace tiersim::models {
+
+namespace config = sim::config;
+
+const TierPopulationConfig& TierSetConfig::operator[](Tier tier) const {
+    switch (tier) {
+        case Tier::oem: return oem;
+        case Tier::t1: return t1;
+        case Tier::t2: return t2;
+        case Tier::t3: return t3;
+    }
+    return t3;
+}
+
+Scenario decode_scenario(const config::Node& root) { return config::decode<Scenario>(root); }
+
+LoadedScenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+    config::Node root = config::load_layered(path);
+    for (const std::string& assignment : overrides) config::apply_override(root, assignment);
+    LoadedScenario loaded;
+    loaded.scenario = decode_scenario(root);
+    loaded.source_path = path.string();
+    loaded.resolved_yaml = config::emit_yaml(config::encode(loaded.scenario));
+    loaded.input_yaml = config::emit_yaml(root);
+    return loaded;
+}
+
+std::string scenario_schema_markdown() { return config::schema_markdown<Scenario>("Scenario schema"); }
+
+int max_lead_time(const Scenario& scenario) {
+    int longest = 1;
+    for (const auto& [name, sector] : scenario.sectors)
+        for (Tier tier : {Tier::oem, Tier::t1, Tier::t2, Tier::t3})
+            longest = std::max(longest, sector.tiers[tier].lead_time_months);
+    return longest;
+}
+
+}  // namespace tiersim::models

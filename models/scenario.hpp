@@ -1,0 +1,105 @@
+// The scenario: every input of a run, as typed structs with a schema.
+//
+// Each struct's Describe<> (scenario.cpp) declares its keys with type, unit,
+// range, default and a line of documentation; docs/scenario-schema.md is
+// generated from those declarations (`tiersim schema`).
+#pragma once
+
+#include "sim/config.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tiersim::models {
+
+/// Position in the supply pyramid; OEMs sell to final demand, each tier
+/// buys from the one below it, Tier 3 from the rest of the world.
+enum class Tier : std::uint8_t { oem = 0, t1 = 1, t2 = 2, t3 = 3 };
+inline constexpr std::size_t tier_count = 4;
+inline constexpr std::array<std::string_view, tier_count> tier_labels{"OEM", "T1", "T2", "T3"};
+
+enum class ForecastMethod { moving_average, exponential_smoothing };
+
+struct RunConfig {
+    int ticks = 120;
+    std::int64_t seed = 1;
+    std::int64_t replication = 0;
+};
+
+/// How every firm plans: forecast, then order up to a target position.
+struct OrderingConfig {
+    ForecastMethod forecast = ForecastMethod::moving_average;
+    int forecast_window_months = 4;
+    double smoothing = 0.3;
+    int review_period_months = 1;
+    double safety_stock_months = 0.5;
+    double finished_goods_cover_months = 0.5;
+};
+
+/// Final demand for a sector's OEM output: level × trend × season × noise.
+struct FinalDemandConfig {
+    double level = 1000;
+    double trend_per_month = 0;
+    double seasonal_amplitude = 0;
+    double noise_sd = 0.1;
+};
+
+/// The firms of one tier of one sector.
+struct TierPopulationConfig {
+    int firms = 0;
+    double capacity_headroom = 1.3;
+    double size_dispersion = 0.5;
+    int lead_time_months = 1;
+    int suppliers_per_buyer = 2;
+    double input_per_unit = 1.0;
+};
+
+struct TierSetConfig {
+    TierPopulationConfig oem{.firms = 1};
+    TierPopulationConfig t1;
+    TierPopulationConfig t2;
+    TierPopulationConfig t3;
+
+    const TierPopulationConfig& operator[](Tier tier) const;
+};
+
+struct SectorConfig {
+    FinalDemandConfig final_demand;
+    TierSetConfig tiers;
+};
+
+struct Scenario {
+    std::string name = "unnamed";
+    std::string description;
+    RunConfig run;
+    OrderingConfig ordering;
+    std::map<std::string, SectorConfig> sectors;
+};
+
+/// A scenario as loaded: typed, plus the texts stored in results files.
+struct LoadedScenario {
+    Scenario scenario;
+    std::string source_path;
+    std::string resolved_yaml;  ///< every key, defaults included: reruns the scenario alone
+    std::string input_yaml;     ///< the layered input (extends and --set applied), as written
+};
+
+/// Loads, layers (`extends:`), overrides (`--set`) and validates a scenario.
+/// @throws sim::config::ConfigError naming file, line, column and key.
+LoadedScenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
+
+/// Validates an already layered tree (tests build trees from strings).
+Scenario decode_scenario(const sim::config::Node& root);
+
+/// Markdown reference of every scenario key, generated from the schema.
+std::string scenario_schema_markdown();
+
+/// Longest lead time in the scenario (sizes the inbound pipelines).
+int max_lead_time(const Scenario& scenario);
+
+}  // namespace tiersim::models

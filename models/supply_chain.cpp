@@ -1,0 +1,143 @@
+// The tick's supply-chain phases: demand, planning, orders, production,
+// shipping. Each phase is a pass in which a firm writes only its own state
+// and the slots of its own links.
+#include "models/pyramid_model.hpp"
+#include "sim/parallel.hpp"
+#include "sim/random.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace tiersim::models {
+
+void PyramidModel::draw_final_demand(sim::Tick tick) {
+    for (std::size_t s = 0; s < sector_count(); ++s) {
+        const FinalDemandConfig& d = sector_configs_[s]->final_demand;
+        sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
+                               static_cast<std::uint64_t>(scenario_.run.replication), s, tick,
+                               static_cast<std::uint32_t>(Purpose::final_demand)});
+        const double trend = std::pow(1.0 + d.trend_per_month, tick);
+        const double season = 1.0 + d.seasonal_amplitude * std::sin(2.0 * std::numbers::pi * tick / 12.0);
+        const double noise = std::max(0.0, 1.0 + d.noise_sd * rng.normal());
+        final_demand_[s] = d.level * trend * season * noise;
+    }
+}
+
+void PyramidModel::receive_inputs(sim::Tick tick) {
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        double& slot = firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick)];
+        firms_.received[i] = slot;
+        firms_.input_stock[i] += slot;
+        firms_.on_order[i] = std::max(0.0, firms_.on_order[i] - slot);
+        slot = 0;
+    });
+}
+
+void PyramidModel::plan(sim::Tick tick) {
+    const OrderingConfig& rule = scenario_.ordering;
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        // Forecast of the orders this firm will receive, from those it has seen.
+        if (rule.forecast == ForecastMethod::moving_average) {
+            const std::size_t p = history_length_;
+            double* history = &firms_.demand_history[i * p];
+            history[tick % p] = firms_.orders_received[i];
+            double sum = 0;
+            for (std::size_t k = 0; k < p; ++k) sum += history[k];
+            firms_.forecast[i] = sum / static_cast<double>(p);
+        } else {
+            firms_.forecast[i] += rule.smoothing * (firms_.orders_received[i] - firms_.forecast[i]);
+        }
+        // Order-up-to on the echelon position, in input units: inputs on hand
+        // and on order, plus finished goods net of the backlog. Counting the
+        // backlog is what makes a firm order its way out of a shortfall.
+        const double a = firms_.input_per_unit[i];
+        const double use = firms_.forecast[i] * a;
+        const double target = use * (firms_.lead_time[i] + rule.review_period_months + rule.safety_stock_months +
+                                     rule.finished_goods_cover_months);
+        const double position = firms_.input_stock[i] + firms_.on_order[i] +
+                                a * (firms_.finished_goods[i] - firms_.backlog[i]);
+        firms_.orders_placed[i] = std::max(0.0, target - position);
+        firms_.on_order[i] += firms_.orders_placed[i];
+    });
+}
+
+void PyramidModel::place_orders(sim::Tick tick) {
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        const auto [first, last] = graph_.out_links(static_cast<std::uint32_t>(i));
+        if (firms_.tier[i] == Tier::t3) {
+            // Raw materials come from abroad, always in full, after the lead time.
+            firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick + firms_.lead_time[i])] += firms_.orders_placed[i];
+            return;
+        }
+        for (auto l = first; l < last; ++l) links_.order[l] = firms_.orders_placed[i] * links_.share[l];
+    });
+}
+
+void PyramidModel::take_orders(sim::Tick) {
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        double incoming = 0;
+        if (firms_.tier[i] == Tier::oem) {
+            incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i];
+        } else {
+            for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
+                links_.owed[l] += links_.order[l];
+                incoming += links_.order[l];
+            }
+        }
+        firms_.orders_received[i] = incoming;
+        firms_.backlog[i] += incoming;
+    });
+}
+
+void PyramidModel::produce(sim::Tick) {
+    const double cover = scenario_.ordering.finished_goods_cover_months;
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        const double wanted = firms_.backlog[i] + cover * firms_.forecast[i] - firms_.finished_goods[i];
+        firms_.production_target[i] = std::max(0.0, wanted);
+        const double from_inputs = firms_.input_stock[i] / firms_.input_per_unit[i];
+        const double output = std::min({firms_.capacity[i], from_inputs, firms_.production_target[i]});
+        firms_.output[i] = output;
+        // Exactly zero when inputs bind, so rounding never leaves -1e-17 units.
+        firms_.input_stock[i] = output == from_inputs ? 0.0 : firms_.input_stock[i] - output * firms_.input_per_unit[i];
+        firms_.finished_goods[i] += output;
+    });
+}
+
+void PyramidModel::ship(sim::Tick) {
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        if (firms_.tier[i] == Tier::oem) {
+            const double delivered = std::min(firms_.finished_goods[i], firms_.backlog[i]);
+            firms_.shipped[i] = delivered;
+            firms_.finished_goods[i] -= delivered;
+            firms_.backlog[i] -= delivered;
+            return;
+        }
+        // Proportional rationing: every buyer gets the same fraction of what it is owed.
+        const double owed = firms_.backlog[i];
+        const double fill = owed > 0 ? std::min(1.0, firms_.finished_goods[i] / owed) : 0.0;
+        double shipped = 0, still_owed = 0;
+        for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
+            const double quantity = links_.owed[l] * fill;
+            links_.shipment[l] = quantity;
+            links_.owed[l] -= quantity;
+            shipped += quantity;
+            still_owed += links_.owed[l];
+        }
+        firms_.shipped[i] = shipped;
+        firms_.finished_goods[i] = fill < 1.0 ? 0.0 : std::max(0.0, firms_.finished_goods[i] - shipped);
+        firms_.backlog[i] = still_owed;
+    });
+}
+
+void PyramidModel::collect_shipments(sim::Tick tick) {
+    sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        if (firms_.tier[i] == Tier::t3) return;
+        const auto [first, last] = graph_.out_links(static_cast<std::uint32_t>(i));
+        double arriving = 0;
+        for (auto l = first; l < last; ++l) arriving += links_.shipment[l];
+        firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick + firms_.lead_time[i])] += arriving;
+    });
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,1158 @@
+// The only file that sees yaml-cpp: YAML text becomes config::Node trees here,
+// and every message a scenario author reads about a bad value is worded here.
+#include "sim/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+namespace tiersim::sim::config {
+
+namespace {
+
+constexpr std::string_view command_line_source = "<command line>";
+
+// Guards against aliases that refer to themselves (`&a [*a]` recurses forever
+// in yaml-cpp's node graph) or fan out exponentially ("billion laughs").
+constexpr int max_nesting_depth = 200;
+constexpr std::size_t max_node_count = 2'000'000;
+
+std::string compose_message(const SourceMark& mark, const std::string& key_path,
+                            const std::string& problem) {
+    std::string message;
+    for (const std::string& part : {mark.to_string(), key_path, problem}) {
+        if (part.empty()) {
+            continue;
+        }
+        if (!message.empty()) {
+            message += ": ";
+        }
+        message += part;
+    }
+    return message;
+}
+
+Node::Entry* find_entry(Node& node, std::string_view key) {
+    for (Node::Entry& entry : node.entries) {
+        if (entry.key == key) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+// ---------------------------------------------------------------- numbers
+
+std::string format_number(double value) {
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    return std::string(buffer.data(), result.ptr);
+}
+
+// YAML allows an explicit '+', std::from_chars does not.
+std::optional<std::string_view> without_plus(std::string_view text) {
+    if (!text.empty() && text.front() == '+') {
+        text.remove_prefix(1);
+        if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+            return std::nullopt;
+        }
+    }
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    return text;
+}
+
+/// Finite decimal numbers only: "1e6", ".5", "-3"; not "1,5", "nan", ".inf", "0x1A".
+std::optional<double> parse_number(std::string_view text) {
+    const auto digits = without_plus(text);
+    if (!digits) {
+        return std::nullopt;
+    }
+    double value = 0;
+    const char* end = digits->data() + digits->size();
+    const auto [stop, error] = std::from_chars(digits->data(), end, value);
+    if (error != std::errc{} || stop != end || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+enum class IntegerStatus { ok, not_a_number, fractional, out_of_range };
+
+struct ParsedInteger {
+    IntegerStatus status;
+    std::int64_t value = 0;
+};
+
+ParsedInteger parse_integer(std::string_view text) {
+    if (const auto digits = without_plus(text)) {
+        std::int64_t value = 0;
+        const char* end = digits->data() + digits->size();
+        const auto [stop, error] = std::from_chars(digits->data(), end, value);
+        if (stop == end && error == std::errc{}) {
+            return {IntegerStatus::ok, value};
+        }
+        if (stop == end && error == std::errc::result_out_of_range) {
+            return {IntegerStatus::out_of_range};
+        }
+    }
+    // Integral numbers in other notations ("1e6") are integers too.
+    const auto number = parse_number(text);
+    if (!number) {
+        return {IntegerStatus::not_a_number};
+    }
+    if (std::trunc(*number) != *number) {
+        return {IntegerStatus::fractional};
+    }
+    constexpr double two_to_63 = 9223372036854775808.0;
+    if (*number < -two_to_63 || *number >= two_to_63) {
+        return {IntegerStatus::out_of_range};
+    }
+    return {IntegerStatus::ok, static_cast<std::int64_t>(*number)};
+}
+
+bool is_true_word(std::string_view text) {
+    return text == "true" || text == "True" || text == "TRUE";
+}
+
+bool is_false_word(std::string_view text) {
+    return text == "false" || text == "False" || text == "FALSE";
+}
+
+// ---------------------------------------------------------------- reading YAML
+
+SourceMark to_source_mark(const std::string& source, const YAML::Mark& mark) {
+    // yaml-cpp counts from 0; editors and compilers count from 1.
+    return SourceMark{source, mark.line + 1, mark.column + 1};
+}
+
+std::string describe_kind(YAML::NodeType::value type) {
+    switch (type) {
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        default:
+            return "null";
+    }
+}
+
+/// Converts one parsed document, keeping every key's and value's position.
+class YamlConverter {
+public:
+    explicit YamlConverter(std::string source) : source_(std::move(source)) {}
+
+    Node convert(const YAML::Node& yaml, const std::string& path, int depth) {
+        Node node;
+        node.mark = to_source_mark(source_, yaml.Mark());
+        if (++node_count_ > max_node_count || depth > max_nesting_depth) {
+            throw ConfigError(node.mark, path,
+                              "the document nests too deeply or is too large "
+                              "(an alias that refers to itself?)");
+        }
+        switch (yaml.Type()) {
+            case YAML::NodeType::Scalar:
+                node.kind = Node::Kind::Scalar;
+                node.scalar = yaml.Scalar();
+                node.quoted = is_string_tag(yaml.Tag());
+                break;
+            case YAML::NodeType::Sequence:
+                node.kind = Node::Kind::Sequence;
+                convert_items(yaml, path, depth, node);
+                break;
+            case YAML::NodeType::Map:
+                node.kind = Node::Kind::Map;
+                convert_entries(yaml, path, depth, node);
+                break;
+            default:
+                node.kind = Node::Kind::Null;
+                break;
+        }
+        return node;
+    }
+
+private:
+    // yaml-cpp tags quoted and block scalars "!" (non-specific): they are
+    // strings whatever they look like, so "1" must not become a number.
+    static bool is_string_tag(const std::string& tag) {
+        return tag == "!" || tag == "tag:yaml.org,2002:str";
+    }
+
+    void convert_items(const YAML::Node& yaml, const std::string& path, int depth, Node& node) {
+        std::size_t index = 0;
+        for (const YAML::Node& item : yaml) {
+            node.items.push_back(convert(item, detail::index_path(path, index++), depth + 1));
+        }
+    }
+
+    void convert_entries(const YAML::Node& yaml, const std::string& path, int depth, Node& node) {
+        std::unordered_map<std::string, SourceMark> first_marks;
+        for (auto it = yaml.begin(); it != yaml.end(); ++it) {
+            // Copies: the iterator hands out a temporary pair (cheap handles).
+            const YAML::Node key = it->first;
+            const YAML::Node value_yaml = it->second;
+            const SourceMark key_mark = to_source_mark(source_, key.Mark());
+            if (!key.IsScalar()) {
+                throw ConfigError(key_mark, path, "a key must be a name, got " + describe_kind(key.Type()));
+            }
+            const std::string key_path = detail::join_path(path, key.Scalar());
+            const auto [first, inserted] = first_marks.emplace(key.Scalar(), key_mark);
+            if (!inserted) {
+                throw ConfigError(key_mark, key_path,
+                                  "duplicate key '" + key.Scalar() + "' (first at line " +
+                                      std::to_string(first->second.line) + ", column " +
+                                      std::to_string(first->second.column) + ")");
+            }
+            Node value = convert(value_yaml, key_path, depth + 1);
+            // yaml-cpp places an empty value ("coverage:") at the next token,
+            // often on a later line; the key is where the author looks.
+            if (value.kind == Node::Kind::Null && value.mark.line != key_mark.line) {
+                value.mark = key_mark;
+            }
+            node.entries.push_back(Node::Entry{key.Scalar(), key_mark, std::move(value)});
+        }
+    }
+
+    std::string source_;
+    std::size_t node_count_ = 0;
+};
+
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    return std::move(text).str();
+}
+
+// ---------------------------------------------------------------- layering
+
+/// Files being loaded, outermost first, to refuse `extends` cycles.
+struct ExtendsChain {
+    std::vector<std::filesystem::path> canonical;
+    std::vector<std::string> shown;
+};
+
+std::filesystem::path canonical_or_same(const std::filesystem::path& path) {
+    std::error_code error;
+    auto canonical = std::filesystem::weakly_canonical(path, error);
+    return error ? path : canonical;
+}
+
+void remove_key(Node& map, std::string_view key) {
+    std::erase_if(map.entries, [key](const Node::Entry& entry) { return entry.key == key; });
+}
+
+/// Deep merge: maps merge key by key, anything else is replaced whole, so
+/// every value keeps the mark of the file it came from.
+void merge_into(Node& base, Node&& overlay) {
+    if (base.kind != Node::Kind::Map || overlay.kind != Node::Kind::Map) {
+        base = std::move(overlay);
+        return;
+    }
+    base.mark = overlay.mark;
+    for (Node::Entry& entry : overlay.entries) {
+        Node::Entry* existing = find_entry(base, entry.key);
+        if (existing == nullptr) {
+            base.entries.push_back(std::move(entry));
+            continue;
+        }
+        existing->key_mark = entry.key_mark;
+        merge_into(existing->value, std::move(entry.value));
+    }
+}
+
+std::filesystem::path resolve_extends(const std::filesystem::path& file, const Node& extends) {
+    if (extends.kind != Node::Kind::Scalar || extends.scalar.empty()) {
+        throw ConfigError(extends.mark, "extends", "expected a file name");
+    }
+    return (file.parent_path() / extends.scalar).lexically_normal();
+}
+
+void refuse_cycle(const ExtendsChain& chain, const std::filesystem::path& base, const Node& extends) {
+    const auto canonical = canonical_or_same(base);
+    const auto found = std::find(chain.canonical.begin(), chain.canonical.end(), canonical);
+    if (found == chain.canonical.end()) {
+        return;
+    }
+    std::string cycle;
+    for (auto it = chain.shown.begin() + (found - chain.canonical.begin()); it != chain.shown.end(); ++it) {
+        cycle += *it + " -> ";
+    }
+    throw ConfigError(extends.mark, "extends", "extends cycle: " + cycle + base.string());
+}
+
+Node load_layer(const std::filesystem::path& file, ExtendsChain& chain) {
+    Node root = parse_yaml_file(file);
+    const Node* extends = root.kind == Node::Kind::Map ? root.find("extends") : nullptr;
+    if (extends == nullptr) {
+        return root;
+    }
+    const std::filesystem::path base_file = resolve_extends(file, *extends);
+    chain.canonical.push_back(canonical_or_same(file));
+    chain.shown.push_back(file.string());
+    refuse_cycle(chain, base_file, *extends);
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(base_file, error)) {
+        throw ConfigError(extends->mark, "extends",
+                          "cannot find '" + extends->scalar + "' (looked for " + base_file.string() + ")");
+    }
+    Node merged = load_layer(base_file, chain);
+    chain.canonical.pop_back();
+    chain.shown.pop_back();
+    remove_key(root, "extends");
+    merge_into(merged, std::move(root));
+    return merged;
+}
+
+// ---------------------------------------------------------------- overrides
+
+SourceMark command_line_mark(std::size_t offset) {
+    return SourceMark{std::string(command_line_source), 1, static_cast<int>(offset) + 1};
+}
+
+/// One dotted segment of an override key: "tiers[2]" is key "tiers", index 2.
+struct OverrideStep {
+    std::string key;
+    std::vector<std::size_t> indices;
+    std::size_t offset = 0;  ///< position of the segment in the assignment
+};
+
+std::string_view trim(std::string_view text, std::size_t& offset) {
+    while (!text.empty() && text.front() == ' ') {
+        text.remove_prefix(1);
+        ++offset;
+    }
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+std::vector<std::size_t> parse_indices(std::string_view suffix, const std::string& key_path,
+                                       std::size_t offset) {
+    std::vector<std::size_t> indices;
+    const auto malformed = [&] {
+        return ConfigError(command_line_mark(offset), key_path, "expected [index] after the key");
+    };
+    while (!suffix.empty()) {
+        const auto close = suffix.find(']');
+        if (suffix.front() != '[' || close == std::string_view::npos || close == 1) {
+            throw malformed();
+        }
+        std::size_t index = 0;
+        const char* digits_end = suffix.data() + close;
+        const auto [stop, error] = std::from_chars(suffix.data() + 1, digits_end, index);
+        if (stop != digits_end || error != std::errc{}) {
+            throw malformed();
+        }
+        indices.push_back(index);
+        suffix.remove_prefix(close + 1);
+    }
+    return indices;
+}
+
+std::vector<OverrideStep> parse_override_key(std::string_view key, std::size_t offset) {
+    std::vector<OverrideStep> steps;
+    const std::string whole(key);
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = key.find('.', start);
+        const auto segment = key.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        const auto bracket = std::min(segment.find('['), segment.size());
+        if (bracket == 0) {
+            throw ConfigError(command_line_mark(offset + start), whole, "empty key in the path");
+        }
+        steps.push_back({std::string(segment.substr(0, bracket)),
+                         parse_indices(segment.substr(bracket), whole, offset + start + bracket),
+                         offset + start});
+        if (dot == std::string_view::npos) {
+            return steps;
+        }
+        start = dot + 1;
+    }
+}
+
+void shift_columns(Node& node, int shift) {
+    if (node.mark.line == 1) {
+        node.mark.column += shift;
+    }
+    for (Node& item : node.items) {
+        shift_columns(item, shift);
+    }
+    for (Node::Entry& entry : node.entries) {
+        if (entry.key_mark.line == 1) {
+            entry.key_mark.column += shift;
+        }
+        shift_columns(entry.value, shift);
+    }
+}
+
+Node parse_override_value(std::string_view text, std::size_t offset, const std::string& key_path) {
+    const int shift = static_cast<int>(offset);
+    try {
+        Node value = parse_yaml(text, std::string(command_line_source));
+        shift_columns(value, shift);
+        return value;
+    } catch (const ConfigError& error) {
+        SourceMark mark = error.mark();
+        mark.column += mark.line == 1 ? shift : 0;
+        throw ConfigError(mark, key_path, error.problem());
+    }
+}
+
+/// The map to descend into at `path`; an empty value becomes an empty map.
+Node& map_for_override(Node& node, const std::string& path, const OverrideStep& step) {
+    if (node.kind == Node::Kind::Null) {
+        node.kind = Node::Kind::Map;
+    }
+    if (node.kind != Node::Kind::Map) {
+        const std::string held = node.kind == Node::Kind::Sequence ? "a list" : "'" + node.scalar + "'";
+        throw ConfigError(command_line_mark(step.offset), path,
+                          "holds " + held + " (from " + node.mark.to_string() + "), not a map, so '" +
+                              step.key + "' cannot be set inside it");
+    }
+    return node;
+}
+
+Node& list_item_for_override(Node& node, const std::string& path, std::size_t index,
+                             const OverrideStep& step) {
+    if (node.kind != Node::Kind::Sequence) {
+        throw ConfigError(command_line_mark(step.offset), path, "is not a list, so it has no [index]");
+    }
+    if (index >= node.items.size()) {
+        throw ConfigError(command_line_mark(step.offset), path,
+                          "index " + std::to_string(index) + " is out of range: the list has " +
+                              std::to_string(node.items.size()) + " items");
+    }
+    return node.items[index];
+}
+
+/// The node that `steps` names, creating missing map entries on the way.
+Node& override_target(Node& root, const std::vector<OverrideStep>& steps) {
+    Node* target = &root;
+    std::string path;
+    for (const OverrideStep& step : steps) {
+        Node& map = map_for_override(*target, path, step);
+        path = detail::join_path(path, step.key);
+        Node::Entry* entry = find_entry(map, step.key);
+        if (entry == nullptr) {
+            Node created;
+            created.mark = command_line_mark(step.offset);
+            map.entries.push_back(Node::Entry{step.key, command_line_mark(step.offset), std::move(created)});
+            entry = &map.entries.back();
+        }
+        target = &entry->value;
+        for (std::size_t index : step.indices) {
+            target = &list_item_for_override(*target, path, index, step);
+            path = detail::index_path(path, index);
+        }
+    }
+    return *target;
+}
+
+// ---------------------------------------------------------------- emitting YAML
+
+// Conservative: a scalar is written plain only when no YAML reader could take
+// it for syntax; everything else is double-quoted.
+bool is_safe_plain(std::string_view text, bool in_flow) {
+    if (text.empty() || text.front() == ' ' || text.back() == ' ' || text.back() == ':') {
+        return false;
+    }
+    constexpr std::string_view indicators = "[]{}#&*!|>'\"%@`,?:";
+    if (indicators.find(text.front()) != std::string_view::npos) {
+        return false;
+    }
+    if (text.front() == '-' && (text.size() == 1 || text[1] == ' ' || text.starts_with("---"))) {
+        return false;
+    }
+    if (text.starts_with("...")) {  // a document end marker at the start of a line
+        return false;
+    }
+    if (text.find(": ") != std::string_view::npos || text.find(" #") != std::string_view::npos) {
+        return false;
+    }
+    if (in_flow && text.find_first_of(",[]{}") != std::string_view::npos) {
+        return false;
+    }
+    return std::none_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+}
+
+/// Would a plain scalar be read as null, a boolean or a number (by any YAML
+/// 1.1 or 1.2 reader)? Such strings keep their quotes.
+bool reads_as_non_string(std::string_view text) {
+    static const std::set<std::string_view, std::less<>> words = {
+        "~",   "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+        "y",   "Y",    "yes",  "Yes",  "YES",  "n",    "N",    "no",    "No",    "NO",
+        "on",  "On",   "ON",   "off",  "Off",  "OFF"};
+    if (words.contains(text)) {
+        return true;
+    }
+    const char first = text.front();
+    const bool starts_numeric = (first >= '0' && first <= '9') || first == '.';
+    const bool signed_numeric = (first == '+' || first == '-') && text.size() > 1 &&
+                                ((text[1] >= '0' && text[1] <= '9') || text[1] == '.');
+    return starts_numeric || signed_numeric;
+}
+
+std::string double_quoted(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            constexpr std::string_view hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string string_text(std::string_view text, bool in_flow) {
+    if (is_safe_plain(text, in_flow) && !reads_as_non_string(text)) {
+        return std::string(text);
+    }
+    return double_quoted(text);
+}
+
+std::string scalar_text(const Node& node, bool in_flow) {
+    if (node.kind == Node::Kind::Null) {
+        return "null";
+    }
+    if (node.quoted) {
+        return string_text(node.scalar, in_flow);
+    }
+    return is_safe_plain(node.scalar, in_flow) ? node.scalar : double_quoted(node.scalar);
+}
+
+bool is_block_leaf(const Node& node) {
+    return (node.kind != Node::Kind::Map && node.kind != Node::Kind::Sequence) ||
+           (node.items.empty() && node.entries.empty());
+}
+
+std::string leaf_text(const Node& node) {
+    if (node.kind == Node::Kind::Map) {
+        return "{}";
+    }
+    if (node.kind == Node::Kind::Sequence) {
+        return "[]";
+    }
+    return scalar_text(node, false);
+}
+
+void emit_block(const Node& node, int indent, bool first_line_started, std::string& out);
+
+void emit_map(const Node& node, int indent, bool first_line_started, std::string& out) {
+    bool started = first_line_started;
+    for (const Node::Entry& entry : node.entries) {
+        if (!started) {
+            out.append(static_cast<std::size_t>(indent), ' ');
+        }
+        started = false;
+        out += string_text(entry.key, false) + ":";
+        if (is_block_leaf(entry.value)) {
+            out += " " + leaf_text(entry.value) + "\n";
+        } else {
+            out += "\n";
+            emit_block(entry.value, indent + 2, false, out);
+        }
+    }
+}
+
+void emit_sequence(const Node& node, int indent, bool first_line_started, std::string& out) {
+    bool started = first_line_started;
+    for (const Node& item : node.items) {
+        if (!started) {
+            out.append(static_cast<std::size_t>(indent), ' ');
+        }
+        started = false;
+        out += "- ";
+        if (is_block_leaf(item)) {
+            out += leaf_text(item) + "\n";
+        } else {
+            emit_block(item, indent + 2, true, out);
+        }
+    }
+}
+
+void emit_block(const Node& node, int indent, bool first_line_started, std::string& out) {
+    if (is_block_leaf(node)) {
+        out += leaf_text(node) + "\n";
+    } else if (node.kind == Node::Kind::Map) {
+        emit_map(node, indent, first_line_started, out);
+    } else {
+        emit_sequence(node, indent, first_line_started, out);
+    }
+}
+
+std::string emit_flow(const Node& node) {
+    std::string out;
+    if (node.kind == Node::Kind::Sequence) {
+        for (const Node& item : node.items) {
+            out += (out.empty() ? "" : ", ") + emit_flow(item);
+        }
+        return "[" + out + "]";
+    }
+    if (node.kind == Node::Kind::Map) {
+        for (const Node::Entry& entry : node.entries) {
+            out += (out.empty() ? "" : ", ") + string_text(entry.key, true) + ": " + emit_flow(entry.value);
+        }
+        return "{" + out + "}";
+    }
+    return scalar_text(node, true);
+}
+
+// ---------------------------------------------------------------- decoding
+
+std::string describe_value(const Node& node) {
+    switch (node.kind) {
+        case Node::Kind::Null:
+            return "null";
+        case Node::Kind::Map:
+            return "a map";
+        case Node::Kind::Sequence:
+            return "a list";
+        case Node::Kind::Scalar:
+            break;
+    }
+    constexpr std::size_t longest_shown = 60;
+    if (node.scalar.size() > longest_shown) {
+        return "'" + node.scalar.substr(0, longest_shown) + "...'";
+    }
+    return "'" + node.scalar + "'";
+}
+
+[[noreturn]] void throw_expected(const Node& node, const std::string& path, const std::string& expected) {
+    throw ConfigError(node.mark, path, "expected " + expected + ", got " + describe_value(node));
+}
+
+/// Same as throw_expected, but says why a quoted "1.5" or "true" was refused.
+[[noreturn]] void throw_expected_unquoted(const Node& node, const std::string& path,
+                                          const std::string& expected, bool would_fit_unquoted) {
+    const std::string note = node.quoted && would_fit_unquoted ? " (quoted, so a string)" : "";
+    throw ConfigError(node.mark, path, "expected " + expected + ", got " + describe_value(node) + note);
+}
+
+void require_scalar(const Node& node, const std::string& path, const std::string& expected) {
+    if (node.kind != Node::Kind::Scalar) {
+        throw_expected(node, path, expected);
+    }
+}
+
+void check_bounds(const Node& node, const std::string& path, double value, const detail::Bounds& bounds) {
+    if (bounds.minimum && value < *bounds.minimum) {
+        throw ConfigError(node.mark, path,
+                          format_number(value) + " is below the minimum " + format_number(*bounds.minimum));
+    }
+    if (bounds.maximum && value > *bounds.maximum) {
+        throw ConfigError(node.mark, path,
+                          format_number(value) + " is above the maximum " + format_number(*bounds.maximum));
+    }
+}
+
+std::size_t edit_distance(std::string_view from, std::string_view to) {
+    std::vector<std::size_t> previous(to.size() + 1);
+    std::vector<std::size_t> current(to.size() + 1);
+    for (std::size_t j = 0; j <= to.size(); ++j) {
+        previous[j] = j;
+    }
+    for (std::size_t i = 1; i <= from.size(); ++i) {
+        current[0] = i;
+        for (std::size_t j = 1; j <= to.size(); ++j) {
+            const std::size_t substitution = previous[j - 1] + (from[i - 1] == to[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[to.size()];
+}
+
+std::vector<std::string> sorted_field_names(const detail::StructSchema& schema) {
+    std::vector<std::string> names;
+    for (const detail::FieldRecord& field : schema.fields) {
+        names.push_back(field.name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// The closest declared name, if close enough to be a likely typo.
+std::optional<std::string> suggest_key(const std::vector<std::string>& names, std::string_view key) {
+    const std::size_t tolerance = std::max<std::size_t>(2, key.size() / 3);
+    std::optional<std::string> best;
+    std::size_t best_distance = tolerance + 1;
+    for (const std::string& name : names) {  // sorted, so ties go to the first alphabetically
+        const std::size_t distance = edit_distance(key, name);
+        if (distance < best_distance && distance < std::max(key.size(), name.size())) {
+            best = name;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+[[noreturn]] void throw_unknown_key(const detail::StructSchema& schema, const Node::Entry& entry,
+                                    const std::string& path) {
+    const std::vector<std::string> names = sorted_field_names(schema);
+    std::string problem = "unknown key '" + entry.key + "'";
+    if (const auto suggestion = suggest_key(names, entry.key)) {
+        problem += "; did you mean '" + *suggestion + "'?";
+    } else if (names.empty()) {
+        problem += "; this section takes no keys";
+    } else {
+        problem += "; valid keys are ";
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            problem += (i == 0 ? "" : ", ") + names[i];
+        }
+    }
+    throw ConfigError(entry.key_mark, detail::join_path(path, entry.key), problem);
+}
+
+const detail::FieldRecord* find_field(const detail::StructSchema& schema, std::string_view name) {
+    for (const detail::FieldRecord& field : schema.fields) {
+        if (field.name == name) {
+            return &field;
+        }
+    }
+    return nullptr;
+}
+
+void check_required(const Node& node, const std::string& path, const detail::StructSchema& schema) {
+    for (const detail::FieldRecord& field : schema.fields) {
+        if (field.required && node.find(field.name) == nullptr) {
+            throw ConfigError(node.mark, detail::join_path(path, field.name), "missing required key");
+        }
+    }
+}
+
+void run_cross_field_checks(const Node& node, const std::string& path, const detail::StructSchema& schema,
+                            const void* object) {
+    for (const auto& check : schema.checks) {
+        if (auto problem = check(object)) {
+            const Node* value = node.find(problem->first);
+            throw ConfigError(value != nullptr ? value->mark : node.mark,
+                              detail::join_path(path, problem->first), std::move(problem->second));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- docs
+
+std::string format_range(const detail::Bounds& bounds) {
+    if (bounds.minimum && bounds.maximum) {
+        return "[" + format_number(*bounds.minimum) + ", " + format_number(*bounds.maximum) + "]";
+    }
+    if (bounds.minimum) {
+        return "≥ " + format_number(*bounds.minimum);
+    }
+    if (bounds.maximum) {
+        return "≤ " + format_number(*bounds.maximum);
+    }
+    return "";
+}
+
+std::string table_cell(std::string_view text) {
+    std::string cell;
+    for (char c : text) {
+        if (c == '|') {
+            cell += "\\|";
+        } else if (c == '\n') {
+            cell += ' ';
+        } else {
+            cell += c;
+        }
+    }
+    return cell;
+}
+
+/// The section a documented path belongs to: "tiers[].count" -> "tiers[]".
+std::string section_of(const std::string& path, const std::string& name) {
+    return path.size() == name.size() ? "" : path.substr(0, path.size() - name.size() - 1);
+}
+
+/// Whether `section` documents the items of the field at `path`
+/// ("tiers" -> "tiers[]", "sectors" -> "sectors.<name>", "demand" -> "demand").
+bool documents_items_of(const std::string& section, const std::string& path) {
+    if (!section.starts_with(path)) {
+        return false;
+    }
+    std::string_view rest = std::string_view(section).substr(path.size());
+    while (!rest.empty()) {
+        if (rest.starts_with("[]")) {
+            rest.remove_prefix(2);
+        } else if (rest.starts_with(".<name>")) {
+            rest.remove_prefix(7);
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Text outside code spans: "<name>" would otherwise vanish as an HTML tag.
+std::string prose_cell(std::string_view text) {
+    std::string escaped;
+    for (char c : table_cell(text)) {
+        if (c == '<') {
+            escaped += "&lt;";
+        } else if (c == '>') {
+            escaped += "&gt;";
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
+std::string markdown_row(const std::string& path, const FieldDoc& doc, const std::vector<std::string>& sections) {
+    std::string type = prose_cell(doc.type);
+    for (const std::string& section : sections) {
+        if (!section.empty() && documents_items_of(section, path)) {
+            type += ", see `" + section + "`";
+            break;
+        }
+    }
+    const std::string default_cell =
+        doc.required ? "required" : doc.default_value.empty() ? "" : "`" + table_cell(doc.default_value) + "`";
+    return "| `" + table_cell(doc.name) + "` | " + type + " | " + prose_cell(doc.unit) + " | " +
+           prose_cell(doc.range) + " | " + default_cell + " | " + prose_cell(doc.description) + " |\n";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+std::string SourceMark::to_string() const {
+    if (line <= 0) {
+        return file;
+    }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+ConfigError::ConfigError(SourceMark mark, std::string key_path, std::string problem)
+    : std::runtime_error(compose_message(mark, key_path, problem)),
+      mark_(std::move(mark)),
+      key_path_(std::move(key_path)),
+      problem_(std::move(problem)) {}
+
+const Node* Node::find(std::string_view key) const {
+    for (const Entry& entry : entries) {
+        if (entry.key == key) {
+            return &entry.value;
+        }
+    }
+    return nullptr;
+}
+
+Node* Node::find(std::string_view key) {
+    const Node* found = std::as_const(*this).find(key);
+    return const_cast<Node*>(found);
+}
+
+Node parse_yaml(std::string_view text, const std::string& source_name) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(std::string(text));
+    } catch (const YAML::Exception& error) {
+        throw ConfigError(to_source_mark(source_name, error.mark), "", "invalid YAML: " + error.msg);
+    }
+    if (documents.empty()) {
+        Node empty;
+        empty.mark = SourceMark{source_name, 1, 1};
+        return empty;
+    }
+    if (documents.size() > 1) {
+        throw ConfigError(to_source_mark(source_name, documents[1].Mark()), "",
+                          "expected one YAML document, found " + std::to_string(documents.size()));
+    }
+    return YamlConverter(source_name).convert(documents.front(), "", 0);
+}
+
+Node parse_yaml_file(const std::filesystem::path& path) {
+    const auto text = read_text(path);
+    if (!text) {
+        throw ConfigError(SourceMark{path.string(), 0, 0}, "", "cannot read this file");
+    }
+    return parse_yaml(*text, path.string());
+}
+
+Node load_layered(const std::filesystem::path& path) {
+    ExtendsChain chain;
+    return load_layer(path, chain);
+}
+
+void apply_override(Node& root, std::string_view assignment) {
+    const auto equals = assignment.find('=');
+    if (equals == std::string_view::npos) {
+        throw ConfigError(command_line_mark(0), "",
+                          "expected key.path=value, got '" + std::string(assignment) + "'");
+    }
+    std::size_t key_offset = 0;
+    const std::string_view key = trim(assignment.substr(0, equals), key_offset);
+    if (key.empty()) {
+        throw ConfigError(command_line_mark(0), "", "no key before '=' in '" + std::string(assignment) + "'");
+    }
+    const auto steps = parse_override_key(key, key_offset);
+    Node value = parse_override_value(assignment.substr(equals + 1), equals + 1, std::string(key));
+    override_target(root, steps) = std::move(value);
+}
+
+std::string emit_yaml(const Node& node) {
+    std::string out;
+    emit_block(node, 0, false, out);
+    return out;
+}
+
+namespace detail {
+
+std::string join_path(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string index_path(const std::string& path, std::size_t index) {
+    return path + "[" + std::to_string(index) + "]";
+}
+
+void check_field_name(const StructSchema& schema, std::string_view name) {
+    if (name.empty() || name.find_first_of(".[]") != std::string_view::npos) {
+        throw std::logic_error("config schema: field name '" + std::string(name) +
+                               "' must be non-empty without '.', '[' or ']'");
+    }
+    if (find_field(schema, name) != nullptr) {
+        throw std::logic_error("config schema: field '" + std::string(name) + "' declared twice");
+    }
+}
+
+void check_bounds_declaration(const FieldRecord& field) {
+    const auto& [minimum, maximum] = field.bounds;
+    const bool finite = (!minimum || std::isfinite(*minimum)) && (!maximum || std::isfinite(*maximum));
+    if (!finite || (minimum && maximum && *minimum > *maximum)) {
+        throw std::logic_error("config schema: field '" + field.name + "' has an empty or non-finite range");
+    }
+}
+
+bool decode_bool(const Node& node, const std::string& path) {
+    require_scalar(node, path, "true or false");
+    if (!node.quoted && is_true_word(node.scalar)) {
+        return true;
+    }
+    if (!node.quoted && is_false_word(node.scalar)) {
+        return false;
+    }
+    throw_expected_unquoted(node, path, "true or false", is_true_word(node.scalar) || is_false_word(node.scalar));
+}
+
+std::int64_t decode_integer(const Node& node, const std::string& path, std::int64_t lowest,
+                            std::int64_t highest, const Bounds& bounds) {
+    require_scalar(node, path, "an integer");
+    const ParsedInteger parsed = parse_integer(node.scalar);
+    if (node.quoted || parsed.status == IntegerStatus::not_a_number) {
+        throw_expected_unquoted(node, path, "an integer", parsed.status != IntegerStatus::not_a_number);
+    }
+    if (parsed.status == IntegerStatus::fractional) {
+        throw ConfigError(node.mark, path, "expected an integer, got " + node.scalar);
+    }
+    if (parsed.status == IntegerStatus::out_of_range || parsed.value < lowest || parsed.value > highest) {
+        throw ConfigError(node.mark, path,
+                          node.scalar + " is outside the range of this integer field [" +
+                              std::to_string(lowest) + ", " + std::to_string(highest) + "]");
+    }
+    check_bounds(node, path, static_cast<double>(parsed.value), bounds);
+    return parsed.value;
+}
+
+double decode_number(const Node& node, const std::string& path, const Bounds& bounds) {
+    require_scalar(node, path, "a number");
+    const auto value = parse_number(node.scalar);
+    if (node.quoted || !value) {
+        throw_expected_unquoted(node, path, "a number", value.has_value());
+    }
+    check_bounds(node, path, *value, bounds);
+    return *value;
+}
+
+std::string decode_string(const Node& node, const std::string& path) {
+    require_scalar(node, path, "a string");
+    return node.scalar;
+}
+
+std::size_t decode_enum(const Node& node, const std::string& path, std::span<const std::string_view> names) {
+    std::string expected = "one of ";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        expected += (i == 0 ? "" : "|") + std::string(names[i]);
+    }
+    require_scalar(node, path, expected);
+    const auto found = std::find(names.begin(), names.end(), node.scalar);
+    if (found == names.end()) {
+        throw_expected(node, path, expected);
+    }
+    return static_cast<std::size_t>(found - names.begin());
+}
+
+void expect_kind(const Node& node, const std::string& path, Node::Kind kind) {
+    if (node.kind != kind) {
+        throw_expected(node, path, kind == Node::Kind::Map ? "a map" : "a list");
+    }
+}
+
+void decode_struct(const Node& node, const std::string& path, const StructSchema& schema, void* object) {
+    expect_kind(node, path, Node::Kind::Map);
+    for (const Node::Entry& entry : node.entries) {
+        const FieldRecord* field = find_field(schema, entry.key);
+        if (field == nullptr) {
+            throw_unknown_key(schema, entry, path);
+        }
+        field->decode(entry.value, join_path(path, entry.key), field->bounds, object);
+    }
+    check_required(node, path, schema);
+    run_cross_field_checks(node, path, schema, object);
+}
+
+Node plain_scalar(std::string text) {
+    Node node;
+    node.kind = Node::Kind::Scalar;
+    node.scalar = std::move(text);
+    return node;
+}
+
+Node encode_bool(bool value) {
+    return plain_scalar(value ? "true" : "false");
+}
+
+Node encode_signed(std::int64_t value) {
+    return plain_scalar(std::to_string(value));
+}
+
+Node encode_unsigned(std::uint64_t value) {
+    return plain_scalar(std::to_string(value));
+}
+
+Node encode_number(double value) {
+    if (std::isnan(value)) {
+        return plain_scalar(".nan");
+    }
+    if (std::isinf(value)) {
+        return plain_scalar(value > 0 ? ".inf" : "-.inf");
+    }
+    // Shortest text that reads back as the same double.
+    return plain_scalar(format_number(value));
+}
+
+Node encode_string(std::string value) {
+    Node node = plain_scalar(std::move(value));
+    node.quoted = true;
+    return node;
+}
+
+Node encode_struct(const StructSchema& schema, const void* object) {
+    std::vector<Node::Entry> entries;
+    entries.reserve(schema.fields.size());
+    for (const FieldRecord& field : schema.fields) {
+        entries.push_back(Node::Entry{field.name, SourceMark{}, field.encode(object)});
+    }
+    return make_map(std::move(entries));
+}
+
+Node make_sequence(std::vector<Node> items) {
+    Node node;
+    node.kind = Node::Kind::Sequence;
+    node.items = std::move(items);
+    return node;
+}
+
+Node make_map(std::vector<Node::Entry> entries) {
+    Node node;
+    node.kind = Node::Kind::Map;
+    node.entries = std::move(entries);
+    return node;
+}
+
+Node make_null() {
+    return Node{};
+}
+
+std::string enum_type_name(std::span<const std::string_view> names) {
+    std::string type = "one of ";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        type += (i == 0 ? "" : " | ") + std::string(names[i]);
+    }
+    return type;
+}
+
+void add_struct_docs(const StructSchema& schema, const std::string& path, DocList& docs) {
+    for (const FieldRecord& field : schema.fields) {
+        FieldDoc doc;
+        doc.name = field.name;
+        doc.type = field.type;
+        doc.unit = field.unit;
+        doc.range = format_range(field.bounds);
+        // A nested struct's defaults are documented field by field in its own table.
+        doc.default_value = field.is_section ? "" : emit_flow(field.default_value());
+        doc.description = field.description;
+        doc.required = field.required;
+        const std::string field_path = join_path(path, field.name);
+        docs.emplace_back(field_path, std::move(doc));
+        field.add_nested_docs(field_path, docs);
+    }
+}
+
+std::string render_markdown(std::string_view title, const DocList& docs) {
+    std::vector<std::string> sections;
+    for (const auto& [path, doc] : docs) {
+        const std::string section = section_of(path, doc.name);
+        if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
+            sections.push_back(section);
+        }
+    }
+    std::string out = "# " + std::string(title) + "\n\n" +
+                      "Generated from the schema declarations (`Describe<T>` in the source); "
+                      "do not edit by hand.\n";
+    for (const std::string& section : sections) {
+        out += "\n## " + (section.empty() ? std::string("Top level") : "`" + section + "`") + "\n\n";
+        out += "| key | type | unit | range | default | description |\n";
+        out += "|---|---|---|---|---|---|\n";
+        for (const auto& [path, doc] : docs) {
+            if (section_of(path, doc.name) == section) {
+                out += markdown_row(path, doc, sections);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace tiersim::sim::config

@@ -1,0 +1,57 @@
+// Directed links between entities in compressed sparse rows.
+//
+// Links are grouped by their source ("buyer"); link indices within a buyer are
+// contiguous, so per-link state (order slots, shares, volumes) lives in plain
+// arrays indexed by link. The reverse index lists, for each target
+// ("supplier"), its incoming link indices in ascending order: a supplier
+// gathers what its buyers wrote into their slots in that fixed order, which is
+// what makes the gathered sums independent of thread count.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace tiersim::sim {
+
+using LinkIndex = std::uint32_t;
+
+class LinkGraph {
+public:
+    struct Edge {
+        std::uint32_t source;
+        std::uint32_t target;
+    };
+
+    LinkGraph() = default;
+    /// Builds the graph over `node_count` nodes. Links of one source keep the
+    /// order in which their edges appear in `edges`.
+    LinkGraph(std::size_t node_count, std::span<const Edge> edges);
+
+    std::size_t node_count() const noexcept { return out_offsets_.empty() ? 0 : out_offsets_.size() - 1; }
+    std::size_t link_count() const noexcept { return targets_.size(); }
+
+    /// Links leaving `node`: indices [first, last).
+    std::pair<LinkIndex, LinkIndex> out_links(std::uint32_t node) const noexcept {
+        return {out_offsets_[node], out_offsets_[node + 1]};
+    }
+    /// Links arriving at `node`, ascending.
+    std::span<const LinkIndex> in_links(std::uint32_t node) const noexcept {
+        return {in_links_.data() + in_offsets_[node], in_offsets_[node + 1] - in_offsets_[node]};
+    }
+    std::uint32_t source(LinkIndex link) const noexcept { return sources_[link]; }
+    std::uint32_t target(LinkIndex link) const noexcept { return targets_[link]; }
+
+    /// Bytes held by the index structures.
+    std::size_t memory_bytes() const noexcept;
+
+private:
+    std::vector<LinkIndex> out_offsets_;
+    std::vector<std::uint32_t> sources_;
+    std::vector<std::uint32_t> targets_;
+    std::vector<LinkIndex> in_offsets_;
+    std::vector<LinkIndex> in_links_;
+};
+
+}  // namespace tiersim::sim

@@ -1,0 +1,60 @@
+// Parallel passes and reductions whose results do not depend on threads.
+//
+// A pass writes only to the slots of the index it visits, so any partition
+// gives the same state. A reduction cuts [0, n) into fixed chunks whose size
+// does not depend on the thread count, reduces each chunk in index order, and
+// combines the chunk results in chunk order on one thread: floating-point sums
+// come out bit-identical for 1 or N threads.
+#pragma once
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace tiersim::sim {
+
+/// Chunk length for reductions: fixed, so the combine tree is fixed.
+inline constexpr std::size_t reduction_chunk = 4096;
+
+/// Runs body(i) for every i in [0, n), in parallel. body must write only
+/// state owned by i.
+template <class Body>
+void for_each_index(std::size_t n, Body&& body, std::size_t grain = 1024) {
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, n, grain),
+                              [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+                                  for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                              });
+}
+
+/// Reduces [0, n): chunk(begin, end) returns the partial of one chunk;
+/// combine(into, partial) folds partials in ascending chunk order.
+template <class Partial, class Chunk, class Combine>
+Partial deterministic_reduce(std::size_t n, const Partial& identity, Chunk&& chunk, Combine&& combine) {
+    const std::size_t chunks = (n + reduction_chunk - 1) / reduction_chunk;
+    std::vector<Partial> partials(chunks, identity);
+    oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+        const std::size_t begin = c * reduction_chunk;
+        const std::size_t end = std::min(n, begin + reduction_chunk);
+        partials[c] = chunk(begin, end);
+    });
+    Partial total = identity;
+    for (const Partial& p : partials) combine(total, p);
+    return total;
+}
+
+/// Caps the worker threads for its lifetime (0 = all cores).
+class ThreadLimit {
+public:
+    explicit ThreadLimit(std::size_t threads);
+    std::size_t threads() const noexcept { return threads_; }
+
+private:
+    std::size_t threads_;
+    std::unique_ptr<oneapi::tbb::global_control> control_;
+};
+
+}  // namespace tiersim::sim

@@ -1,0 +1,1086 @@
+// The HDF5 layer of the results files. Every raw H5* call of the project is
+// in this file; each handle is owned by a Handle so nothing closes by hand.
+//
+// Crash safety (see results.hpp): the on-disk file must stay, at every moment,
+// the file as of the last flush(). What could break that, and what we do:
+//  * Superblock v3 (libver "latest") records "open for writing" in the file
+//    and a crashed file then needs h5clear before h5py opens it. We cap the
+//    format at 1.8 (superblock v0), which has no such flag.
+//  * The metadata cache may write dirty entries (a B-tree node, the object
+//    header with the new extent) whenever it evicts; a kill after such a write
+//    leaves a mix of old and new metadata. We disable evictions and automatic
+//    resizing, so metadata reaches disk only inside H5Fflush. The cache then
+//    holds all metadata in memory: for an append-only file that is the object
+//    headers plus about one B-tree node per 64 chunks.
+//  * Raw chunks are still written when the chunk cache evicts them, and a
+//    rewritten compressed chunk rarely keeps its size: HDF5 frees the old
+//    place and allocates a new one. Under the default strategy the freed
+//    place can be handed to the next chunk written, overwriting data that the
+//    flushed B-tree still points to. File space strategy NONE never reuses
+//    freed space, so a write between flushes only ever touches space that the
+//    last flushed state does not reference. The price is the old copies of
+//    rewritten chunks (roughly half a compressed chunk per table per flush).
+//  * HDF5 is not thread safe here (Debian's serial build): one thread per file.
+#include "sim/results.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <cstdlib>  // EXPERIMENT
+#include <functional>
+#include <limits>
+#include <set>
+#include <type_traits>
+#include <utility>
+
+namespace tiersim::sim::results {
+namespace {
+
+// ------------------------------------------------------------------ errors
+
+herr_t collect_error(unsigned, const H5E_error2_t* error, void* data) noexcept {
+    try {
+        if (error->desc != nullptr && *error->desc != '\0')
+            static_cast<std::vector<std::string>*>(data)->emplace_back(error->desc);
+    } catch (...) {
+        return -1;
+    }
+    return 0;
+}
+
+/// The outermost and innermost messages of HDF5's error stack, which is then
+/// cleared: the first says what the API call was doing, the last why it failed.
+std::string hdf5_error_message() {
+    std::vector<std::string> messages;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &messages);
+    H5Eclear2(H5E_DEFAULT);
+    if (messages.empty()) return "unknown HDF5 error";
+    if (messages.size() == 1) return messages.front();
+    return messages.front() + " (" + messages.back() + ")";
+}
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+    throw ResultsError(where + ": " + what);
+}
+
+[[noreturn]] void fail_hdf5(const std::string& where, const std::string& what) {
+    fail(where, what + ": " + hdf5_error_message());
+}
+
+template <class Status>
+Status check(Status status, const std::string& where, const char* what) {
+    if (status < 0) fail_hdf5(where, what);
+    return status;
+}
+
+/// Errors reach the caller as ResultsError; HDF5 printing its stack to stderr
+/// as well would only duplicate them.
+void quiet_hdf5() {
+    static const bool quiet = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+    (void)quiet;
+}
+
+// ------------------------------------------------------------------ handles
+
+template <herr_t (*Close)(hid_t)>
+class Handle {
+public:
+    Handle() = default;
+    Handle(hid_t id, const std::string& where, const char* what) : id_(check(id, where, what)) {}
+    Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
+    Handle& operator=(Handle&& other) noexcept {
+        if (this != &other) {
+            reset();
+            id_ = std::exchange(other.id_, H5I_INVALID_HID);
+        }
+        return *this;
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() { reset(); }
+
+    hid_t get() const noexcept { return id_; }
+
+private:
+    // A failed close cannot be reported from a destructor; flush() is where
+    // write errors surface.
+    void reset() noexcept {
+        if (id_ >= 0) Close(id_);
+        id_ = H5I_INVALID_HID;
+    }
+    hid_t id_ = H5I_INVALID_HID;
+};
+
+using FileHandle = Handle<H5Fclose>;
+using ObjectHandle = Handle<H5Oclose>;  // a group or dataset opened by path
+using DatasetHandle = Handle<H5Dclose>;
+using TypeHandle = Handle<H5Tclose>;
+using SpaceHandle = Handle<H5Sclose>;
+using AttributeHandle = Handle<H5Aclose>;
+using PropertiesHandle = Handle<H5Pclose>;
+
+/// Frees the strings HDF5 allocated for a variable-length string read.
+class VariableStrings {
+public:
+    VariableStrings(std::size_t count, hid_t memory_type, hid_t space)
+        : pointers_(count, nullptr), memory_type_(memory_type), space_(space) {}
+    VariableStrings(const VariableStrings&) = delete;
+    VariableStrings& operator=(const VariableStrings&) = delete;
+    ~VariableStrings() { H5Dvlen_reclaim(memory_type_, space_, H5P_DEFAULT, pointers_.data()); }
+
+    char** data() noexcept { return pointers_.data(); }
+    std::vector<std::string> strings() const {
+        std::vector<std::string> out;
+        for (const char* p : pointers_) out.emplace_back(p != nullptr ? p : "");
+        return out;
+    }
+
+private:
+    std::vector<char*> pointers_;
+    hid_t memory_type_;
+    hid_t space_;
+};
+
+// ------------------------------------------------------------------ types
+
+struct ColumnTypes {
+    hid_t memory;
+    hid_t file;  // little-endian standard types, the same on every machine
+    std::size_t size;
+};
+
+ColumnTypes column_types(ColumnType type) {
+    switch (type) {
+        case ColumnType::Int8: return {H5T_NATIVE_INT8, H5T_STD_I8LE, 1};
+        case ColumnType::Int32: return {H5T_NATIVE_INT32, H5T_STD_I32LE, 4};
+        case ColumnType::Int64: return {H5T_NATIVE_INT64, H5T_STD_I64LE, 8};
+        case ColumnType::UInt32: return {H5T_NATIVE_UINT32, H5T_STD_U32LE, 4};
+        case ColumnType::Float64: return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8};
+    }
+    throw ResultsError("unknown column type");
+}
+
+/// Byte offsets of the fields in a packed row, identical in memory and file
+/// so that readers see no padding.
+struct RowLayout {
+    std::vector<std::size_t> offsets;
+    std::size_t size = 0;
+};
+
+RowLayout row_layout(const std::vector<Column>& columns) {
+    RowLayout layout;
+    for (const Column& column : columns) {
+        layout.offsets.push_back(layout.size);
+        layout.size += column_types(column.type).size;
+    }
+    return layout;
+}
+
+TypeHandle compound_type(const std::vector<Column>& columns, const RowLayout& layout,
+                         bool for_file, const std::string& where) {
+    TypeHandle type(H5Tcreate(H5T_COMPOUND, layout.size), where, "cannot create row type");
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const ColumnTypes types = column_types(columns[i].type);
+        check(H5Tinsert(type.get(), columns[i].name.c_str(), layout.offsets[i],
+                        for_file ? types.file : types.memory),
+              where, "cannot add a column to the row type");
+    }
+    return type;
+}
+
+TypeHandle string_type(H5T_cset_t cset, const std::string& where) {
+    TypeHandle type(H5Tcopy(H5T_C_S1), where, "cannot create string type");
+    check(H5Tset_size(type.get(), H5T_VARIABLE), where, "cannot make string type variable");
+    check(H5Tset_cset(type.get(), cset), where, "cannot set string encoding");
+    return type;
+}
+
+// ------------------------------------------------------------------ spaces
+
+SpaceHandle scalar_space(const std::string& where) {
+    return SpaceHandle(H5Screate(H5S_SCALAR), where, "cannot create scalar dataspace");
+}
+
+SpaceHandle vector_space(std::size_t size, const std::string& where) {
+    const std::array<hsize_t, 1> dims{size};
+    return SpaceHandle(H5Screate_simple(1, dims.data(), nullptr), where,
+                       "cannot create dataspace");
+}
+
+hssize_t element_count(hid_t space, const std::string& where) {
+    return check(H5Sget_simple_extent_npoints(space), where, "cannot read dataspace size");
+}
+
+// ------------------------------------------------------------------ attributes
+
+void write_attribute_data(hid_t object, const std::string& name, hid_t file_type,
+                          hid_t memory_type, hid_t space, const void* data,
+                          const std::string& where) {
+    const std::string at = where + " attribute " + name;
+    if (check(H5Aexists(object, name.c_str()), at, "cannot look up attribute") > 0)
+        check(H5Adelete(object, name.c_str()), at, "cannot delete old attribute");
+    const AttributeHandle attribute(
+        H5Acreate2(object, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT), at,
+        "cannot create attribute");
+    if (element_count(space, at) > 0)
+        check(H5Awrite(attribute.get(), memory_type, data), at, "cannot write attribute");
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value,
+                     const std::string& where) {
+    const TypeHandle type = string_type(H5T_CSET_UTF8, where);
+    const char* pointer = value.c_str();
+    write_attribute_data(object, name, type.get(), type.get(), scalar_space(where).get(),
+                         &pointer, where);
+}
+
+void write_attribute(hid_t object, const std::string& name, std::int64_t value,
+                     const std::string& where) {
+    write_attribute_data(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                         scalar_space(where).get(), &value, where);
+}
+
+void write_attribute(hid_t object, const std::string& name, double value,
+                     const std::string& where) {
+    write_attribute_data(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                         scalar_space(where).get(), &value, where);
+}
+
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::string>& values, const std::string& where) {
+    const TypeHandle type = string_type(H5T_CSET_UTF8, where);
+    std::vector<const char*> pointers;
+    for (const std::string& value : values) pointers.push_back(value.c_str());
+    write_attribute_data(object, name, type.get(), type.get(),
+                         vector_space(values.size(), where).get(), pointers.data(), where);
+}
+
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::int64_t>& values, const std::string& where) {
+    write_attribute_data(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                         vector_space(values.size(), where).get(), values.data(), where);
+}
+
+void write_any_attribute(hid_t object, const std::string& name, const AttributeValue& value,
+                         const std::string& where) {
+    std::visit([&](const auto& v) { write_attribute(object, name, v, where); }, value);
+}
+
+void write_column_attributes(hid_t dataset, const std::vector<Column>& columns,
+                             const std::string& description, const std::string& where) {
+    std::vector<std::string> names;
+    for (const Column& column : columns) {
+        names.push_back(column.name);
+        write_attribute(dataset, column.name + ".units", column.units, where);
+        write_attribute(dataset, column.name + ".description", column.description, where);
+        if (!column.labels.empty())
+            write_attribute(dataset, column.name + ".labels", column.labels, where);
+    }
+    write_attribute(dataset, "description", description, where);
+    write_attribute(dataset, "columns", names, where);
+}
+
+// ------------------------------------------------------------------ reading strings
+
+using ReadInto = std::function<herr_t(hid_t memory_type, void* buffer)>;
+
+/// Reads variable- or fixed-length strings (h5py and other tools write both).
+std::vector<std::string> read_strings(hid_t stored_type, hid_t space, const ReadInto& read,
+                                      const std::string& where) {
+    if (H5Tget_class(stored_type) != H5T_STRING) fail(where, "is not a string");
+    const auto count = static_cast<std::size_t>(element_count(space, where));
+    if (check(H5Tis_variable_str(stored_type), where, "cannot inspect string type") > 0) {
+        const TypeHandle memory = string_type(H5Tget_cset(stored_type), where);
+        VariableStrings strings(count, memory.get(), space);
+        check(read(memory.get(), strings.data()), where, "cannot read strings");
+        return strings.strings();
+    }
+    const TypeHandle memory(H5Tcopy(stored_type), where, "cannot copy string type");
+    const std::size_t size = H5Tget_size(stored_type);
+    std::string buffer(count * size, '\0');
+    check(read(memory.get(), buffer.data()), where, "cannot read strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string value = buffer.substr(i * size, size);
+        value.erase(value.find_last_not_of(std::string("\0 ", 2)) + 1);
+        out.push_back(std::move(value));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ file driver
+//
+// H5Fflush is not atomic: it writes chunks, then metadata entries in address
+// order, then the superblock with the new end of allocation (EOA). A kill in
+// between leaves the file pointing past its recorded EOA ("addr overflow"), or
+// a dataset extent covering chunks its B-tree does not index yet. Measured by
+// killing a writer before each of its ~500 writes: about half of the kill
+// points inside H5Fflush left a file that could not be read, or zeros where
+// flushed rows should be. HDF5 1.10 has no atomic commit (SWMR orders its
+// writes, but needs libver latest, see above), so this driver orders them.
+//
+// The last commit (flush) wrote everything below its EOA, `committed_eoa`.
+//  * Writes at or above `committed_eoa` go to disk at once: nothing committed
+//    refers to that space. File space strategy NONE and never lowering the
+//    EOA below `committed_eoa` make every allocation land there, so HDF5
+//    never recycles space that the committed file still refers to.
+//  * Writes below it change live objects in place. They are held in memory
+//    (reads see them) until flush, then written in an order that keeps the
+//    file valid after each single write: superblock (new EOA) first, then
+//    objects that only gain content (same-size chunks, heaps), then B-tree
+//    nodes from the root down (a split node stays reachable), then object
+//    headers, whose new dataspace extent makes the appended rows visible.
+// What remains: a multi-page write interrupted inside the kernel, and an
+// attribute moved between object header chunks, missing or doubled until the
+// next flush. Neither was seen in testing.
+
+struct PendingWrite {
+    haddr_t address;
+    H5FD_mem_t type;
+    std::vector<unsigned char> bytes;
+
+    haddr_t end() const { return address + bytes.size(); }
+};
+
+struct DriverState {
+    int descriptor = -1;
+    haddr_t eoa = 0;
+    haddr_t eof = 0;
+    haddr_t committed_eoa = 0;
+    dev_t device = 0;
+    ino_t inode = 0;
+    std::vector<PendingWrite> pending;
+};
+
+/// HDF5 sees the first member; the C++ state sits behind a pointer so that
+/// this stays a standard-layout struct.
+struct DriverFile {
+    H5FD_t base;
+    DriverState* state;
+};
+
+DriverState& state_of(const H5FD_t* file) {
+    return *reinterpret_cast<const DriverFile*>(file)->state;
+}
+
+template <class Result>
+Result driver_error(const char* function, const std::string& message, Result failure) noexcept {
+    H5Epush2(H5E_DEFAULT, __FILE__, function, __LINE__, H5E_ERR_CLS, H5E_VFL, H5E_WRITEERROR,
+             "%s", message.c_str());
+    return failure;
+}
+
+std::string errno_message(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+bool write_fully(int descriptor, const unsigned char* data, std::size_t size, haddr_t address) {
+    while (size > 0) {
+        const ssize_t written = ::pwrite(descriptor, data, size, static_cast<off_t>(address));
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return false;
+        data += written;
+        size -= static_cast<std::size_t>(written);
+        address += static_cast<haddr_t>(written);
+    }
+    return true;
+}
+
+/// Reads what is on disk, zeros past its end, like the sec2 driver.
+bool read_fully(int descriptor, unsigned char* data, std::size_t size, haddr_t address) {
+    while (size > 0) {
+        const ssize_t got = ::pread(descriptor, data, size, static_cast<off_t>(address));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return false;
+        if (got == 0) {
+            std::memset(data, 0, size);
+            return true;
+        }
+        data += got;
+        size -= static_cast<std::size_t>(got);
+        address += static_cast<haddr_t>(got);
+    }
+    return true;
+}
+
+/// Position of a held write in the commit order (see above); ties keep the
+/// order HDF5 wrote them in.
+std::pair<int, int> commit_rank(const PendingWrite& write) {
+    switch (write.type) {
+        case H5FD_MEM_SUPER: return {0, 0};
+        case H5FD_MEM_DRAW: return {1, 0};
+        case H5FD_MEM_LHEAP: return {2, 0};
+        case H5FD_MEM_GHEAP: return {3, 0};
+        case H5FD_MEM_BTREE: {
+            // A v1 B-tree node starts "TREE", type, level; symbol table nodes
+            // ("SNOD") hang below level 0.
+            const bool tree = write.bytes.size() > 5 && std::memcmp(write.bytes.data(), "TREE", 4) == 0;
+            return tree ? std::pair{4, -static_cast<int>(write.bytes[5])} : std::pair{5, 0};
+        }
+        case H5FD_MEM_OHDR: return {7, 0};
+        default: return {6, 0};
+    }
+}
+
+bool commit(DriverState& state) {
+    if (state.eof < state.eoa) {
+        if (::ftruncate(state.descriptor, static_cast<off_t>(state.eoa)) != 0) return false;
+        state.eof = state.eoa;
+    }
+    std::stable_sort(state.pending.begin(), state.pending.end(),
+                     [](const PendingWrite& a, const PendingWrite& b) {
+                         return commit_rank(a) < commit_rank(b);
+                     });
+    for (const PendingWrite& write : state.pending)
+        if (!write_fully(state.descriptor, write.bytes.data(), write.bytes.size(), write.address))
+            return false;
+    state.pending.clear();
+    state.committed_eoa = std::max(state.committed_eoa, state.eoa);
+    return true;
+}
+
+/// A newer write replaces the held writes it covers and goes last, so held
+/// writes that overlap stay in the order they were made.
+void hold(DriverState& state, PendingWrite write) {
+    std::erase_if(state.pending, [&](const PendingWrite& old) {
+        return old.address >= write.address && old.end() <= write.end();
+    });
+    state.pending.push_back(std::move(write));
+}
+
+void overlay_held(const DriverState& state, haddr_t address, std::size_t size,
+                  unsigned char* data) {
+    for (const PendingWrite& write : state.pending) {
+        const haddr_t begin = std::max(address, write.address);
+        const haddr_t end = std::min(address + size, write.end());
+        if (begin < end)
+            std::memcpy(data + (begin - address), write.bytes.data() + (begin - write.address),
+                        end - begin);
+    }
+}
+
+H5FD_t* driver_open(const char* name, unsigned flags, hid_t, haddr_t) noexcept {
+    int open_flags = (flags & H5F_ACC_RDWR) != 0 ? O_RDWR : O_RDONLY;
+    if ((flags & H5F_ACC_TRUNC) != 0) open_flags |= O_TRUNC;
+    if ((flags & H5F_ACC_CREAT) != 0) open_flags |= O_CREAT;
+    if ((flags & H5F_ACC_EXCL) != 0) open_flags |= O_EXCL;
+    try {
+        auto state = std::make_unique<DriverState>();
+        state->descriptor = ::open(name, open_flags | O_CLOEXEC, 0666);
+        if (state->descriptor < 0) return driver_error("open", errno_message(name), nullptr);
+        struct stat info {};
+        if (::fstat(state->descriptor, &info) != 0) {
+            ::close(state->descriptor);
+            return driver_error("open", errno_message(name), nullptr);
+        }
+        state->eof = static_cast<haddr_t>(info.st_size);
+        state->committed_eoa = state->eof;  // an existing file counts as committed
+        state->device = info.st_dev;
+        state->inode = info.st_ino;
+        auto* file = new DriverFile{};
+        file->state = state.release();
+        return &file->base;
+    } catch (...) {
+        return driver_error("open", "out of memory", nullptr);
+    }
+}
+
+herr_t driver_close(H5FD_t* file) noexcept {
+    auto* driver_file = reinterpret_cast<DriverFile*>(file);
+    std::unique_ptr<DriverState> state(driver_file->state);
+    delete driver_file;
+    const bool committed = commit(*state);
+    const bool closed = ::close(state->descriptor) == 0;
+    return committed && closed ? 0 : driver_error("close", errno_message("close"), -1);
+}
+
+int driver_compare(const H5FD_t* a, const H5FD_t* b) noexcept {
+    const DriverState& x = state_of(a);
+    const DriverState& y = state_of(b);
+    if (x.device != y.device) return x.device < y.device ? -1 : 1;
+    if (x.inode != y.inode) return x.inode < y.inode ? -1 : 1;
+    return 0;
+}
+
+herr_t driver_query(const H5FD_t*, unsigned long* flags) noexcept {
+    // No metadata accumulator: it would merge writes and hide their types.
+    if (flags != nullptr) *flags = 0;
+    return 0;
+}
+
+haddr_t driver_get_eoa(const H5FD_t* file, H5FD_mem_t) noexcept { return state_of(file).eoa; }
+
+herr_t driver_set_eoa(H5FD_t* file, H5FD_mem_t, haddr_t address) noexcept {
+    DriverState& state = state_of(file);
+    // Freeing the last block lowers the EOA; below the committed EOA that
+    // would hand committed space out again.
+    state.eoa = std::max(address, state.committed_eoa);
+    return 0;
+}
+
+haddr_t driver_get_eof(const H5FD_t* file, H5FD_mem_t) noexcept { return state_of(file).eof; }
+
+herr_t driver_get_handle(H5FD_t* file, hid_t, void** handle) noexcept {
+    *handle = &state_of(file).descriptor;
+    return 0;
+}
+
+herr_t driver_read(H5FD_t* file, H5FD_mem_t, hid_t, haddr_t address, size_t size,
+                   void* buffer) noexcept {
+    const DriverState& state = state_of(file);
+    auto* data = static_cast<unsigned char*>(buffer);
+    if (!read_fully(state.descriptor, data, size, address))
+        return driver_error("read", errno_message("pread"), -1);
+    overlay_held(state, address, size, data);
+    return 0;
+}
+
+herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_t size,
+                    const void* buffer) noexcept {
+    DriverState& state = state_of(file);
+    const auto* data = static_cast<const unsigned char*>(buffer);
+    if (address >= state.committed_eoa) {
+        if (!write_fully(state.descriptor, data, size, address))
+            return driver_error("write", errno_message("pwrite"), -1);
+        state.eof = std::max(state.eof, address + size);
+        return 0;
+    }
+    try {
+        hold(state, PendingWrite{address, type, std::vector<unsigned char>(data, data + size)});
+    } catch (...) {
+        return driver_error("write", "out of memory", -1);
+    }
+    return 0;
+}
+
+herr_t driver_flush(H5FD_t* file, hid_t, hbool_t) noexcept {
+    return commit(state_of(file)) ? 0 : driver_error("flush", errno_message("commit"), -1);
+}
+
+herr_t driver_truncate(H5FD_t* file, hid_t, hbool_t) noexcept {
+    DriverState& state = state_of(file);
+    if (state.eof == state.eoa) return 0;
+    if (::ftruncate(state.descriptor, static_cast<off_t>(state.eoa)) != 0)
+        return driver_error("truncate", errno_message("ftruncate"), -1);
+    state.eof = state.eoa;
+    return 0;
+}
+
+/// Registered once per process. No lock callback: readers may open a file
+/// while it is written, and see a valid file for the reasons above.
+hid_t ordered_driver() {
+    static const H5FD_class_t driver_class = [] {
+        H5FD_class_t c{};
+        c.name = "tiersim_ordered";
+        c.maxaddr = static_cast<haddr_t>(std::numeric_limits<off_t>::max());
+        c.fc_degree = H5F_CLOSE_WEAK;
+        c.open = driver_open;
+        c.close = driver_close;
+        c.cmp = driver_compare;
+        c.query = driver_query;
+        c.get_eoa = driver_get_eoa;
+        c.set_eoa = driver_set_eoa;
+        c.get_eof = driver_get_eof;
+        c.get_handle = driver_get_handle;
+        c.read = driver_read;
+        c.write = driver_write;
+        c.flush = driver_flush;
+        c.truncate = driver_truncate;
+        const H5FD_mem_t map[] = H5FD_FLMAP_DICHOTOMY;
+        std::copy(std::begin(map), std::end(map), std::begin(c.fl_map));
+        return c;
+    }();
+    static const hid_t id = H5FDregister(&driver_class);
+    return id;
+}
+
+// ------------------------------------------------------------------ property lists
+
+/// See the top of this file for why each setting matters after a crash.
+PropertiesHandle file_access_properties(const std::string& where) {
+    PropertiesHandle fapl(H5Pcreate(H5P_FILE_ACCESS), where, "cannot create access properties");
+    if (std::getenv("EXP_NO_DRIVER") == nullptr)  // EXPERIMENT
+    check(H5Pset_driver(fapl.get(), check(ordered_driver(), where, "cannot register file driver"),
+                        nullptr),
+          where, "cannot select file driver");
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST), where,
+          "cannot set format version bounds");
+    H5AC_cache_config_t config{};
+    config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    check(H5Pget_mdc_config(fapl.get(), &config), where, "cannot read metadata cache config");
+    if (std::getenv("EXP_MDC_DEFAULT") != nullptr) return fapl;  // EXPERIMENT
+    config.evictions_enabled = false;
+    config.incr_mode = H5C_incr__off;
+    config.flash_incr_mode = H5C_flash_incr__off;
+    config.decr_mode = H5C_decr__off;
+    check(H5Pset_mdc_config(fapl.get(), &config), where, "cannot set metadata cache config");
+    return fapl;
+}
+
+PropertiesHandle file_creation_properties(const std::string& where) {
+    PropertiesHandle fcpl(H5Pcreate(H5P_FILE_CREATE), where, "cannot create file properties");
+    if (std::getenv("EXP_FSPACE_DEFAULT") == nullptr)  // EXPERIMENT
+    check(H5Pset_file_space_strategy(fcpl.get(), H5F_FSPACE_STRATEGY_NONE, false, 1), where,
+          "cannot set file space strategy");
+    return fcpl;
+}
+
+PropertiesHandle link_creation_properties(const std::string& where) {
+    PropertiesHandle lcpl(H5Pcreate(H5P_LINK_CREATE), where, "cannot create link properties");
+    check(H5Pset_create_intermediate_group(lcpl.get(), 1), where,
+          "cannot enable intermediate groups");
+    check(H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8), where, "cannot set name encoding");
+    return lcpl;
+}
+
+bool filter_can_encode(H5Z_filter_t filter) {
+    unsigned int config = 0;
+    return H5Zfilter_avail(filter) > 0 && H5Zget_filter_info(filter, &config) >= 0 &&
+           (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
+}
+
+PropertiesHandle table_creation_properties(std::uint64_t chunk_rows, const std::string& where) {
+    PropertiesHandle dcpl(H5Pcreate(H5P_DATASET_CREATE), where,
+                          "cannot create dataset properties");
+    const std::array<hsize_t, 1> chunk{chunk_rows};
+    check(H5Pset_chunk(dcpl.get(), 1, chunk.data()), where, "cannot set chunk size");
+    // Without modification times, identical runs give identical files.
+    check(H5Pset_obj_track_times(dcpl.get(), false), where, "cannot disable time tracking");
+    // Compression is an optimisation: a build of HDF5 without zlib still
+    // writes valid, uncompressed tables.
+    if (filter_can_encode(H5Z_FILTER_SHUFFLE) && filter_can_encode(H5Z_FILTER_DEFLATE)) {
+        check(H5Pset_shuffle(dcpl.get()), where, "cannot enable shuffle");
+        check(H5Pset_deflate(dcpl.get(), 4), where, "cannot enable deflate");
+    }
+    return dcpl;
+}
+
+/// Holds every chunk an append can dirty between two flushes, so the chunk
+/// cache rarely writes chunks before flush() (harmless, see the top of the
+/// file, but wasteful).
+PropertiesHandle table_access_properties(std::size_t chunk_bytes, const std::string& where) {
+    PropertiesHandle dapl(H5Pcreate(H5P_DATASET_ACCESS), where,
+                          "cannot create dataset access properties");
+    const std::size_t bytes = std::max<std::size_t>(std::size_t{1} << 20, 8 * chunk_bytes);
+    check(H5Pset_chunk_cache(dapl.get(), 521, bytes, 1.0), where, "cannot set chunk cache");
+    return dapl;
+}
+
+// ------------------------------------------------------------------ validation
+
+void validate_columns(const std::vector<Column>& columns, const std::string& where) {
+    if (columns.empty()) fail(where, "a table needs at least one column");
+    std::set<std::string> names;
+    for (const Column& column : columns) {
+        if (column.name.empty()) fail(where, "a column has an empty name");
+        if (!names.insert(column.name).second) fail(where, "duplicate column " + column.name);
+    }
+}
+
+std::size_t validated_length(const std::vector<Column>& columns,
+                             const std::vector<ColumnData>& data, const std::string& where) {
+    if (data.size() != columns.size())
+        fail(where, "append got " + std::to_string(data.size()) + " columns, the table has " +
+                        std::to_string(columns.size()));
+    const std::size_t length = std::visit([](const auto& v) { return v.size(); }, data.front());
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (data[i].index() != static_cast<std::size_t>(columns[i].type))
+            fail(where, "column " + columns[i].name + " got data of the wrong type");
+        const std::size_t n = std::visit([](const auto& v) { return v.size(); }, data[i]);
+        if (n != length)
+            fail(where, "column " + columns[i].name + " has " + std::to_string(n) +
+                            " rows, the first column " + std::to_string(length));
+    }
+    return length;
+}
+
+/// Interleaves column-major data into the packed compound rows.
+std::vector<unsigned char> pack_rows(const std::vector<ColumnData>& data,
+                                     const RowLayout& layout, std::size_t rows) {
+    std::vector<unsigned char> buffer(rows * layout.size);
+    for (std::size_t c = 0; c < data.size(); ++c) {
+        std::visit(
+            [&](const auto& values) {
+                using Value = typename std::decay_t<decltype(values)>::value_type;
+                for (std::size_t r = 0; r < rows; ++r)
+                    std::memcpy(&buffer[r * layout.size + layout.offsets[c]], &values[r],
+                                sizeof(Value));
+            },
+            data[c]);
+    }
+    return buffer;
+}
+
+std::string join_path(const std::string& group, const std::string& name) {
+    if (group.empty() || group.back() != '/') return group + "/" + name;
+    return group + name;
+}
+
+}  // namespace
+
+// ====================================================================== Table
+
+struct Table::Impl {
+    DatasetHandle dataset;
+    TypeHandle memory_type;
+    RowLayout layout;
+    std::string where;
+
+    void set_rows(std::uint64_t rows) const {
+        const std::array<hsize_t, 1> dims{rows};
+        check(H5Dset_extent(dataset.get(), dims.data()), where, "cannot extend table");
+    }
+
+    void write_rows(std::uint64_t first, std::size_t count,
+                    const std::vector<unsigned char>& buffer) const {
+        const SpaceHandle file_space(H5Dget_space(dataset.get()), where,
+                                     "cannot get table dataspace");
+        const std::array<hsize_t, 1> start{first};
+        const std::array<hsize_t, 1> size{count};
+        check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                  size.data(), nullptr),
+              where, "cannot select rows");
+        const SpaceHandle memory_space = vector_space(count, where);
+        check(H5Dwrite(dataset.get(), memory_type.get(), memory_space.get(), file_space.get(),
+                       H5P_DEFAULT, buffer.data()),
+              where, "cannot write rows");
+    }
+};
+
+Table::Table(std::unique_ptr<Impl> impl, std::vector<Column> columns)
+    : impl_(std::move(impl)), columns_(std::move(columns)) {}
+
+Table::~Table() = default;
+
+void Table::append(const std::vector<ColumnData>& columns) {
+    const std::size_t count = validated_length(columns_, columns, impl_->where);
+    if (count == 0) return;
+    const std::vector<unsigned char> buffer = pack_rows(columns, impl_->layout, count);
+    impl_->set_rows(rows_ + count);
+    try {
+        impl_->write_rows(rows_, count, buffer);
+    } catch (const ResultsError&) {
+        // Keep the extent equal to rows(), so a later append leaves no hole.
+        try {
+            impl_->set_rows(rows_);
+        } catch (const ResultsError&) {
+        }
+        throw;
+    }
+    rows_ += count;
+}
+
+// ====================================================================== File
+
+struct File::Impl {
+    FileHandle file;
+    std::string file_name;  // for error messages
+
+    std::string where(const std::string& object_path) const {
+        return file_name + ":" + object_path;
+    }
+};
+
+File::File(std::unique_ptr<Impl> impl, std::filesystem::path path)
+    : impl_(std::move(impl)), path_(std::move(path)) {}
+
+File::~File() {
+    // Tables hold datasets of this file: close them before the file.
+    tables_.clear();
+}
+
+std::unique_ptr<File> File::create(const std::filesystem::path& path) {
+    quiet_hdf5();
+    const std::string name = path.string();
+    const PropertiesHandle fcpl = file_creation_properties(name);
+    const PropertiesHandle fapl = file_access_properties(name);
+    auto impl = std::make_unique<Impl>();
+    impl->file = FileHandle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), name,
+                            "cannot create results file");
+    impl->file_name = name;
+    return std::unique_ptr<File>(new File(std::move(impl), path));
+}
+
+Table& File::create_table(const std::string& path, std::vector<Column> columns,
+                          const std::string& description, std::uint64_t chunk_rows) {
+    const std::string where = impl_->where(path);
+    validate_columns(columns, where);
+    if (chunk_rows == 0) fail(where, "chunk_rows must be positive");
+    auto table = std::make_unique<Table::Impl>();
+    table->where = where;
+    table->layout = row_layout(columns);
+    table->memory_type = compound_type(columns, table->layout, false, where);
+    const TypeHandle file_type = compound_type(columns, table->layout, true, where);
+    const std::array<hsize_t, 1> dims{0};
+    const std::array<hsize_t, 1> max_dims{H5S_UNLIMITED};
+    const SpaceHandle space(H5Screate_simple(1, dims.data(), max_dims.data()), where,
+                            "cannot create table dataspace");
+    table->dataset = DatasetHandle(
+        H5Dcreate2(impl_->file.get(), path.c_str(), file_type.get(), space.get(),
+                   link_creation_properties(where).get(),
+                   table_creation_properties(chunk_rows, where).get(),
+                   table_access_properties(chunk_rows * table->layout.size, where).get()),
+        where, "cannot create table");
+    write_column_attributes(table->dataset.get(), columns, description, where);
+    tables_.push_back(std::unique_ptr<Table>(new Table(std::move(table), std::move(columns))));
+    return *tables_.back();
+}
+
+void File::write_text(const std::string& path, const std::string& text,
+                      const std::string& description) {
+    const std::string where = impl_->where(path);
+    const TypeHandle type = string_type(H5T_CSET_UTF8, where);
+    const DatasetHandle dataset(H5Dcreate2(impl_->file.get(), path.c_str(), type.get(),
+                                           scalar_space(where).get(),
+                                           link_creation_properties(where).get(), H5P_DEFAULT,
+                                           H5P_DEFAULT),
+                                where, "cannot create text dataset");
+    const char* pointer = text.c_str();
+    check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointer), where,
+          "cannot write text");
+    write_attribute(dataset.get(), "description", description, where);
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
+                         const AttributeValue& value) {
+    const std::string where = impl_->where(object_path);
+    const ObjectHandle object(H5Oopen(impl_->file.get(), object_path.c_str(), H5P_DEFAULT),
+                              where, "cannot open object");
+    write_any_attribute(object.get(), name, value, where);
+}
+
+void File::flush() {
+    // Writes the dirty chunks, then all dirty metadata, then the superblock
+    // with the new end of file: the only moment metadata reaches the disk.
+    check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), impl_->file_name, "cannot flush");
+}
+
+// ====================================================================== Reader
+
+struct Reader::Impl {
+    FileHandle file;
+    std::string file_name;
+
+    std::string where(const std::string& object_path) const {
+        return file_name + ":" + object_path;
+    }
+
+    DatasetHandle open_dataset(const std::string& path) const {
+        return DatasetHandle(H5Dopen2(file.get(), path.c_str(), H5P_DEFAULT), where(path),
+                             "cannot open dataset");
+    }
+
+    /// Opens a table and checks that it is one: 1-D with a compound type.
+    DatasetHandle open_table(const std::string& path, TypeHandle& type) const {
+        DatasetHandle dataset = open_dataset(path);
+        type = TypeHandle(H5Dget_type(dataset.get()), where(path), "cannot read table type");
+        const SpaceHandle space(H5Dget_space(dataset.get()), where(path),
+                                "cannot read table dataspace");
+        if (H5Tget_class(type.get()) != H5T_COMPOUND || H5Sget_simple_extent_ndims(space.get()) != 1)
+            fail(where(path), "is not a table");
+        return dataset;
+    }
+
+    AttributeHandle open_attribute(const std::string& object_path, const std::string& name) const {
+        return AttributeHandle(
+            H5Aopen_by_name(file.get(), object_path.c_str(), name.c_str(), H5P_DEFAULT,
+                            H5P_DEFAULT),
+            where(object_path) + " attribute " + name, "cannot open attribute");
+    }
+
+    std::vector<std::string> attribute_strings(const std::string& object_path,
+                                               const std::string& name) const {
+        const std::string at = where(object_path) + " attribute " + name;
+        const AttributeHandle attribute = open_attribute(object_path, name);
+        const TypeHandle type(H5Aget_type(attribute.get()), at, "cannot read attribute type");
+        const SpaceHandle space(H5Aget_space(attribute.get()), at,
+                                "cannot read attribute dataspace");
+        return read_strings(
+            type.get(), space.get(),
+            [&](hid_t memory, void* buffer) { return H5Aread(attribute.get(), memory, buffer); },
+            at);
+    }
+
+    /// Reads a numeric attribute of `count` elements converted to `memory_type`.
+    template <class Value>
+    std::vector<Value> attribute_numbers(const std::string& object_path, const std::string& name,
+                                         hid_t memory_type, bool integers_only) const {
+        const std::string at = where(object_path) + " attribute " + name;
+        const AttributeHandle attribute = open_attribute(object_path, name);
+        const TypeHandle type(H5Aget_type(attribute.get()), at, "cannot read attribute type");
+        const H5T_class_t type_class = H5Tget_class(type.get());
+        if (type_class != H5T_INTEGER && (integers_only || type_class != H5T_FLOAT))
+            fail(at, integers_only ? "is not an integer" : "is not a number");
+        const SpaceHandle space(H5Aget_space(attribute.get()), at,
+                                "cannot read attribute dataspace");
+        std::vector<Value> values(static_cast<std::size_t>(element_count(space.get(), at)));
+        if (!values.empty())
+            check(H5Aread(attribute.get(), memory_type, values.data()), at,
+                  "cannot read attribute");
+        return values;
+    }
+};
+
+namespace {
+
+template <class Value>
+Value single(std::vector<Value> values, const std::string& where) {
+    if (values.size() != 1)
+        fail(where, "has " + std::to_string(values.size()) + " values, expected one");
+    return std::move(values.front());
+}
+
+struct VisitedDatasets {
+    std::vector<std::string> names;
+};
+
+herr_t collect_dataset(hid_t, const char* name, const H5O_info_t* info, void* data) noexcept {
+    try {
+        if (info->type == H5O_TYPE_DATASET)
+            static_cast<VisitedDatasets*>(data)->names.emplace_back(name);
+    } catch (...) {
+        return -1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+Reader::Reader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+    quiet_hdf5();
+    impl_->file_name = path.string();
+    impl_->file = FileHandle(H5Fopen(impl_->file_name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                             impl_->file_name, "cannot open results file");
+}
+
+Reader::~Reader() = default;
+
+bool Reader::exists(const std::string& path) const {
+    // H5Lexists fails, rather than answering false, when a parent is missing,
+    // so each prefix is checked in turn.
+    std::string prefix;
+    std::size_t start = path.find_first_not_of('/');
+    while (start != std::string::npos) {
+        const std::size_t end = path.find('/', start);
+        prefix += "/" + path.substr(start, end == std::string::npos ? end : end - start);
+        if (check(H5Lexists(impl_->file.get(), prefix.c_str(), H5P_DEFAULT),
+                  impl_->where(prefix), "cannot look up link") <= 0)
+            return false;
+        start = end == std::string::npos ? end : path.find_first_not_of('/', end);
+    }
+    return true;
+}
+
+std::uint64_t Reader::table_rows(const std::string& table_path) const {
+    TypeHandle type;
+    const DatasetHandle dataset = impl_->open_table(table_path, type);
+    const std::string where = impl_->where(table_path);
+    const SpaceHandle space(H5Dget_space(dataset.get()), where, "cannot read table dataspace");
+    return static_cast<std::uint64_t>(element_count(space.get(), where));
+}
+
+std::vector<std::string> Reader::table_columns(const std::string& table_path) const {
+    TypeHandle type;
+    const DatasetHandle dataset = impl_->open_table(table_path, type);
+    const std::string where = impl_->where(table_path);
+    const int count = check(H5Tget_nmembers(type.get()), where, "cannot count columns");
+    std::vector<std::string> names;
+    for (int i = 0; i < count; ++i) {
+        char* name = H5Tget_member_name(type.get(), static_cast<unsigned>(i));
+        if (name == nullptr) fail_hdf5(where, "cannot read column name");
+        names.emplace_back(name);
+        H5free_memory(name);
+    }
+    return names;
+}
+
+std::vector<double> Reader::column(const std::string& table_path, const std::string& name) const {
+    TypeHandle type;
+    const DatasetHandle dataset = impl_->open_table(table_path, type);
+    const std::string where = impl_->where(table_path) + " column " + name;
+    const int index = H5Tget_member_index(type.get(), name.c_str());
+    if (index < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        fail(where, "no such column");
+    }
+    const H5T_class_t member_class = H5Tget_member_class(type.get(), static_cast<unsigned>(index));
+    if (member_class != H5T_INTEGER && member_class != H5T_FLOAT) fail(where, "is not numeric");
+    // A compound memory type naming one field makes HDF5 read just that
+    // field and convert it to double.
+    const TypeHandle memory(H5Tcreate(H5T_COMPOUND, sizeof(double)), where,
+                            "cannot create column type");
+    check(H5Tinsert(memory.get(), name.c_str(), 0, H5T_NATIVE_DOUBLE), where,
+          "cannot build column type");
+    std::vector<double> values(table_rows(table_path));
+    if (!values.empty())
+        check(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+              where, "cannot read column");
+    return values;
+}
+
+std::string Reader::text(const std::string& dataset_path) const {
+    const DatasetHandle dataset = impl_->open_dataset(dataset_path);
+    const std::string where = impl_->where(dataset_path);
+    const TypeHandle type(H5Dget_type(dataset.get()), where, "cannot read text type");
+    const SpaceHandle space(H5Dget_space(dataset.get()), where, "cannot read text dataspace");
+    return single(read_strings(type.get(), space.get(),
+                               [&](hid_t memory, void* buffer) {
+                                   return H5Dread(dataset.get(), memory, H5S_ALL, H5S_ALL,
+                                                  H5P_DEFAULT, buffer);
+                               },
+                               where),
+                  where);
+}
+
+std::string Reader::attribute_string(const std::string& object_path,
+                                     const std::string& name) const {
+    return single(impl_->attribute_strings(object_path, name),
+                  impl_->where(object_path) + " attribute " + name);
+}
+
+std::vector<std::string> Reader::attribute_strings(const std::string& object_path,
+                                                   const std::string& name) const {
+    return impl_->attribute_strings(object_path, name);
+}
+
+std::int64_t Reader::attribute_int(const std::string& object_path, const std::string& name) const {
+    return single(attribute_ints(object_path, name),
+                  impl_->where(object_path) + " attribute " + name);
+}
+
+std::vector<std::int64_t> Reader::attribute_ints(const std::string& object_path,
+                                                 const std::string& name) const {
+    return impl_->attribute_numbers<std::int64_t>(object_path, name, H5T_NATIVE_INT64, true);
+}
+
+double Reader::attribute_double(const std::string& object_path, const std::string& name) const {
+    return single(impl_->attribute_numbers<double>(object_path, name, H5T_NATIVE_DOUBLE, false),
+                  impl_->where(object_path) + " attribute " + name);
+}
+
+std::vector<std::string> Reader::tables(const std::string& group) const {
+    const std::string where = impl_->where(group);
+    const ObjectHandle object(H5Oopen(impl_->file.get(), group.c_str(), H5P_DEFAULT), where,
+                              "cannot open group");
+    VisitedDatasets visited;
+    check(H5Ovisit2(object.get(), H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &visited,
+                    H5O_INFO_BASIC),
+          where, "cannot list group");
+    const std::string base = group.empty() || group.front() != '/' ? "/" + group : group;
+    std::vector<std::string> paths;
+    for (const std::string& name : visited.names) {
+        const std::string path = join_path(base, name);
+        const DatasetHandle dataset = impl_->open_dataset(path);
+        const TypeHandle type(H5Dget_type(dataset.get()), impl_->where(path),
+                              "cannot read dataset type");
+        if (H5Tget_class(type.get()) == H5T_COMPOUND) paths.push_back(path);
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+}  // namespace tiersim::sim::results

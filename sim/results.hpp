@@ -1,0 +1,133 @@
+// Results files: HDF5 written one tick at a time, readable after a crash.
+//
+// Tables are extendible, chunked, compressed 1-D datasets of a compound type
+// (one field per column), so `pandas.DataFrame(h5py.File(f)["series/by_tier"][:])`
+// loads one in a line. Every column carries `units` and `description`
+// attributes. After each tick the writer flushes; metadata is held in the
+// cache between flushes so that a process killed at any moment leaves on disk
+// the file as of the last flush, with every completed tick.
+//
+// All raw HDF5 C calls are confined to results.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tiersim::sim::results {
+
+enum class ColumnType { Int8, Int32, Int64, UInt32, Float64 };
+
+struct Column {
+    std::string name;
+    ColumnType type;
+    std::string units;        ///< "1" for dimensionless, "" for labels/ids
+    std::string description;
+    /// For coded columns (tier, size class...): labels[i] names code i. Stored
+    /// as the attribute "<name>.labels".
+    std::vector<std::string> labels = {};
+};
+
+/// Column-major data for an append: one vector per column, all the same length.
+using ColumnData = std::variant<std::vector<std::int8_t>, std::vector<std::int32_t>,
+                                std::vector<std::int64_t>, std::vector<std::uint32_t>,
+                                std::vector<double>>;
+
+class ResultsError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class File;
+
+/// An append-only table inside a results file.
+class Table {
+public:
+    const std::vector<Column>& columns() const noexcept { return columns_; }
+    std::uint64_t rows() const noexcept { return rows_; }
+    /// Appends rows. Throws ResultsError if a column's length or type is wrong.
+    void append(const std::vector<ColumnData>& columns);
+
+    Table(const Table&) = delete;
+    Table& operator=(const Table&) = delete;
+    ~Table();
+
+private:
+    friend class File;
+    struct Impl;
+    Table(std::unique_ptr<Impl> impl, std::vector<Column> columns);
+    std::unique_ptr<Impl> impl_;
+    std::vector<Column> columns_;
+    std::uint64_t rows_ = 0;
+};
+
+using AttributeValue = std::variant<std::string, std::int64_t, double, std::vector<std::string>,
+                                    std::vector<std::int64_t>>;
+
+/// A results file open for writing.
+class File {
+public:
+    /// Creates (truncating) a results file. Intermediate groups are created as needed.
+    static std::unique_ptr<File> create(const std::filesystem::path& path);
+
+    /// Creates a table at `path` ("series/by_tier"). `chunk_rows` sets the
+    /// chunk length; choose about a tick's worth of rows or more.
+    Table& create_table(const std::string& path, std::vector<Column> columns,
+                        const std::string& description, std::uint64_t chunk_rows = 256);
+    /// A variable-length UTF-8 string dataset (e.g. the resolved scenario).
+    void write_text(const std::string& path, const std::string& text,
+                    const std::string& description);
+    /// Sets (or replaces) an attribute on a group or dataset ("/" for the root).
+    void set_attribute(const std::string& object_path, const std::string& name,
+                       const AttributeValue& value);
+    /// Writes everything appended so far to disk, metadata included.
+    void flush();
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+    File(const File&) = delete;
+    File& operator=(const File&) = delete;
+    ~File();
+
+private:
+    struct Impl;
+    explicit File(std::unique_ptr<Impl> impl, std::filesystem::path path);
+    std::unique_ptr<Impl> impl_;
+    std::filesystem::path path_;
+    std::vector<std::unique_ptr<Table>> tables_;
+};
+
+/// Reads results files (tests, `tiersim summarize`, comparisons).
+class Reader {
+public:
+    explicit Reader(const std::filesystem::path& path);  ///< throws ResultsError
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    bool exists(const std::string& path) const;
+    std::uint64_t table_rows(const std::string& table_path) const;
+    std::vector<std::string> table_columns(const std::string& table_path) const;
+    /// A column converted to double (any numeric column type).
+    std::vector<double> column(const std::string& table_path, const std::string& name) const;
+    std::string text(const std::string& dataset_path) const;
+    std::string attribute_string(const std::string& object_path, const std::string& name) const;
+    /// A string-array attribute such as "columns" or "<name>.labels".
+    std::vector<std::string> attribute_strings(const std::string& object_path,
+                                               const std::string& name) const;
+    std::int64_t attribute_int(const std::string& object_path, const std::string& name) const;
+    std::vector<std::int64_t> attribute_ints(const std::string& object_path,
+                                             const std::string& name) const;
+    double attribute_double(const std::string& object_path, const std::string& name) const;
+    /// Paths of all tables (compound datasets) under `group`, sorted.
+    std::vector<std::string> tables(const std::string& group = "/") const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tiersim::sim::results

@@ -1,0 +1,55 @@
+// Runs a model tick by tick, recording each completed tick to a results file.
+#pragma once
+
+#include "sim/results.hpp"
+#include "sim/schedule.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace tiersim::sim {
+
+/// What the runner needs from a model; the model owns all domain state.
+class Model {
+public:
+    virtual ~Model() = default;
+    /// The phases of one tick.
+    virtual Schedule& schedule() = 0;
+    /// Agents simulated per tick (for throughput figures).
+    virtual std::size_t agent_count() const = 0;
+    /// Creates the model's tables in a fresh results file.
+    virtual void open_results(results::File& file) = 0;
+    /// Appends the rows of a completed tick.
+    virtual void record(Tick tick, results::File& file) = 0;
+    /// Bytes of model state (for memory-per-agent figures).
+    virtual std::size_t memory_bytes() const = 0;
+};
+
+struct RunOptions {
+    Tick ticks = 0;
+    /// Empty: run without writing results (benchmarks).
+    std::filesystem::path output;
+    bool show_progress = false;
+    /// Set by a signal handler to stop cleanly after the current tick.
+    const std::atomic<bool>* stop_requested = nullptr;
+    /// Root attributes for provenance (seed, threads, version, scenario...).
+    std::map<std::string, results::AttributeValue> attributes;
+    /// Text datasets, e.g. {"scenario/resolved", yaml}.
+    std::map<std::string, std::string> texts;
+};
+
+struct RunSummary {
+    Tick ticks_completed = 0;
+    bool interrupted = false;
+    double wall_seconds = 0;
+    double agent_ticks_per_second = 0;
+};
+
+/// Runs the model. After every tick the file is flushed, so a run killed at
+/// any point leaves every completed tick readable. The root attribute
+/// "status" reads "running", then "completed" or "interrupted".
+RunSummary run(Model& model, const RunOptions& options);
+
+}  // namespace tiersim::sim

@@ -1,0 +1,42 @@
+#include "sim/link_graph.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <vector>
+
+using tiersim::sim::LinkGraph;
+
+TEST_CASE("links are grouped by source in input order, with an ascending reverse index", "[link_graph]") {
+    // 0 buys from 2 and 3; 1 buys from 3 and 2; edges given out of order.
+    const std::vector<LinkGraph::Edge> edges{{1, 3}, {0, 2}, {1, 2}, {0, 3}};
+    const LinkGraph g(4, edges);
+    REQUIRE(g.node_count() == 4);
+    REQUIRE(g.link_count() == 4);
+
+    auto [first0, last0] = g.out_links(0);
+    REQUIRE(last0 - first0 == 2);
+    CHECK(g.target(first0) == 2);
+    CHECK(g.target(first0 + 1) == 3);
+    auto [first1, last1] = g.out_links(1);
+    CHECK(g.target(first1) == 3);
+    CHECK(g.target(first1 + 1) == 2);
+    CHECK(g.out_links(2).first == g.out_links(2).second);
+
+    for (std::uint32_t supplier : {2u, 3u}) {
+        const auto in = g.in_links(supplier);
+        REQUIRE(in.size() == 2);
+        CHECK(std::is_sorted(in.begin(), in.end()));
+        for (auto l : in) CHECK(g.target(l) == supplier);
+    }
+    for (tiersim::sim::LinkIndex l = 0; l < g.link_count(); ++l) {
+        const auto [first, last] = g.out_links(g.source(l));
+        CHECK(l >= first);
+        CHECK(l < last);
+    }
+}
+
+TEST_CASE("an edge to a node that does not exist is refused", "[link_graph]") {
+    const std::vector<LinkGraph::Edge> edges{{0, 5}};
+    CHECK_THROWS_AS(LinkGraph(2, edges), std::out_of_range);
+}

@@ -1,0 +1,62 @@
+#include "sim/parallel.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+using namespace tiersim::sim;
+
+namespace {
+// Values spanning many magnitudes, so a different summation order would
+// change the rounded result.
+std::vector<double> awkward_values(std::size_t n) {
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::pow(10.0, static_cast<double>(i % 17) - 8.0) * (1.0 + 1e-3 * static_cast<double>(i % 7));
+    return v;
+}
+
+double reduce_sum(const std::vector<double>& v) {
+    return deterministic_reduce(
+        v.size(), 0.0,
+        [&](std::size_t b, std::size_t e) {
+            double s = 0;
+            for (std::size_t i = b; i < e; ++i) s += v[i];
+            return s;
+        },
+        [](double& into, double part) { into += part; });
+}
+}  // namespace
+
+TEST_CASE("deterministic_reduce gives the same bits for 1 and 2 threads", "[parallel]") {
+    const auto values = awkward_values(1'000'003);
+    double one = 0, two = 0;
+    {
+        ThreadLimit limit(1);
+        one = reduce_sum(values);
+    }
+    {
+        ThreadLimit limit(2);
+        for (int repeat = 0; repeat < 5; ++repeat) {
+            two = reduce_sum(values);
+            REQUIRE(std::memcmp(&one, &two, sizeof one) == 0);
+        }
+    }
+    double naive = 0;
+    for (double x : values) naive += x;
+    CHECK(one == Approx(naive).epsilon(1e-12));
+}
+
+TEST_CASE("for_each_index visits every index exactly once", "[parallel]") {
+    ThreadLimit limit(2);
+    std::vector<std::atomic<int>> visits(100'000);
+    for_each_index(visits.size(), [&](std::size_t i) { visits[i].fetch_add(1); });
+    for (const auto& v : visits) REQUIRE(v.load() == 1);
+}
+
+TEST_CASE("ThreadLimit reports the threads it allows", "[parallel]") {
+    CHECK(ThreadLimit(1).threads() == 1);
+    CHECK(ThreadLimit(0).threads() >= 1);
+}

@@ -1,0 +1,47 @@
+#include "models/scenario.hpp"
+#include "support/helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace tiersim;
+using namespace tiersim::testing;
+
+TEST_CASE("the teaching scenario loads, keeping defaults for keys it leaves out", "[scenario]") {
+    const auto loaded = models::load_scenario(source_path("scenarios/teaching/pyramid.yaml"));
+    const auto& s = loaded.scenario;
+    REQUIRE(s.sectors.count("vehicles") == 1);
+    const auto& vehicles = s.sectors.at("vehicles");
+    CHECK(vehicles.tiers.t3.firms == 270);
+    CHECK(vehicles.tiers.t3.input_per_unit == models::TierPopulationConfig{}.input_per_unit);
+    CHECK(s.ordering.smoothing == models::OrderingConfig{}.smoothing);
+    CHECK(models::max_lead_time(s) == 2);
+}
+
+TEST_CASE("the resolved scenario stored in results reproduces the scenario", "[scenario]") {
+    ScratchDir dir("resolved");
+    const auto loaded = models::load_scenario(source_path("scenarios/teaching/pyramid.yaml"), {"run.seed=7"});
+    const auto copy = dir / "resolved.yaml";
+    std::ofstream(copy) << loaded.resolved_yaml;
+    const auto reloaded = models::load_scenario(copy);
+    CHECK(reloaded.resolved_yaml == loaded.resolved_yaml);
+    CHECK(reloaded.scenario.run.seed == 7);
+}
+
+TEST_CASE("docs/scenario-schema.md is the schema's own output", "[scenario][docs]") {
+    std::ifstream committed(source_path("docs/scenario-schema.md"));
+    REQUIRE(committed.good());
+    std::stringstream text;
+    text << committed.rdbuf();
+    INFO("regenerate with: tiersim schema > docs/scenario-schema.md");
+    CHECK(text.str() == models::scenario_schema_markdown());
+}
+
+TEST_CASE("every scenario key appears in the generated reference", "[scenario][docs]") {
+    const std::string reference = models::scenario_schema_markdown();
+    for (const char* key : {"run.ticks", "run.seed", "ordering.forecast_window_months", "final_demand.level",
+                            "suppliers_per_buyer", "lead_time_months", "capacity_headroom"})
+        CHECK(reference.find(key) != std::string::npos);
+}
