@@ -9,7 +9,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <iterator>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -27,8 +26,7 @@ constexpr std::string_view command_line_source = "<command line>";
 constexpr int max_nesting_depth = 200;
 constexpr std::size_t max_node_count = 2'000'000;
 
-std::string compose_message(const SourceMark& mark, const std::string& key_path,
-                            const std::string& problem) {
+std::string compose_message(const SourceMark& mark, const std::string& key_path, const std::string& problem) {
     std::string message;
     for (const std::string& part : {mark.to_string(), key_path, problem}) {
         if (part.empty()) {
@@ -122,13 +120,9 @@ ParsedInteger parse_integer(std::string_view text) {
     return {IntegerStatus::ok, static_cast<std::int64_t>(*number)};
 }
 
-bool is_true_word(std::string_view text) {
-    return text == "true" || text == "True" || text == "TRUE";
-}
+bool is_true_word(std::string_view text) { return text == "true" || text == "True" || text == "TRUE"; }
 
-bool is_false_word(std::string_view text) {
-    return text == "false" || text == "False" || text == "FALSE";
-}
+bool is_false_word(std::string_view text) { return text == "false" || text == "False" || text == "FALSE"; }
 
 // ---------------------------------------------------------------- reading YAML
 
@@ -185,9 +179,7 @@ public:
 private:
     // yaml-cpp tags quoted and block scalars "!" (non-specific): they are
     // strings whatever they look like, so "1" must not become a number.
-    static bool is_string_tag(const std::string& tag) {
-        return tag == "!" || tag == "tag:yaml.org,2002:str";
-    }
+    static bool is_string_tag(const std::string& tag) { return tag == "!" || tag == "tag:yaml.org,2002:str"; }
 
     void convert_items(const YAML::Node& yaml, const std::string& path, int depth, Node& node) {
         std::size_t index = 0;
@@ -505,9 +497,9 @@ bool is_safe_plain(std::string_view text, bool in_flow) {
 /// 1.1 or 1.2 reader)? Such strings keep their quotes.
 bool reads_as_non_string(std::string_view text) {
     static const std::set<std::string_view, std::less<>> words = {
-        "~",   "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-        "y",   "Y",    "yes",  "Yes",  "YES",  "n",    "N",    "no",    "No",    "NO",
-        "on",  "On",   "ON",   "off",  "Off",  "OFF"};
+        "~",     "null", "Null", "NULL", "true", "True", "TRUE", "false", "False",
+        "FALSE", "y",    "Y",    "yes",  "Yes",  "YES",  "n",    "N",     "no",
+        "No",    "NO",   "on",   "On",   "ON",   "off",  "Off",  "OFF"};
     if (words.contains(text)) {
         return true;
     }
@@ -837,7 +829,8 @@ std::string prose_cell(std::string_view text) {
     return escaped;
 }
 
-std::string markdown_row(const std::string& path, const FieldDoc& doc, const std::vector<std::string>& sections) {
+std::string markdown_row(const std::string& path, const FieldDoc& doc,
+                         const std::vector<std::string>& sections) {
     std::string type = prose_cell(doc.type);
     for (const std::string& section : sections) {
         if (!section.empty() && documents_items_of(section, path)) {
@@ -845,8 +838,9 @@ std::string markdown_row(const std::string& path, const FieldDoc& doc, const std
             break;
         }
     }
-    const std::string default_cell =
-        doc.required ? "required" : doc.default_value.empty() ? "" : "`" + table_cell(doc.default_value) + "`";
+    const std::string default_cell = doc.required                ? "required"
+                                     : doc.default_value.empty() ? ""
+                                                                 : "`" + table_cell(doc.default_value) + "`";
     return "| `" + table_cell(doc.name) + "` | " + type + " | " + prose_cell(doc.unit) + " | " +
            prose_cell(doc.range) + " | " + default_cell + " | " + prose_cell(doc.description) + " |\n";
 }
@@ -972,7 +966,8 @@ bool decode_bool(const Node& node, const std::string& path) {
     if (!node.quoted && is_false_word(node.scalar)) {
         return false;
     }
-    throw_expected_unquoted(node, path, "true or false", is_true_word(node.scalar) || is_false_word(node.scalar));
+    throw_expected_unquoted(node, path, "true or false",
+                            is_true_word(node.scalar) || is_false_word(node.scalar));
 }
 
 std::int64_t decode_integer(const Node& node, const std::string& path, std::int64_t lowest,
@@ -1048,17 +1043,11 @@ Node plain_scalar(std::string text) {
     return node;
 }
 
-Node encode_bool(bool value) {
-    return plain_scalar(value ? "true" : "false");
-}
+Node encode_bool(bool value) { return plain_scalar(value ? "true" : "false"); }
 
-Node encode_signed(std::int64_t value) {
-    return plain_scalar(std::to_string(value));
-}
+Node encode_signed(std::int64_t value) { return plain_scalar(std::to_string(value)); }
 
-Node encode_unsigned(std::uint64_t value) {
-    return plain_scalar(std::to_string(value));
-}
+Node encode_unsigned(std::uint64_t value) { return plain_scalar(std::to_string(value)); }
 
 Node encode_number(double value) {
     if (std::isnan(value)) {
@@ -1100,9 +1089,7 @@ Node make_map(std::vector<Node::Entry> entries) {
     return node;
 }
 
-Node make_null() {
-    return Node{};
-}
+Node make_null() { return Node{}; }
 
 std::string enum_type_name(std::span<const std::string_view> names) {
     std::string type = "one of ";

@@ -72,9 +72,13 @@ struct Node::Entry {
     Node value;
 };
 
-/// Parses YAML text. Syntax errors become ConfigError with the position.
+/// Parses one YAML document. Syntax errors, duplicate keys, non-scalar keys
+/// and a second document become ConfigError with the position. Quoted and
+/// block scalars are marked `quoted`; an empty value ("key:") is a Null
+/// marked at its key. Empty text gives a Null root.
 Node parse_yaml(std::string_view text, const std::string& source_name);
-/// Reads and parses a YAML file. Throws ConfigError (unreadable file, syntax).
+/// Reads and parses a YAML file; marks name the file as `path` spells it.
+/// Throws ConfigError (unreadable file, syntax).
 Node parse_yaml_file(const std::filesystem::path& path);
 
 /// Loads a scenario file, following `extends: other.yaml` (relative to the
@@ -84,11 +88,17 @@ Node parse_yaml_file(const std::filesystem::path& path);
 Node load_layered(const std::filesystem::path& path);
 
 /// Applies one command-line override "a.b.c=value"; the value is parsed as
-/// YAML, so `--set policies=[]` or `--set x.y="text"` work. Missing maps on the
-/// path are created. Marks point at "<command line>".
+/// YAML, so `--set policies=[]` or `--set x.y="text"` work, and replaces what
+/// was there. Missing maps on the path are created; list items are reached
+/// with "tiers[2].count=5". Marks point at "<command line>", line 1, the
+/// column of the text in `assignment`.
+/// @throws ConfigError (file "<command line>") for a malformed assignment, a
+///         path through a scalar, or an index past the end of a list.
 void apply_override(Node& root, std::string_view assignment);
 
-/// Emits a tree as YAML text (block style, keys in order).
+/// Emits a tree as YAML text (block style, keys in order). Strings that would
+/// read back as something else ("true", "1", "", ":") are double-quoted, so
+/// parse_yaml(emit_yaml(n)) gives the same kinds, texts and keys.
 std::string emit_yaml(const Node& node);
 
 /// Names of the values of an enum used in a schema; specialise per enum:
@@ -115,10 +125,11 @@ struct Describe;
 /// Documentation of one field, for generated docs and error messages.
 struct FieldDoc {
     std::string name;
-    std::string type;        ///< "number", "integer", "boolean", "string", "one of a|b", "map", "list of ..."
+    std::string type;        ///< "number", "integer", "boolean", "string", "one of a | b", "map",
+                             ///< "list of ...", "map of <name> to ...", "... or null"
     std::string unit;
-    std::string range;       ///< "[0, 1]" or empty
-    std::string default_value;
+    std::string range;       ///< "[0, 1]", "≥ 0", "≤ 1" or empty
+    std::string default_value;  ///< as YAML ("0.5", "[]"); empty for a nested struct
     std::string description;
     bool required = false;
 };
@@ -132,6 +143,10 @@ struct FieldDoc {
 /// Member types: bool, integers, double, std::string, enums with EnumNames,
 /// structs with Describe, std::vector<X>, std::map<std::string, X>,
 /// std::optional<X>, for any supported X.
+///
+/// A range applies to every number the field holds (each item of a list).
+/// Also f.add(...).at_most(hi). Integers above INT64_MAX are refused, even
+/// for unsigned fields. `null` means empty only for std::optional.
 ///
 /// Free functions (config_schema.hpp):
 ///   T decode<T>(const Node&, const std::string& path = "");   // throws ConfigError

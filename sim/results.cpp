@@ -793,15 +793,44 @@ File::~File() {
     tables_.clear();
 }
 
+namespace {
+
+FileHandle create_empty_file(const std::filesystem::path& path, const std::string& where) {
+    const PropertiesHandle fcpl = file_creation_properties(where);
+    const PropertiesHandle fapl = file_access_properties(where);
+    FileHandle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), where,
+                    "cannot create results file");
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), where, "cannot flush");
+    return file;
+}
+
+/// Until its first flush, a new file is not an HDF5 file at all. Building it
+/// under another name and renaming it (atomic in one directory) means `path`
+/// never holds that state.
+FileHandle create_committed_file(const std::filesystem::path& path) {
+    const std::string where = path.string();
+    std::filesystem::path creating = path;
+    creating += ".creating";
+    std::error_code ignored;
+    try {
+        FileHandle file = create_empty_file(creating, where);
+        std::error_code error;
+        std::filesystem::rename(creating, path, error);
+        if (error) fail(where, "cannot rename " + creating.string() + ": " + error.message());
+        return file;
+    } catch (const ResultsError&) {
+        std::filesystem::remove(creating, ignored);
+        throw;
+    }
+}
+
+}  // namespace
+
 std::unique_ptr<File> File::create(const std::filesystem::path& path) {
     quiet_hdf5();
-    const std::string name = path.string();
-    const PropertiesHandle fcpl = file_creation_properties(name);
-    const PropertiesHandle fapl = file_access_properties(name);
     auto impl = std::make_unique<Impl>();
-    impl->file = FileHandle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), name,
-                            "cannot create results file");
-    impl->file_name = name;
+    impl->file = create_committed_file(path);
+    impl->file_name = path.string();
     return std::unique_ptr<File>(new File(std::move(impl), path));
 }
 

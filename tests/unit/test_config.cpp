@@ -97,8 +97,14 @@ struct EnumNames<Forecast> {
 template <>
 struct Describe<CreditGuarantee> {
     static void fields(Fields<CreditGuarantee>& f) {
-        f.add("coverage", &CreditGuarantee::coverage).unit("share").range(0, 1).doc("Share of a loan guaranteed");
-        f.add("payment_term_months", &CreditGuarantee::payment_term_months).unit("months").range(0, 24).doc("Term");
+        f.add("coverage", &CreditGuarantee::coverage)
+            .unit("share")
+            .range(0, 1)
+            .doc("Share of a loan guaranteed");
+        f.add("payment_term_months", &CreditGuarantee::payment_term_months)
+            .unit("months")
+            .range(0, 24)
+            .doc("Term");
     }
 };
 
@@ -164,7 +170,9 @@ struct Describe<Scenario> {
 namespace Catch {
 template <>
 struct StringMaker<SourceMark> {
-    static std::string convert(const SourceMark& mark) { return "{" + mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + "}"; }
+    static std::string convert(const SourceMark& mark) {
+        return "{" + mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + "}";
+    }
 };
 }  // namespace Catch
 
@@ -174,9 +182,7 @@ using namespace test_schema;
 
 constexpr const char* test_file = "test.yaml";
 
-Node parse(std::string_view text) {
-    return config::parse_yaml(text, test_file);
-}
+Node parse(std::string_view text) { return config::parse_yaml(text, test_file); }
 
 /// The ConfigError that `action` throws; fails the test if there is none.
 ConfigError error_from(const std::function<void()>& action) {
@@ -435,7 +441,8 @@ TEST_CASE("a wrong scalar is reported at the value with its key path", "[config]
     SECTION("integer out of the type's range") {
         const ConfigError error = decode_error("name: x\nmonths: 3000000000\n");
         CHECK(error.mark() == at(2, 9));
-        CHECK(error.problem() == "3000000000 is outside the range of this integer field [-2147483648, 2147483647]");
+        CHECK(error.problem() ==
+              "3000000000 is outside the range of this integer field [-2147483648, 2147483647]");
     }
     SECTION("negative value for an unsigned integer") {
         const ConfigError error = decode_error("name: x\nseed: -1\n");
@@ -453,7 +460,8 @@ TEST_CASE("a wrong scalar is reported at the value with its key path", "[config]
         CHECK(error.mark() == at(3, 11));
         CHECK(error.key_path() == "tiers[0].tier");
         CHECK(error.problem() == "expected one of oem|t1|t2, got 'T9'");
-        CHECK(decode_error("name: x\ntiers:\n  - tier: OEM\n").problem() == "expected one of oem|t1|t2, got 'OEM'");
+        CHECK(decode_error("name: x\ntiers:\n  - tier: OEM\n").problem() ==
+              "expected one of oem|t1|t2, got 'OEM'");
     }
     SECTION("a string given a map") {
         const ConfigError error = decode_error("name: {first: a}\n");
@@ -469,7 +477,8 @@ TEST_CASE("a wrong scalar is reported at the value with its key path", "[config]
 
 TEST_CASE("integer fields accept integral numbers in any notation", "[config][decode]") {
     CHECK(config::decode<Scenario>(parse("name: x\nmonths: 1e3\n")).months == 1000);
-    CHECK(config::decode<Scenario>(parse("name: x\nseed: 9223372036854775807\n")).seed == 9223372036854775807u);
+    CHECK(config::decode<Scenario>(parse("name: x\nseed: 9223372036854775807\n")).seed ==
+          9223372036854775807u);
     CHECK(decode_error("name: x\nseed: 18446744073709551615\n").problem() ==
           "18446744073709551615 is outside the range of this integer field [0, 9223372036854775807]");
 }
@@ -502,7 +511,8 @@ TEST_CASE("a struct, a list and a map must have the right shape", "[config][deco
 
 TEST_CASE("ranges are checked with the bound in the message", "[config][decode]") {
     SECTION("above a maximum, deep in the tree") {
-        const ConfigError error = decode_error("name: x\npolicies:\n  credit_guarantee:\n    coverage: 1.4\n");
+        const ConfigError error =
+            decode_error("name: x\npolicies:\n  credit_guarantee:\n    coverage: 1.4\n");
         CHECK(error.mark() == at(4, 15));
         CHECK(error.key_path() == "policies.credit_guarantee.coverage");
         CHECK(error.problem() == "1.4 is above the maximum 1");
@@ -536,7 +546,8 @@ TEST_CASE("ranges are checked with the bound in the message", "[config][decode]"
 }
 
 TEST_CASE("key paths name list items and map entries", "[config][decode]") {
-    const ConfigError in_list = decode_error("name: x\ntiers:\n  - tier: oem\n  - tier: t1\n  - tier: t2\n    count: -1\n");
+    const ConfigError in_list =
+        decode_error("name: x\ntiers:\n  - tier: oem\n  - tier: t1\n  - tier: t2\n    count: -1\n");
     CHECK(in_list.key_path() == "tiers[2].count");
     CHECK(in_list.mark() == at(6, 12));
     const ConfigError in_map = decode_error("name: x\nsectors:\n  automotive:\n    level: 11\n");
@@ -563,7 +574,8 @@ TEST_CASE("an unknown key suggests the closest declared key", "[config][decode]"
         const ConfigError error = decode_error("name: x\ndemand:\n  elasticity: 2\n");
         CHECK(error.mark() == at(3, 3));
         CHECK(error.key_path() == "demand.elasticity");
-        CHECK(error.problem() == "unknown key 'elasticity'; valid keys are forecast, level, maximum, minimum");
+        CHECK(error.problem() ==
+              "unknown key 'elasticity'; valid keys are forecast, level, maximum, minimum");
     }
 }
 
@@ -610,7 +622,8 @@ TEST_CASE("cross-field rules blame the key they name", "[config][decode]") {
 }
 
 TEST_CASE("null clears an optional; other types refuse it", "[config][decode]") {
-    const Scenario scenario = config::decode<Scenario>(parse("name: x\nsectors:\n  a: {cap: null}\n  b: {cap: 4}\n"));
+    const Scenario scenario =
+        config::decode<Scenario>(parse("name: x\nsectors:\n  a: {cap: null}\n  b: {cap: 4}\n"));
     CHECK(scenario.sectors.at("a").cap == std::nullopt);
     CHECK(scenario.sectors.at("b").cap == 4);
     CHECK(decode_error("name: x\nmonths: ~\n").problem() == "expected an integer, got null");
@@ -688,8 +701,8 @@ TEST_CASE("extends cycles are refused naming the files", "[config][layered]") {
     const ConfigError error = error_from([&] { config::load_layered(first); });
     CHECK(error.mark() == at(2, 10, second.string()));
     CHECK(error.key_path() == "extends");
-    CHECK(error.problem() == "extends cycle: " + first.string() + " -> " + second.string() + " -> " +
-                                 first.string());
+    CHECK(error.problem() ==
+          "extends cycle: " + first.string() + " -> " + second.string() + " -> " + first.string());
     const auto self = dir.write("self.yaml", "extends: self.yaml\n");
     CHECK(error_from([&] { config::load_layered(self); }).problem().starts_with("extends cycle: "));
 }
@@ -828,9 +841,11 @@ TEST_CASE("decode(encode(x)) == x, doubles exactly", "[config][encode]") {
 
 TEST_CASE("emit_yaml quotes strings that would read back as something else", "[config][emit]") {
     Node root = parse(good_scenario);
-    const std::vector<std::string> tricky = {"true", "1", "", ":", "a: b", "# no comment", "- item", "null", "~",
-                                             "yes", ".5", "-3", "two\nlines", " padded ", "[x]", "{y}", "it's",
-                                             "say \"hi\"", "back\\slash", "tab\there", "---", "...", "ünïcode"};
+    const std::vector<std::string> tricky = {
+        "true",        "1",         "",    ":",   "a: b",   "# no comment",
+        "- item",      "null",      "~",   "yes", ".5",     "-3",
+        "two\nlines",  " padded ",  "[x]", "{y}", "it's",   "say \"hi\"",
+        "back\\slash", "tab\there", "---", "...", "ünïcode"};
     Node list;
     list.kind = Node::Kind::Sequence;
     for (const std::string& text : tricky) {
@@ -879,13 +894,29 @@ TEST_CASE("schema_docs flattens every field with its declaration", "[config][doc
         paths.push_back(path);
         by_path[path] = doc;
     }
-    const std::vector<std::string> expected = {
-        "name", "months", "verbose", "seed",
-        "demand", "demand.level", "demand.minimum", "demand.maximum", "demand.forecast",
-        "policies", "policies.credit_guarantee", "policies.credit_guarantee.coverage",
-        "policies.credit_guarantee.payment_term_months", "policies.tariff_path", "policies.budget_cap",
-        "tiers", "tiers[].tier", "tiers[].count", "tiers[].label",
-        "sectors", "sectors.<name>.level", "sectors.<name>.cap", "lead_times"};
+    const std::vector<std::string> expected = {"name",
+                                               "months",
+                                               "verbose",
+                                               "seed",
+                                               "demand",
+                                               "demand.level",
+                                               "demand.minimum",
+                                               "demand.maximum",
+                                               "demand.forecast",
+                                               "policies",
+                                               "policies.credit_guarantee",
+                                               "policies.credit_guarantee.coverage",
+                                               "policies.credit_guarantee.payment_term_months",
+                                               "policies.tariff_path",
+                                               "policies.budget_cap",
+                                               "tiers",
+                                               "tiers[].tier",
+                                               "tiers[].count",
+                                               "tiers[].label",
+                                               "sectors",
+                                               "sectors.<name>.level",
+                                               "sectors.<name>.cap",
+                                               "lead_times"};
     CHECK(paths == expected);
 
     const auto& coverage = by_path.at("policies.credit_guarantee.coverage");
@@ -927,8 +958,8 @@ TEST_CASE("schema_markdown documents every key in deterministic tables", "[confi
         INFO(path);
         CHECK(page.find("| `" + doc.name + "` |") != std::string::npos);
     }
-    for (const char* section : {"## Top level", "## `demand`", "## `policies`", "## `policies.credit_guarantee`",
-                                "## `tiers[]`", "## `sectors.<name>`"}) {
+    for (const char* section : {"## Top level", "## `demand`", "## `policies`",
+                                "## `policies.credit_guarantee`", "## `tiers[]`", "## `sectors.<name>`"}) {
         INFO(section);
         CHECK(page.find(section) != std::string::npos);
     }
