@@ -115,7 +115,7 @@ void PyramidModel::ship(sim::Tick) {
         }
         // Proportional rationing: every buyer gets the same fraction of what it is owed.
         const double owed = firms_.backlog[i];
-        const double fill = owed > 0 ? std::min(1.0, firms_.finished_goods[i] / owed) : 0.0;
+        const double fill = owed > 0 ? std::min(1.0, firms_.finished_goods[i] / owed) : 1.0;
         double shipped = 0, still_owed = 0;
         for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
             const double quantity = links_.owed[l] * fill;

@@ -49,9 +49,14 @@ int main(int argc, char** argv) {
         options.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
         const sim::RunSummary summary = sim::run(model, options);
         if (first_rate == 0) first_rate = summary.agent_ticks_per_second;
+        std::string phases;
+        for (std::size_t k = 0; k < model.schedule().size(); ++k)
+            phases += " " + model.schedule().name(k) + "=" +
+                      std::to_string(static_cast<int>(model.schedule().time_in(k).count() * 1000.0)) + "ms";
         std::printf("%-10s firms=%-8zu threads=%zu ticks=%u  %.3g firm-ticks/s  speed-up %.2fx\n",
                     loaded.scenario.name.c_str(), firms, threads, summary.ticks_completed,
                     summary.agent_ticks_per_second, summary.agent_ticks_per_second / first_rate);
+        std::printf("           phases:%s\n", phases.c_str());
     }
     const double peak = peak_resident_bytes();
     std::printf("%-10s model state %.0f bytes/firm; peak resident %.1f MiB (%.0f bytes/firm, %.1f MiB before building)\n",

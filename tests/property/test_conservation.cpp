@@ -33,6 +33,8 @@ TEST_CASE("goods shipped equal goods received, and stocks stay non-negative", "[
             REQUIRE(f.input_stock[i] >= 0.0);
             REQUIRE(f.backlog[i] >= 0.0);
             // Stock-flow identity of every firm's finished goods.
+            INFO("tick " << tick << " firm " << i << " tier " << int(f.tier[i]) << " before " << finished_before[i]
+                         << " output " << f.output[i] << " shipped " << f.shipped[i] << " after " << f.finished_goods[i]);
             REQUIRE(relative_gap(f.finished_goods[i], finished_before[i] + f.output[i] - f.shipped[i]) < 1e-9);
             if (f.tier[i] != models::Tier::oem) {
                 shipped_by_suppliers += f.shipped[i];

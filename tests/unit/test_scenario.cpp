@@ -41,7 +41,18 @@ TEST_CASE("docs/scenario-schema.md is the schema's own output", "[scenario][docs
 
 TEST_CASE("every scenario key appears in the generated reference", "[scenario][docs]") {
     const std::string reference = models::scenario_schema_markdown();
-    for (const char* key : {"run.ticks", "run.seed", "ordering.forecast_window_months", "final_demand.level",
-                            "suppliers_per_buyer", "lead_time_months", "capacity_headroom"})
-        CHECK(reference.find(key) != std::string::npos);
+    const std::vector<std::pair<std::string, std::vector<std::string>>> sections{
+        {"run", {"ticks", "seed", "replication"}},
+        {"ordering", {"forecast", "forecast_window_months", "smoothing", "review_period_months",
+                      "safety_stock_months", "finished_goods_cover_months"}},
+        {"sectors.<name>.final_demand", {"level", "trend_per_month", "seasonal_amplitude", "noise_sd"}},
+        {"sectors.<name>.tiers.t1", {"firms", "capacity_headroom", "size_dispersion", "lead_time_months",
+                                     "suppliers_per_buyer", "input_per_unit"}},
+    };
+    for (const auto& [section, keys] : sections) {
+        const auto at = reference.find("## `" + section + "`");
+        INFO("section " << section);
+        REQUIRE(at != std::string::npos);
+        for (const auto& key : keys) CHECK(reference.find("| `" + key + "` |", at) != std::string::npos);
+    }
 }
