@@ -9,11 +9,18 @@ std::size_t bytes_of(const Vectors&... v) {
 }
 }  // namespace
 
-void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length) {
-    for (auto* v : {&capacity, &final_demand_share, &input_per_unit, &forecast, &orders_received, &orders_placed,
-                    &production_target, &output, &shipped, &received, &backlog, &finished_goods, &input_stock,
-                    &on_order})
+void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
+                       std::size_t payment_ring_length) {
+    for (auto* v : {&capacity, &final_demand_share, &input_per_unit, &import_share, &capability, &employment,
+                    &labour_productivity, &price, &next_price, &unit_cost, &domestic_content,
+                    &next_domestic_content, &forecast, &orders_received, &orders_placed, &production_target,
+                    &output, &shipped, &received, &backlog, &finished_goods, &input_stock, &on_order, &cash,
+                    &revenue, &domestic_purchases, &imports, &wage_bill, &value_added})
         v->assign(firms, 0.0);
+    size_class.assign(firms, SizeClass::micro);
+    ownership.assign(firms, Ownership::domestic);
+    receivables.assign(firms * payment_ring_length, 0.0);
+    payables.assign(firms * payment_ring_length, 0.0);
     id.assign(firms, 0);
     sector.assign(firms, 0);
     tier.assign(firms, Tier::oem);
@@ -23,9 +30,12 @@ void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_
 }
 
 std::size_t FirmTable::memory_bytes() const noexcept {
-    return bytes_of(id, sector, tier, capacity, final_demand_share, lead_time, input_per_unit, forecast,
-                    demand_history, orders_received, orders_placed, production_target, output, shipped, received,
-                    backlog, finished_goods, input_stock, on_order, inbound);
+    return bytes_of(id, sector, tier, size_class, ownership, capacity, final_demand_share, lead_time, input_per_unit,
+                    import_share, capability, employment, labour_productivity, price, next_price, unit_cost,
+                    domestic_content, next_domestic_content, forecast, demand_history, orders_received,
+                    orders_placed, production_target, output, shipped, received, backlog, finished_goods,
+                    input_stock, on_order, inbound, cash, receivables, payables, revenue, domestic_purchases,
+                    imports, wage_bill, value_added);
 }
 
 void LinkTable::resize(std::size_t links) {

@@ -21,12 +21,25 @@ struct FirmTable {
     std::vector<std::uint32_t> id;
     std::vector<std::uint16_t> sector;
     std::vector<Tier> tier;
+    std::vector<SizeClass> size_class;      ///< from employment, Mexican thresholds
+    std::vector<Ownership> ownership;
 
     // Structure fixed at build time (until entry/exit and investment).
     std::vector<double> capacity;            ///< units/month
     std::vector<double> final_demand_share;  ///< OEMs: share of the sector's final demand
     std::vector<std::uint8_t> lead_time;     ///< months until inputs shipped to this firm arrive
     std::vector<double> input_per_unit;      ///< units of input per unit of output
+    std::vector<double> import_share;        ///< share of inputs bought abroad (m)
+    std::vector<double> capability;          ///< c in [0, 1]
+    std::vector<double> employment;          ///< workers
+    std::vector<double> labour_productivity; ///< units per worker-month at this firm's capability
+
+    // Prices (MXN/unit), read from `price` (last tick), written to `next_price`,
+    // swapped once per tick so suppliers and buyers never race.
+    std::vector<double> price, next_price;
+    std::vector<double> unit_cost;
+    /// Domestic value added per peso of the firm's output, traced through its suppliers (d).
+    std::vector<double> domestic_content, next_domestic_content;
 
     // Planning.
     std::vector<double> forecast;            ///< expected orders per month
@@ -47,8 +60,19 @@ struct FirmTable {
     std::vector<double> on_order;            ///< inputs ordered, not yet received
     std::vector<double> inbound;             ///< ring of arrivals by month, pipeline_length per firm
 
+    // Money (MXN).
+    std::vector<double> cash;
+    std::vector<double> receivables;         ///< ring of amounts due to the firm by month
+    std::vector<double> payables;            ///< ring of amounts the firm owes by month
+    std::vector<double> revenue;             ///< sales this tick
+    std::vector<double> domestic_purchases;  ///< inputs bought from domestic suppliers this tick
+    std::vector<double> imports;             ///< inputs bought abroad this tick, landed
+    std::vector<double> wage_bill;
+    std::vector<double> value_added;         ///< revenue - domestic purchases - imports
+
     std::size_t size() const noexcept { return id.size(); }
-    void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length);
+    void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
+                std::size_t payment_ring_length);
     std::size_t memory_bytes() const noexcept;
 };
 

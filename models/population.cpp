@@ -51,6 +51,10 @@ struct PopulationBuilder {
     void assign_shares();
     void propagate_expected_demand();
     void set_steady_state();
+    void draw_attributes();
+    void assign_import_shares();
+    void set_prices();
+    void set_money();
 
     void build() {
         lay_out_firms();
@@ -60,8 +64,12 @@ struct PopulationBuilder {
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
         edges = {};
         assign_shares();
+        assign_import_shares();
         propagate_expected_demand();
         set_steady_state();
+        draw_attributes();
+        set_prices();
+        set_money();
     }
 };
 
@@ -69,7 +77,7 @@ void PopulationBuilder::lay_out_firms() {
     std::size_t total = 0;
     for (const SectorConfig* sector : m.sector_configs_)
         for (Tier t : tiers_in_order) total += static_cast<std::size_t>(sector->tiers[t].firms);
-    m.firms_.resize(total, m.history_length_, m.pipeline_length_);
+    m.firms_.resize(total, m.history_length_, m.pipeline_length_, m.payment_ring_length_);
     m.tiers_.resize(m.sector_count());
     FirmIndex next = 0;
     for (std::size_t s = 0; s < m.sector_count(); ++s) {
@@ -149,7 +157,7 @@ void PopulationBuilder::propagate_expected_demand() {
     // Firms are laid out tier by tier, so a buyer's demand is final before
     // its suppliers are visited.
     for (FirmIndex b = 0; b < m.firms_.size(); ++b) {
-        const double input_need = expected_demand[b] * m.firms_.input_per_unit[b];
+        const double input_need = expected_demand[b] * m.firms_.input_per_unit[b] * (1 - m.firms_.import_share[b]);
         const auto [first, last] = m.graph_.out_links(b);
         for (auto l = first; l < last; ++l) expected_demand[m.graph_.target(l)] += input_need * m.links_.share[l];
     }
@@ -173,6 +181,69 @@ void PopulationBuilder::set_steady_state() {
         for (sim::Tick t = 0; t < f.lead_time[i]; ++t) f.inbound[m.inbound_slot(i, t)] = input_use;
         f.on_order[i] = input_use * f.lead_time[i];
         f.input_stock[i] = input_use * (ordering.review_period_months - 1 + ordering.safety_stock_months);
+    }
+}
+
+void PopulationBuilder::draw_attributes() {
+    FirmTable& f = m.firms_;
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
+        auto capability_rng = stream(m.scenario_, f.id[i], Purpose::capability);
+        f.capability[i] = std::clamp(population.capability_mean + population.capability_sd * capability_rng.normal(),
+                                     0.0, 1.0);
+        auto ownership_rng = stream(m.scenario_, f.id[i], Purpose::ownership);
+        f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
+        // At the lowest capability a worker produces a tenth of the best
+        // (APEC17 §3.2: micro subcontractors at about 10% of the productivity
+        // of modern parts suppliers).
+        f.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * f.capability[i]);
+        f.employment[i] = f.capacity[i] / f.labour_productivity[i];
+        f.size_class[i] = size_class_of(f.employment[i]);
+    }
+}
+
+void PopulationBuilder::assign_import_shares() {
+    FirmTable& f = m.firms_;
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const bool has_domestic_suppliers = m.graph_.out_links(i).first != m.graph_.out_links(i).second;
+        const double configured = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]].import_share;
+        f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_suppliers ? configured : 1.0;
+    }
+}
+
+void PopulationBuilder::set_prices() {
+    // Suppliers sit at higher indices than their buyers, so walking the
+    // index backwards prices every supplier before its buyers.
+    FirmTable& f = m.firms_;
+    for (FirmIndex i = static_cast<FirmIndex>(f.size()); i-- > 0;) {
+        const auto p = m.price_of(i);
+        f.unit_cost[i] = p.unit_cost;
+        f.price[i] = f.next_price[i] = p.price;
+        f.domestic_content[i] = f.next_domestic_content[i] = p.domestic_content;
+    }
+}
+
+void PopulationBuilder::set_money() {
+    FirmTable& f = m.firms_;
+    const EconomyConfig& economy = m.scenario_.economy;
+    // Deliveries made before tick 0 and not yet paid, as in a steady state:
+    // each link carries its expected monthly value for the buyer's term.
+    for (FirmIndex b = 0; b < f.size(); ++b) {
+        const double input_need = expected_demand[b] * f.input_per_unit[b] * (1 - f.import_share[b]);
+        const int term = economy.payment_terms_months[f.size_class[b]];
+        const auto [first, last] = m.graph_.out_links(b);
+        for (auto l = first; l < last; ++l) {
+            const auto j = m.graph_.target(l);
+            const double value = input_need * m.links_.share[l] * f.price[j];
+            for (int k = 0; k < term; ++k) {
+                f.receivables[m.payment_slot(j, static_cast<sim::Tick>(k))] += value;
+                f.payables[m.payment_slot(b, static_cast<sim::Tick>(k))] += value;
+            }
+        }
+    }
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const double monthly_costs = f.unit_cost[i] * expected_demand[i];
+        f.cash[i] = economy.initial_cash_months * monthly_costs;
     }
 }
 

@@ -15,7 +15,8 @@ PyramidModel::PyramidModel(Scenario scenario)
                           : 0),
       // One slot more than the longest lead time, so the slot being emptied
       // this tick is never the one a shipment is added to.
-      pipeline_length_(static_cast<std::size_t>(max_lead_time(scenario_)) + 1) {
+      pipeline_length_(static_cast<std::size_t>(max_lead_time(scenario_)) + 1),
+      payment_ring_length_(static_cast<std::size_t>(scenario_.economy.payment_terms_months.longest()) + 1) {
     for (const auto& [name, sector] : scenario_.sectors) sector_configs_.push_back(&sector);
     final_demand_.assign(sector_count(), 0.0);
     build_population(*this);
@@ -27,6 +28,7 @@ PyramidModel::~PyramidModel() = default;
 
 void PyramidModel::add_phases() {
     schedule_.add("final_demand", [this](sim::Tick t) { draw_final_demand(t); });
+    schedule_.add("pricing", [this](sim::Tick t) { set_prices(t); });
     schedule_.add("receive_inputs", [this](sim::Tick t) { receive_inputs(t); });
     schedule_.add("planning", [this](sim::Tick t) { plan(t); });
     schedule_.add("ordering", [this](sim::Tick t) { place_orders(t); });
@@ -34,6 +36,7 @@ void PyramidModel::add_phases() {
     schedule_.add("production", [this](sim::Tick t) { produce(t); });
     schedule_.add("shipping", [this](sim::Tick t) { ship(t); });
     schedule_.add("receiving", [this](sim::Tick t) { collect_shipments(t); });
+    schedule_.add("payments", [this](sim::Tick t) { settle_payments(t); });
     schedule_.add("aggregate", [this](sim::Tick t) { recorder_->aggregate(t); });
 }
 

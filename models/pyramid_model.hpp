@@ -21,6 +21,8 @@ enum class Purpose : std::uint32_t {
     firm_size = 1,
     supplier_choice = 2,
     final_demand = 3,
+    capability = 4,
+    ownership = 5,
 };
 
 /// Firms of one (sector, tier), a contiguous range of the dense index.
@@ -50,12 +52,19 @@ public:
     const TierRange& tier_range(std::size_t sector, Tier tier) const { return tiers_[sector][static_cast<std::size_t>(tier)]; }
     std::size_t sector_count() const noexcept { return sector_configs_.size(); }
     std::size_t pipeline_length() const noexcept { return pipeline_length_; }
+    std::size_t payment_ring_length() const noexcept { return payment_ring_length_; }
+
+    /// Price (MXN/unit) a firm pays for inputs bought abroad, landed.
+    double landed_input_price(FirmIndex firm) const noexcept;
+    /// Price (MXN/unit) of domestic raw materials for Tier 3 (world price, no tariff or freight).
+    double domestic_raw_material_price(FirmIndex firm) const noexcept;
 
 private:
     friend struct PopulationBuilder;
     void add_phases();
     // Phases, in tick order (supply_chain.cpp, final_demand.cpp).
     void draw_final_demand(sim::Tick tick);
+    void set_prices(sim::Tick tick);
     void receive_inputs(sim::Tick tick);
     void plan(sim::Tick tick);
     void place_orders(sim::Tick tick);
@@ -63,15 +72,26 @@ private:
     void produce(sim::Tick tick);
     void ship(sim::Tick tick);
     void collect_shipments(sim::Tick tick);
+    void settle_payments(sim::Tick tick);
+
+    struct PriceAndContent {
+        double unit_cost, price, domestic_content;
+    };
+    /// Cost-plus price and traced domestic content of firm i, from its suppliers' current values.
+    PriceAndContent price_of(FirmIndex i) const noexcept;
 
     std::size_t inbound_slot(FirmIndex firm, sim::Tick arrival_tick) const noexcept {
         return firm * pipeline_length_ + arrival_tick % pipeline_length_;
+    }
+    std::size_t payment_slot(FirmIndex firm, sim::Tick due_tick) const noexcept {
+        return firm * payment_ring_length_ + due_tick % payment_ring_length_;
     }
 
     Scenario scenario_;
     std::vector<const SectorConfig*> sector_configs_;  ///< in name order
     std::size_t history_length_;
     std::size_t pipeline_length_;
+    std::size_t payment_ring_length_;
     FirmTable firms_;
     LinkTable links_;
     sim::LinkGraph graph_;

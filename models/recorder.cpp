@@ -6,56 +6,86 @@ namespace tiersim::models {
 
 namespace {
 
-constexpr std::size_t measure_count = static_cast<std::size_t>(TierMeasure::count);
+constexpr std::size_t tier_measures = static_cast<std::size_t>(TierMeasure::count);
+constexpr std::size_t size_measures = static_cast<std::size_t>(SizeMeasure::count);
 
 using sim::results::Column;
+using sim::results::ColumnData;
 using sim::results::ColumnType;
 
-std::vector<Column> tier_columns(const std::vector<std::string>& sector_names) {
-    std::vector<std::string> tiers(tier_labels.begin(), tier_labels.end());
+std::vector<std::string> labels(auto const& names) { return {names.begin(), names.end()}; }
+
+Column tick_column() { return {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"}; }
+Column sector_column(const std::vector<std::string>& sectors) {
+    return {"sector", ColumnType::Int8, "", "Sector code (labels in sector.labels)", sectors};
+}
+
+std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
     return {
-        {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"},
-        {"sector", ColumnType::Int8, "", "Sector code (labels in sector.labels)", sector_names},
-        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", tiers},
+        tick_column(),
+        sector_column(sectors),
+        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
         {"firms", ColumnType::Int64, "firms", "Firms in the tier"},
         {"orders_received", ColumnType::Float64, "units/month", "Orders received from buyers (OEMs: final demand)"},
-        {"orders_placed", ColumnType::Float64, "units/month", "Orders placed for inputs with suppliers (Tier 3: abroad)"},
+        {"orders_placed", ColumnType::Float64, "units/month", "Orders placed for inputs, domestic and abroad"},
         {"output", ColumnType::Float64, "units/month", "Units produced"},
         {"shipped", ColumnType::Float64, "units/month", "Units shipped to buyers (OEMs: to final customers)"},
         {"finished_goods", ColumnType::Float64, "units", "Finished-goods inventory at the end of the tick"},
         {"input_stock", ColumnType::Float64, "units", "Inputs on hand at the end of the tick"},
         {"backlog", ColumnType::Float64, "units", "Orders received and not yet shipped"},
         {"capacity", ColumnType::Float64, "units/month", "Production capacity"},
+        {"employment", ColumnType::Float64, "workers", "Workers employed"},
+        {"revenue", ColumnType::Float64, "MXN/month", "Sales: units shipped times price"},
+        {"value_added", ColumnType::Float64, "MXN/month", "Revenue minus domestic purchases minus imports"},
+        {"imports", ColumnType::Float64, "MXN/month", "Inputs bought abroad, at landed prices"},
+        {"domestic_purchases", ColumnType::Float64, "MXN/month",
+         "Inputs bought from domestic suppliers (Tier 3: domestic raw materials)"},
+        {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick (negative: unpaid obligations)"},
+        {"domestic_value", ColumnType::Float64, "MXN/month",
+         "Domestic value added embodied in the tier's sales, traced through all tiers below"},
     };
 }
 
-std::vector<Column> sector_columns(const std::vector<std::string>& sector_names) {
+std::vector<Column> sector_columns(const std::vector<std::string>& sectors) {
     return {
-        {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"},
-        {"sector", ColumnType::Int8, "", "Sector code (labels in sector.labels)", sector_names},
+        tick_column(),
+        sector_column(sectors),
         {"final_demand", ColumnType::Float64, "units/month", "Final demand for the sector's OEM output"},
         {"delivered", ColumnType::Float64, "units/month", "Units delivered to final customers"},
         {"unfilled", ColumnType::Float64, "units", "Final demand not yet delivered (OEM backlog)"},
+        {"local_content_share", ColumnType::Float64, "1",
+         "Domestic value added embodied in OEM sales, as a share of OEM sales"},
+        {"import_share", ColumnType::Float64, "1", "Imports as a share of all input purchases of the sector's firms"},
+        {"value_added", ColumnType::Float64, "MXN/month", "Value added of all the sector's firms"},
     };
 }
 
-}  // namespace
+std::vector<Column> size_columns(const std::vector<std::string>& sectors) {
+    return {
+        tick_column(),
+        sector_column(sectors),
+        {"size_class", ColumnType::Int8, "", "Size class by employees: micro <=10, small 11-50, medium 51-250, large >250",
+         labels(size_class_labels)},
+        {"ownership", ColumnType::Int8, "", "Ownership code (labels in ownership.labels)", labels(ownership_labels)},
+        {"firms", ColumnType::Int64, "firms", "Firms"},
+        {"employment", ColumnType::Float64, "workers", "Workers employed"},
+        {"output", ColumnType::Float64, "units/month", "Units produced"},
+        {"revenue", ColumnType::Float64, "MXN/month", "Sales"},
+        {"value_added", ColumnType::Float64, "MXN/month", "Value added"},
+        {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick"},
+    };
+}
 
-void PyramidModel::Recorder::aggregate(sim::Tick) {
-    const FirmTable& f = model.firms_;
-    const std::size_t groups = model.sector_count() * tier_count;
-    const std::vector<double> zero(groups * measure_count, 0.0);
-    totals = sim::deterministic_reduce(
-        f.size(), zero,
+/// Sums per-firm values into per-group rows, deterministically.
+template <class Group, class Values>
+std::vector<double> reduce_groups(std::size_t firms, std::size_t groups, std::size_t measures, Group group,
+                                  Values values) {
+    const std::vector<double> zero(groups * measures, 0.0);
+    return sim::deterministic_reduce(
+        firms, zero,
         [&](std::size_t begin, std::size_t end) {
             std::vector<double> part = zero;
-            for (std::size_t i = begin; i < end; ++i) {
-                double* row = &part[(f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i])) * measure_count];
-                const double values[measure_count] = {1.0,        f.orders_received[i], f.orders_placed[i],
-                                                      f.output[i], f.shipped[i],        f.finished_goods[i],
-                                                      f.input_stock[i], f.backlog[i],   f.capacity[i]};
-                for (std::size_t k = 0; k < measure_count; ++k) row[k] += values[k];
-            }
+            for (std::size_t i = begin; i < end; ++i) values(i, &part[group(i) * measures]);
             return part;
         },
         [](std::vector<double>& into, const std::vector<double>& part) {
@@ -63,43 +93,104 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
         });
 }
 
+}  // namespace
+
+void PyramidModel::Recorder::aggregate(sim::Tick) {
+    const FirmTable& f = model.firms_;
+    totals = reduce_groups(
+        f.size(), model.sector_count() * tier_count, tier_measures,
+        [&](std::size_t i) { return f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i]); },
+        [&](std::size_t i, double* row) {
+            const double v[tier_measures] = {1.0,           f.orders_received[i], f.orders_placed[i], f.output[i],
+                                             f.shipped[i],  f.finished_goods[i],  f.input_stock[i],   f.backlog[i],
+                                             f.capacity[i], f.employment[i],      f.revenue[i],       f.value_added[i],
+                                             f.imports[i],  f.domestic_purchases[i], f.cash[i],
+                                             f.revenue[i] * f.domestic_content[i]};
+            for (std::size_t k = 0; k < tier_measures; ++k) row[k] += v[k];
+        });
+    size_totals = reduce_groups(
+        f.size(), model.sector_count() * size_class_count * 2, size_measures,
+        [&](std::size_t i) {
+            return (f.sector[i] * size_class_count + static_cast<std::size_t>(f.size_class[i])) * 2 +
+                   static_cast<std::size_t>(f.ownership[i]);
+        },
+        [&](std::size_t i, double* row) {
+            const double v[size_measures] = {1.0, f.employment[i], f.output[i], f.revenue[i], f.value_added[i], f.cash[i]};
+            for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
+        });
+}
+
 void PyramidModel::Recorder::open(sim::results::File& file) {
     std::vector<std::string> names;
     for (const auto& [name, sector] : model.scenario_.sectors) names.push_back(name);
-    by_tier = &file.create_table("series/by_tier", tier_columns(names),
-                                 "Monthly totals by sector and tier", 1024);
+    by_tier = &file.create_table("series/by_tier", tier_columns(names), "Monthly totals by sector and tier", 1024);
     by_sector = &file.create_table("series/by_sector", sector_columns(names),
-                                   "Monthly final demand and deliveries by sector", 256);
+                                   "Monthly final demand, deliveries, local content and imports by sector", 256);
+    by_size = &file.create_table("series/by_size", size_columns(names),
+                                 "Monthly totals by sector, size class and ownership", 1024);
 }
 
 void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
     const std::size_t sectors = model.sector_count();
-    std::vector<std::int32_t> ticks(sectors * tier_count, static_cast<std::int32_t>(tick));
-    std::vector<std::int8_t> sector_codes, tier_codes;
-    std::vector<std::int64_t> firm_counts;
-    std::vector<std::vector<double>> measures(measure_count);
-    for (std::size_t s = 0; s < sectors; ++s) {
-        for (std::size_t t = 0; t < tier_count; ++t) {
-            sector_codes.push_back(static_cast<std::int8_t>(s));
-            tier_codes.push_back(static_cast<std::int8_t>(t));
-            firm_counts.push_back(static_cast<std::int64_t>(total(s, static_cast<Tier>(t), TierMeasure::firms)));
-            for (std::size_t k = 1; k < measure_count; ++k)
-                measures[k].push_back(total(s, static_cast<Tier>(t), static_cast<TierMeasure>(k)));
+    const auto this_tick = static_cast<std::int32_t>(tick);
+    {
+        std::vector<std::int8_t> sector_codes, tier_codes;
+        std::vector<std::int64_t> firm_counts;
+        std::vector<std::vector<double>> measures(tier_measures);
+        for (std::size_t s = 0; s < sectors; ++s)
+            for (std::size_t t = 0; t < tier_count; ++t) {
+                sector_codes.push_back(static_cast<std::int8_t>(s));
+                tier_codes.push_back(static_cast<std::int8_t>(t));
+                firm_counts.push_back(static_cast<std::int64_t>(total(s, static_cast<Tier>(t), TierMeasure::firms)));
+                for (std::size_t k = 1; k < tier_measures; ++k)
+                    measures[k].push_back(total(s, static_cast<Tier>(t), static_cast<TierMeasure>(k)));
+            }
+        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
+                                        tier_codes, firm_counts};
+        for (std::size_t k = 1; k < tier_measures; ++k) columns.emplace_back(std::move(measures[k]));
+        by_tier->append(columns);
+    }
+    {
+        std::vector<std::int8_t> codes;
+        std::vector<double> delivered, unfilled, local_content, import_share, value_added;
+        for (std::size_t s = 0; s < sectors; ++s) {
+            codes.push_back(static_cast<std::int8_t>(s));
+            delivered.push_back(total(s, Tier::oem, TierMeasure::shipped));
+            unfilled.push_back(total(s, Tier::oem, TierMeasure::backlog));
+            const double oem_sales = total(s, Tier::oem, TierMeasure::revenue);
+            local_content.push_back(oem_sales > 0 ? total(s, Tier::oem, TierMeasure::domestic_value) / oem_sales : 0.0);
+            double imports = 0, purchases = 0, added = 0;
+            for (std::size_t t = 0; t < tier_count; ++t) {
+                imports += total(s, static_cast<Tier>(t), TierMeasure::imports);
+                purchases += total(s, static_cast<Tier>(t), TierMeasure::imports) +
+                             total(s, static_cast<Tier>(t), TierMeasure::domestic_purchases);
+                added += total(s, static_cast<Tier>(t), TierMeasure::value_added);
+            }
+            import_share.push_back(purchases > 0 ? imports / purchases : 0.0);
+            value_added.push_back(added);
         }
+        by_sector->append({std::vector<std::int32_t>(sectors, this_tick), codes, model.final_demand_, delivered,
+                           unfilled, local_content, import_share, value_added});
     }
-    std::vector<sim::results::ColumnData> columns{ticks, sector_codes, tier_codes, firm_counts};
-    for (std::size_t k = 1; k < measure_count; ++k) columns.emplace_back(std::move(measures[k]));
-    by_tier->append(columns);
-
-    std::vector<double> demand = model.final_demand_, delivered, unfilled;
-    for (std::size_t s = 0; s < sectors; ++s) {
-        delivered.push_back(total(s, Tier::oem, TierMeasure::shipped));
-        unfilled.push_back(total(s, Tier::oem, TierMeasure::backlog));
+    {
+        std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
+        std::vector<std::int64_t> firm_counts;
+        std::vector<std::vector<double>> measures(size_measures);
+        for (std::size_t s = 0; s < sectors; ++s)
+            for (std::size_t c = 0; c < size_class_count; ++c)
+                for (std::size_t o = 0; o < 2; ++o) {
+                    sector_codes.push_back(static_cast<std::int8_t>(s));
+                    size_codes.push_back(static_cast<std::int8_t>(c));
+                    owner_codes.push_back(static_cast<std::int8_t>(o));
+                    firm_counts.push_back(static_cast<std::int64_t>(size_total(s, c, o, SizeMeasure::firms)));
+                    for (std::size_t k = 1; k < size_measures; ++k)
+                        measures[k].push_back(size_total(s, c, o, static_cast<SizeMeasure>(k)));
+                }
+        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
+                                        size_codes, owner_codes, firm_counts};
+        for (std::size_t k = 1; k < size_measures; ++k) columns.emplace_back(std::move(measures[k]));
+        by_size->append(columns);
     }
-    std::vector<std::int8_t> codes;
-    for (std::size_t s = 0; s < sectors; ++s) codes.push_back(static_cast<std::int8_t>(s));
-    by_sector->append({std::vector<std::int32_t>(sectors, static_cast<std::int32_t>(tick)), codes, demand,
-                       delivered, unfilled});
 }
 
 }  // namespace tiersim::models

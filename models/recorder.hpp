@@ -20,8 +20,18 @@ enum class TierMeasure : std::size_t {
     input_stock,
     backlog,
     capacity,
+    employment,
+    revenue,
+    value_added,
+    imports,
+    domestic_purchases,
+    cash,
+    domestic_value,  ///< revenue × traced domestic content
     count
 };
+
+/// Quantities summed over the firms of each (sector, size class, ownership).
+enum class SizeMeasure : std::size_t { firms, employment, output, revenue, value_added, cash, count };
 
 struct PyramidModel::Recorder {
     explicit Recorder(const PyramidModel& owner) : model(owner) {}
@@ -37,10 +47,18 @@ struct PyramidModel::Recorder {
                       static_cast<std::size_t>(measure)];
     }
 
+    double size_total(std::size_t sector, std::size_t size_class, std::size_t ownership, SizeMeasure measure) const {
+        return size_totals[((sector * size_class_count + size_class) * 2 + ownership) *
+                               static_cast<std::size_t>(SizeMeasure::count) +
+                           static_cast<std::size_t>(measure)];
+    }
+
     const PyramidModel& model;
     std::vector<double> totals;
+    std::vector<double> size_totals;
     sim::results::Table* by_tier = nullptr;
     sim::results::Table* by_sector = nullptr;
+    sim::results::Table* by_size = nullptr;
 };
 
 }  // namespace tiersim::models

@@ -41,6 +41,8 @@ struct Describe<OrderingConfig> {
             .doc("Input safety stock, in months of forecast use");
         f.add("finished_goods_cover_months", &OrderingConfig::finished_goods_cover_months).unit("months").range(0, 12)
             .doc("Target finished-goods inventory, in months of forecast demand");
+        f.add("adjustment_months", &OrderingConfig::adjustment_months).unit("months").range(1, 24)
+            .doc("Months over which a firm closes the gap between its target and its position (tau; 1 = pure order-up-to)");
     }
 };
 
@@ -73,6 +75,19 @@ struct Describe<TierPopulationConfig> {
             .doc("Suppliers in the tier below each firm of this tier buys from (at least; Tier 3 buys abroad)");
         f.add("input_per_unit", &TierPopulationConfig::input_per_unit).unit("units/unit").range(0.01, 100)
             .doc("Units of input from the tier below per unit of this tier's output");
+        f.add("world_price_usd", &TierPopulationConfig::world_price_usd).unit("USD/unit").range(0, 1e9)
+            .doc("World price of this tier's output: what its buyers pay abroad before tariff and freight");
+        f.add("labour_productivity", &TierPopulationConfig::labour_productivity).unit("units/worker/month")
+            .range(1e-6, 1e9)
+            .doc("Output per worker-month at capability 1; at capability c it is this × (0.1 + 0.9c)");
+        f.add("capability_mean", &TierPopulationConfig::capability_mean).unit("1").range(0, 1)
+            .doc("Mean initial capability of the tier's firms");
+        f.add("capability_sd", &TierPopulationConfig::capability_sd).unit("1").range(0, 1)
+            .doc("Standard deviation of initial capability (clipped to [0, 1])");
+        f.add("foreign_share", &TierPopulationConfig::foreign_share).unit("1").range(0, 1)
+            .doc("Share of the tier's firms that are foreign-owned");
+        f.add("import_share", &TierPopulationConfig::import_share).unit("1").range(0, 1)
+            .doc("Share of the tier's inputs bought abroad (Tier 3: of raw materials)");
     }
 };
 
@@ -99,6 +114,8 @@ template <>
 struct Describe<SectorConfig> {
     static void fields(Fields<SectorConfig>& f) {
         f.add("final_demand", &SectorConfig::final_demand).doc("Final demand for the sector's output");
+        f.add("raw_material_price_usd", &SectorConfig::raw_material_price_usd).unit("USD/unit").range(0, 1e9)
+            .doc("World price of the raw materials Tier 3 buys, per unit");
         f.add("tiers", &SectorConfig::tiers).doc("The firms of the sector, tier by tier");
     }
 };
@@ -110,6 +127,7 @@ struct Describe<Scenario> {
         f.add("description", &Scenario::description).doc("What the scenario represents");
         f.add("run", &Scenario::run).doc("Length, seed and replication of the run");
         f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
+        f.add("economy", &Scenario::economy).doc("Prices, wages, tariffs and payment terms");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
@@ -148,6 +166,29 @@ LoadedScenario load_scenario(const std::filesystem::path& path, const std::vecto
 }
 
 std::string scenario_schema_markdown() { return config::schema_markdown<Scenario>("Scenario schema"); }
+
+double landed_import_price(const EconomyConfig& economy, double world_price_usd) noexcept {
+    return world_price_usd * economy.exchange_rate_mxn_per_usd * (1.0 + economy.mfn_tariff + economy.import_transport_share);
+}
+
+SizeClass size_class_of(double employees) noexcept {
+    if (employees <= 10) return SizeClass::micro;
+    if (employees <= 50) return SizeClass::small;
+    if (employees <= 250) return SizeClass::medium;
+    return SizeClass::large;
+}
+
+int PaymentTermsConfig::operator[](SizeClass size) const noexcept {
+    switch (size) {
+        case SizeClass::micro: return micro;
+        case SizeClass::small: return small;
+        case SizeClass::medium: return medium;
+        case SizeClass::large: return large;
+    }
+    return large;
+}
+
+int PaymentTermsConfig::longest() const noexcept { return std::max({micro, small, medium, large}); }
 
 int max_lead_time(const Scenario& scenario) {
     int longest = 1;

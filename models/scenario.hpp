@@ -5,6 +5,7 @@
 // generated from those declarations (`tiersim schema`).
 #pragma once
 
+#include "models/economy.hpp"
 #include "sim/config.hpp"
 
 #include <array>
@@ -39,6 +40,7 @@ struct OrderingConfig {
     int review_period_months = 1;
     double safety_stock_months = 0.5;
     double finished_goods_cover_months = 0.5;
+    double adjustment_months = 1;
 };
 
 /// Final demand for a sector's OEM output: level × trend × season × noise.
@@ -57,6 +59,12 @@ struct TierPopulationConfig {
     int lead_time_months = 1;
     int suppliers_per_buyer = 2;
     double input_per_unit = 1.0;
+    double world_price_usd = 50;        ///< price of this tier's output on the world market
+    double labour_productivity = 20;    ///< units per worker-month at capability 1
+    double capability_mean = 0.5;
+    double capability_sd = 0.15;
+    double foreign_share = 0;           ///< share of the tier's firms that are foreign-owned
+    double import_share = 0.3;          ///< share of this tier's inputs bought abroad
 };
 
 struct TierSetConfig {
@@ -70,6 +78,7 @@ struct TierSetConfig {
 
 struct SectorConfig {
     FinalDemandConfig final_demand;
+    double raw_material_price_usd = 2;  ///< world price of Tier 3's raw materials, per unit
     TierSetConfig tiers;
 };
 
@@ -78,6 +87,7 @@ struct Scenario {
     std::string description;
     RunConfig run;
     OrderingConfig ordering;
+    EconomyConfig economy;
     std::map<std::string, SectorConfig> sectors;
 };
 
@@ -98,6 +108,9 @@ Scenario decode_scenario(const sim::config::Node& root);
 
 /// Markdown reference of every scenario key, generated from the schema.
 std::string scenario_schema_markdown();
+
+/// Landed peso price of one unit bought abroad at `world_price_usd`, at the MFN tariff.
+double landed_import_price(const EconomyConfig& economy, double world_price_usd) noexcept;
 
 /// Longest lead time in the scenario (sizes the inbound pipelines).
 int max_lead_time(const Scenario& scenario);

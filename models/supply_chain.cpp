@@ -57,20 +57,30 @@ void PyramidModel::plan(sim::Tick tick) {
                                      rule.finished_goods_cover_months);
         const double position = firms_.input_stock[i] + firms_.on_order[i] +
                                 a * (firms_.finished_goods[i] - firms_.backlog[i]);
-        firms_.orders_placed[i] = std::max(0.0, target - position);
+        // Close the gap between target and position over tau months (tau = 1:
+        // pure order-up-to); at the steady state target - position = use.
+        const double gap = target - position - use;
+        firms_.orders_placed[i] = std::max(0.0, use + gap / rule.adjustment_months);
         firms_.on_order[i] += firms_.orders_placed[i];
     });
 }
 
 void PyramidModel::place_orders(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
-        const auto [first, last] = graph_.out_links(static_cast<std::uint32_t>(i));
+        const auto firm = static_cast<FirmIndex>(i);
+        const double q = firms_.orders_placed[i];
+        const double m = firms_.import_share[i];
+        // The world market and domestic raw-material producers always deliver
+        // in full, after the lead time; both are paid on order.
+        const double from_outside = firms_.tier[i] == Tier::t3 ? q : q * m;
+        firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += from_outside;
+        firms_.imports[i] = q * m * landed_input_price(firm);
         if (firms_.tier[i] == Tier::t3) {
-            // Raw materials come from abroad, always in full, after the lead time.
-            firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick + firms_.lead_time[i])] += firms_.orders_placed[i];
+            firms_.domestic_purchases[i] = q * (1 - m) * domestic_raw_material_price(firm);
             return;
         }
-        for (auto l = first; l < last; ++l) links_.order[l] = firms_.orders_placed[i] * links_.share[l];
+        const auto [first, last] = graph_.out_links(firm);
+        for (auto l = first; l < last; ++l) links_.order[l] = q * (1 - m) * links_.share[l];
     });
 }
 

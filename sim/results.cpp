@@ -1,26 +1,30 @@
 // The HDF5 layer of the results files. Every raw H5* call of the project is
-// in this file; each handle is owned by a Handle so nothing closes by hand.
+// here, and every handle is owned by a Handle: nothing is closed by hand.
 //
-// Crash safety (see results.hpp): the on-disk file must stay, at every moment,
-// the file as of the last flush(). What could break that, and what we do:
-//  * Superblock v3 (libver "latest") records "open for writing" in the file
-//    and a crashed file then needs h5clear before h5py opens it. We cap the
-//    format at 1.8 (superblock v0), which has no such flag.
-//  * The metadata cache may write dirty entries (a B-tree node, the object
-//    header with the new extent) whenever it evicts; a kill after such a write
-//    leaves a mix of old and new metadata. We disable evictions and automatic
-//    resizing, so metadata reaches disk only inside H5Fflush. The cache then
-//    holds all metadata in memory: for an append-only file that is the object
-//    headers plus about one B-tree node per 64 chunks.
-//  * Raw chunks are still written when the chunk cache evicts them, and a
-//    rewritten compressed chunk rarely keeps its size: HDF5 frees the old
-//    place and allocates a new one. Under the default strategy the freed
-//    place can be handed to the next chunk written, overwriting data that the
-//    flushed B-tree still points to. File space strategy NONE never reuses
-//    freed space, so a write between flushes only ever touches space that the
-//    last flushed state does not reference. The price is the old copies of
-//    rewritten chunks (roughly half a compressed chunk per table per flush).
-//  * HDF5 is not thread safe here (Debian's serial build): one thread per file.
+// Crash safety. A writer killed at any moment must leave at its path a file
+// that h5dump and h5py open, holding every row appended before its last
+// flush(). What stands in the way, and the answer to each:
+//  1. libver "latest" writes superblock v3, which marks the file "open for
+//     writing"; after a crash nothing opens it until h5clear runs. Every
+//     object keeps its earliest format (the superblock is v2, for 3.).
+//  2. The metadata cache writes a dirty entry (a B-tree node, an object
+//     header with a new extent) whenever it evicts one. Evictions and cache
+//     resizing are off, so metadata is written by H5Fflush only: the file
+//     driver below then holds one flush's worth of writes at most, and each
+//     entry is written once per flush. The cache keeps all metadata in memory:
+//     for append-only tables, the object headers and one B-tree node per ~64
+//     chunks.
+//  3. A compressed chunk rewritten with more rows rarely keeps its size, so
+//     HDF5 frees its old place and, by default, hands that place to the next
+//     allocation while the flushed B-tree still points there. File space
+//     strategy NONE never reuses freed space. The cost: superseded copies of
+//     each table's partly filled last chunk stay in the file (HDF5's own SWMR
+//     mode keeps them for the same reason); h5repack drops them.
+//  4. H5Fflush is not atomic: see "file driver".
+//  5. A new file is not an HDF5 file until its first flush: see
+//     create_committed_file.
+// HDF5 here is Debian's serial build, not thread safe: one thread at a time.
+
 #include "sim/results.hpp"
 
 #include <fcntl.h>
@@ -32,7 +36,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <cstdlib>  // EXPERIMENT
 #include <functional>
 #include <limits>
 #include <set>
@@ -148,6 +151,17 @@ private:
 };
 
 // ------------------------------------------------------------------ types
+
+// validated_length compares a column's ColumnType with the index of its data.
+template <ColumnType type, class Value>
+constexpr bool data_matches =
+    std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(type), ColumnData>,
+                   std::vector<Value>>;
+static_assert(data_matches<ColumnType::Int8, std::int8_t> &&
+              data_matches<ColumnType::Int32, std::int32_t> &&
+              data_matches<ColumnType::Int64, std::int64_t> &&
+              data_matches<ColumnType::UInt32, std::uint32_t> &&
+              data_matches<ColumnType::Float64, double>);
 
 struct ColumnTypes {
     hid_t memory;
@@ -295,6 +309,7 @@ std::vector<std::string> read_strings(hid_t stored_type, hid_t space, const Read
                                       const std::string& where) {
     if (H5Tget_class(stored_type) != H5T_STRING) fail(where, "is not a string");
     const auto count = static_cast<std::size_t>(element_count(space, where));
+    if (count == 0) return {};
     if (check(H5Tis_variable_str(stored_type), where, "cannot inspect string type") > 0) {
         const TypeHandle memory = string_type(H5Tget_cset(stored_type), where);
         VariableStrings strings(count, memory.get(), space);
@@ -318,12 +333,12 @@ std::vector<std::string> read_strings(hid_t stored_type, hid_t space, const Read
 //
 // H5Fflush is not atomic: it writes chunks, then metadata entries in address
 // order, then the superblock with the new end of allocation (EOA). A kill in
-// between leaves the file pointing past its recorded EOA ("addr overflow"), or
-// a dataset extent covering chunks its B-tree does not index yet. Measured by
-// killing a writer before each of its ~500 writes: about half of the kill
-// points inside H5Fflush left a file that could not be read, or zeros where
-// flushed rows should be. HDF5 1.10 has no atomic commit (SWMR orders its
-// writes, but needs libver latest, see above), so this driver orders them.
+// between leaves objects that point past the recorded EOA ("addr overflow"),
+// or a dataset extent covering chunks its B-tree does not index yet. Killing
+// a writer before each of its ~500 writes in turn, half of the kill points
+// inside H5Fflush left a file that could not be read, or zeros in place of
+// flushed rows. HDF5 1.10 has no atomic commit (SWMR orders its writes but
+// needs libver latest, see 1.), so this driver orders them.
 //
 // The last commit (flush) wrote everything below its EOA, `committed_eoa`.
 //  * Writes at or above `committed_eoa` go to disk at once: nothing committed
@@ -335,10 +350,14 @@ std::vector<std::string> read_strings(hid_t stored_type, hid_t space, const Read
 //    file valid after each single write: superblock (new EOA) first, then
 //    objects that only gain content (same-size chunks, heaps), then B-tree
 //    nodes from the root down (a split node stays reachable), then object
-//    headers, whose new dataspace extent makes the appended rows visible.
-// What remains: a multi-page write interrupted inside the kernel, and an
-// attribute moved between object header chunks, missing or doubled until the
-// next flush. Neither was seen in testing.
+//    header chunks with a dataset's extent, which makes the appended rows
+//    visible, then the other object header chunks (attributes).
+// Each object is then at its last or its new state, so a kill inside a flush
+// can leave one table a flush ahead of another, and attributes a flush behind
+// the rows appended with them, never ahead. What remains
+// unguarded: a write of several pages cut short inside the kernel, and an
+// attribute replaced by a larger one that moves to another object header
+// chunk (missing or doubled until the next flush).
 
 struct PendingWrite {
     haddr_t address;
@@ -371,7 +390,7 @@ DriverState& state_of(const H5FD_t* file) {
 
 template <class Result>
 Result driver_error(const char* function, const std::string& message, Result failure) noexcept {
-    H5Epush2(H5E_DEFAULT, __FILE__, function, __LINE__, H5E_ERR_CLS, H5E_VFL, H5E_WRITEERROR,
+    H5Epush2(H5E_DEFAULT, __FILE__, function, __LINE__, H5E_ERR_CLS, H5E_VFL, H5E_SYSERRSTR,
              "%s", message.c_str());
     return failure;
 }
@@ -407,6 +426,38 @@ bool read_fully(int descriptor, unsigned char* data, std::size_t size, haddr_t a
     return true;
 }
 
+/// Whether the version 1 object header messages starting at `at` tile the
+/// chunk exactly (so this is where they start) and one has type `wanted`.
+bool has_header_message(const std::vector<unsigned char>& chunk, std::size_t at,
+                        std::uint16_t wanted) {
+    bool found = false;
+    while (at + 8 <= chunk.size()) {
+        const auto type = static_cast<std::uint16_t>(chunk[at] | chunk[at + 1] << 8);
+        const auto size = static_cast<std::size_t>(chunk[at + 2] | chunk[at + 3] << 8);
+        found = found || type == wanted;
+        at += 8 + size;
+    }
+    return found && at == chunk.size();
+}
+
+/// Whether a held object header chunk holds a message of type `wanted`.
+/// The first chunk of a header has a 16-byte prefix, a continuation chunk
+/// none; a wrong guess only changes the order among object header writes.
+bool holds_message(const std::vector<unsigned char>& chunk, std::uint16_t wanted) {
+    return has_header_message(chunk, 0, wanted) || has_header_message(chunk, 16, wanted);
+}
+
+/// Object header chunks holding a dataset's dataspace, whose extent makes a
+/// table's new rows visible, go first; the rest (attributes) after, so that
+/// an attribute set before flush() (a progress counter on "/") never runs
+/// ahead of the tables. Safe only because a table's layout message, in
+/// another chunk maybe, no longer changes once the table exists (see
+/// Table::Impl::create_chunk_index).
+int header_rank(const std::vector<unsigned char>& chunk) {
+    constexpr std::uint16_t dataspace_message = 0x0001;
+    return holds_message(chunk, dataspace_message) ? 0 : 1;
+}
+
 /// Position of a held write in the commit order (see above); ties keep the
 /// order HDF5 wrote them in.
 std::pair<int, int> commit_rank(const PendingWrite& write) {
@@ -414,14 +465,15 @@ std::pair<int, int> commit_rank(const PendingWrite& write) {
         case H5FD_MEM_SUPER: return {0, 0};
         case H5FD_MEM_DRAW: return {1, 0};
         case H5FD_MEM_LHEAP: return {2, 0};
-        case H5FD_MEM_GHEAP: return {3, 0};
+        case H5FD_MEM_GHEAP: return {3, 0};  // HDF5 writes these as raw data, in fact
         case H5FD_MEM_BTREE: {
             // A v1 B-tree node starts "TREE", type, level; symbol table nodes
             // ("SNOD") hang below level 0.
-            const bool tree = write.bytes.size() > 5 && std::memcmp(write.bytes.data(), "TREE", 4) == 0;
+            const bool tree =
+                write.bytes.size() > 5 && std::memcmp(write.bytes.data(), "TREE", 4) == 0;
             return tree ? std::pair{4, -static_cast<int>(write.bytes[5])} : std::pair{5, 0};
         }
-        case H5FD_MEM_OHDR: return {7, 0};
+        case H5FD_MEM_OHDR: return {7, header_rank(write.bytes)};
         default: return {6, 0};
     }
 }
@@ -543,7 +595,11 @@ herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_
                     const void* buffer) noexcept {
     DriverState& state = state_of(file);
     const auto* data = static_cast<const unsigned char*>(buffer);
-    if (address >= state.committed_eoa) {
+    // A write over a held one is held too, to land after it.
+    const bool over_held = std::any_of(
+        state.pending.begin(), state.pending.end(),
+        [&](const PendingWrite& held) { return held.address < address + size && address < held.end(); });
+    if (address >= state.committed_eoa && !over_held) {
         if (!write_fully(state.descriptor, data, size, address))
             return driver_error("write", errno_message("pwrite"), -1);
         state.eof = std::max(state.eof, address + size);
@@ -600,30 +656,33 @@ hid_t ordered_driver() {
 
 // ------------------------------------------------------------------ property lists
 
-/// See the top of this file for why each setting matters after a crash.
-PropertiesHandle file_access_properties(const std::string& where) {
-    PropertiesHandle fapl(H5Pcreate(H5P_FILE_ACCESS), where, "cannot create access properties");
-    if (std::getenv("EXP_NO_DRIVER") == nullptr)  // EXPERIMENT
-    check(H5Pset_driver(fapl.get(), check(ordered_driver(), where, "cannot register file driver"),
-                        nullptr),
-          where, "cannot select file driver");
-    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST), where,
-          "cannot set format version bounds");
+/// Point 2 at the top of this file.
+void disable_metadata_evictions(hid_t fapl, const std::string& where) {
     H5AC_cache_config_t config{};
     config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
-    check(H5Pget_mdc_config(fapl.get(), &config), where, "cannot read metadata cache config");
-    if (std::getenv("EXP_MDC_DEFAULT") != nullptr) return fapl;  // EXPERIMENT
+    check(H5Pget_mdc_config(fapl, &config), where, "cannot read metadata cache config");
     config.evictions_enabled = false;
     config.incr_mode = H5C_incr__off;
     config.flash_incr_mode = H5C_flash_incr__off;
     config.decr_mode = H5C_decr__off;
-    check(H5Pset_mdc_config(fapl.get(), &config), where, "cannot set metadata cache config");
+    check(H5Pset_mdc_config(fapl, &config), where, "cannot set metadata cache config");
+}
+
+/// Points 1, 2 and 4 at the top of this file.
+PropertiesHandle file_access_properties(const std::string& where) {
+    PropertiesHandle fapl(H5Pcreate(H5P_FILE_ACCESS), where, "cannot create access properties");
+    check(H5Pset_driver(fapl.get(), check(ordered_driver(), where, "cannot register file driver"),
+                        nullptr),
+          where, "cannot select file driver");
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V110), where,
+          "cannot set format version bounds");
+    disable_metadata_evictions(fapl.get(), where);
     return fapl;
 }
 
+/// Point 3 at the top of this file.
 PropertiesHandle file_creation_properties(const std::string& where) {
     PropertiesHandle fcpl(H5Pcreate(H5P_FILE_CREATE), where, "cannot create file properties");
-    if (std::getenv("EXP_FSPACE_DEFAULT") == nullptr)  // EXPERIMENT
     check(H5Pset_file_space_strategy(fcpl.get(), H5F_FSPACE_STRATEGY_NONE, false, 1), where,
           "cannot set file space strategy");
     return fcpl;
@@ -659,9 +718,9 @@ PropertiesHandle table_creation_properties(std::uint64_t chunk_rows, const std::
     return dcpl;
 }
 
-/// Holds every chunk an append can dirty between two flushes, so the chunk
-/// cache rarely writes chunks before flush() (harmless, see the top of the
-/// file, but wasteful).
+/// Room for the chunks a tick's appends dirty, so that partly filled chunks
+/// are written once, at flush, rather than on every eviction (harmless, as
+/// they go to fresh space, but each write leaves a superseded copy behind).
 PropertiesHandle table_access_properties(std::size_t chunk_bytes, const std::string& where) {
     PropertiesHandle dapl(H5Pcreate(H5P_DATASET_ACCESS), where,
                           "cannot create dataset access properties");
@@ -733,6 +792,17 @@ struct Table::Impl {
     void set_rows(std::uint64_t rows) const {
         const std::array<hsize_t, 1> dims{rows};
         check(H5Dset_extent(dataset.get(), dims.data()), where, "cannot extend table");
+    }
+
+    /// HDF5 creates a table's chunk index (B-tree) at its first write and
+    /// records its address in the layout message. Doing that now, by writing
+    /// a row and dropping it, leaves the extent as the only header change at
+    /// later flushes, so the commit order (see "file driver") need not know
+    /// which header chunk holds the layout.
+    void create_chunk_index() const {
+        set_rows(1);
+        write_rows(0, 1, std::vector<unsigned char>(layout.size));
+        set_rows(0);
     }
 
     void write_rows(std::uint64_t first, std::size_t count,
@@ -855,6 +925,7 @@ Table& File::create_table(const std::string& path, std::vector<Column> columns,
                    table_access_properties(chunk_rows * table->layout.size, where).get()),
         where, "cannot create table");
     write_column_attributes(table->dataset.get(), columns, description, where);
+    table->create_chunk_index();
     tables_.push_back(std::unique_ptr<Table>(new Table(std::move(table), std::move(columns))));
     return *tables_.back();
 }
@@ -896,6 +967,13 @@ struct Reader::Impl {
 
     std::string where(const std::string& object_path) const {
         return file_name + ":" + object_path;
+    }
+
+    bool is_group(const std::string& path) const {
+        H5O_info_t info{};
+        check(H5Oget_info_by_name2(file.get(), path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
+              where(path), "cannot inspect object");
+        return info.type == H5O_TYPE_GROUP;
     }
 
     DatasetHandle open_dataset(const std::string& path) const {
@@ -989,11 +1067,12 @@ Reader::Reader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>
 Reader::~Reader() = default;
 
 bool Reader::exists(const std::string& path) const {
-    // H5Lexists fails, rather than answering false, when a parent is missing,
-    // so each prefix is checked in turn.
+    // H5Lexists fails, rather than answering false, when a parent is missing
+    // or is not a group, so each prefix is checked in turn.
     std::string prefix;
     std::size_t start = path.find_first_not_of('/');
     while (start != std::string::npos) {
+        if (!prefix.empty() && !impl_->is_group(prefix)) return false;
         const std::size_t end = path.find('/', start);
         prefix += "/" + path.substr(start, end == std::string::npos ? end : end - start);
         if (check(H5Lexists(impl_->file.get(), prefix.c_str(), H5P_DEFAULT),
@@ -1002,6 +1081,13 @@ bool Reader::exists(const std::string& path) const {
         start = end == std::string::npos ? end : path.find_first_not_of('/', end);
     }
     return true;
+}
+
+bool Reader::has_attribute(const std::string& object_path, const std::string& name) const {
+    return check(H5Aexists_by_name(impl_->file.get(), object_path.c_str(), name.c_str(),
+                                   H5P_DEFAULT),
+                 impl_->where(object_path) + " attribute " + name,
+                 "cannot look up attribute") > 0;
 }
 
 std::uint64_t Reader::table_rows(const std::string& table_path) const {

@@ -7,6 +7,17 @@
 // cache between flushes so that a process killed at any moment leaves on disk
 // the file as of the last flush, with every completed tick.
 //
+// Crash safety, precisely: a writer killed at any moment, inside flush() too,
+// leaves at its path a file that h5dump and h5py open, holding every row
+// appended before its last completed flush(). A kill inside flush() can leave
+// some tables or attributes one flush ahead of others: to count whole ticks,
+// take the shortest table. A file may be read while it is written (the writer
+// takes no file lock); the reader sees it as a crash would leave it.
+// Costs: the superblock is version 2 (HDF5 1.10 or later reads it), and
+// superseded copies of each table's partly filled last chunk stay in the file
+// (`h5repack` drops them), so chunks of about a tick's rows keep files small.
+//
+// Not thread safe (HDF5's serial build): use results from one thread.
 // All raw HDF5 C calls are confined to results.cpp.
 #pragma once
 
@@ -49,7 +60,10 @@ class Table {
 public:
     const std::vector<Column>& columns() const noexcept { return columns_; }
     std::uint64_t rows() const noexcept { return rows_; }
-    /// Appends rows. Throws ResultsError if a column's length or type is wrong.
+    /// Appends rows given column by column, in the order of columns(). They
+    /// reach the disk at the next File::flush().
+    /// @throws ResultsError if a column's length or type is wrong (nothing is
+    ///         appended then)
     void append(const std::vector<ColumnData>& columns);
 
     Table(const Table&) = delete;
@@ -71,20 +85,29 @@ using AttributeValue = std::variant<std::string, std::int64_t, double, std::vect
 /// A results file open for writing.
 class File {
 public:
-    /// Creates (truncating) a results file. Intermediate groups are created as needed.
+    /// Creates (truncating) a results file. It is built as "<path>.creating"
+    /// and renamed once valid, so `path` never holds a half-made file.
+    /// @throws ResultsError if the file cannot be created
     static std::unique_ptr<File> create(const std::filesystem::path& path);
 
-    /// Creates a table at `path` ("series/by_tier"). `chunk_rows` sets the
-    /// chunk length; choose about a tick's worth of rows or more.
+    /// Creates a table at `path` ("series/by_tier"); intermediate groups are
+    /// created as needed. `chunk_rows` sets the chunk length: about a tick's
+    /// worth of rows or more (each flush leaves a superseded copy of the last,
+    /// partly filled chunk behind).
+    /// @throws ResultsError for no columns, duplicate names, zero chunk_rows,
+    ///         or an existing object at `path`
     Table& create_table(const std::string& path, std::vector<Column> columns,
                         const std::string& description, std::uint64_t chunk_rows = 256);
     /// A variable-length UTF-8 string dataset (e.g. the resolved scenario).
     void write_text(const std::string& path, const std::string& text,
                     const std::string& description);
     /// Sets (or replaces) an attribute on a group or dataset ("/" for the root).
+    /// Strings are variable-length UTF-8, integers int64, reals double.
     void set_attribute(const std::string& object_path, const std::string& name,
                        const AttributeValue& value);
-    /// Writes everything appended so far to disk, metadata included.
+    /// Writes everything appended so far to disk, metadata included: the
+    /// commit point for crashes. Write errors (a full disk) surface here;
+    /// the destructor cannot report them.
     void flush();
     const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -108,10 +131,14 @@ public:
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
 
+    /// Whether a group or dataset exists at `path`.
     bool exists(const std::string& path) const;
+    /// Whether the object at `object_path` has the attribute `name`.
+    bool has_attribute(const std::string& object_path, const std::string& name) const;
     std::uint64_t table_rows(const std::string& table_path) const;
     std::vector<std::string> table_columns(const std::string& table_path) const;
     /// A column converted to double (any numeric column type).
+    /// @throws ResultsError if the table or the column does not exist
     std::vector<double> column(const std::string& table_path, const std::string& name) const;
     std::string text(const std::string& dataset_path) const;
     std::string attribute_string(const std::string& object_path, const std::string& name) const;
