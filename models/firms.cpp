@@ -1,5 +1,7 @@
 #include "models/firms.hpp"
 
+#include <algorithm>
+
 namespace tiersim::models {
 
 namespace {
@@ -15,8 +17,13 @@ void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_
                     &labour_productivity, &price, &next_price, &unit_cost, &domestic_content,
                     &next_domestic_content, &forecast, &orders_received, &orders_placed, &production_target,
                     &output, &shipped, &received, &backlog, &finished_goods, &input_stock, &on_order, &cash,
-                    &revenue, &domestic_purchases, &imports, &wage_bill, &value_added})
+                    &revenue, &domestic_purchases, &imports, &wage_bill, &value_added, &fixed_assets, &debt,
+                    &debt_service, &loan_granted, &defaulted_debt})
         v->assign(firms, 0.0);
+    for (auto* v : {&alive, &credit_averse, &distress_months, &credit_outcome, &events}) v->assign(firms, 0);
+    std::fill(alive.begin(), alive.end(), 1);
+    history_months.assign(firms, 0);
+    months_since_default.assign(firms, 1 << 20);
     size_class.assign(firms, SizeClass::micro);
     ownership.assign(firms, Ownership::domestic);
     receivables.assign(firms * payment_ring_length, 0.0);
@@ -35,7 +42,9 @@ std::size_t FirmTable::memory_bytes() const noexcept {
                     domestic_content, next_domestic_content, forecast, demand_history, orders_received,
                     orders_placed, production_target, output, shipped, received, backlog, finished_goods,
                     input_stock, on_order, inbound, cash, receivables, payables, revenue, domestic_purchases,
-                    imports, wage_bill, value_added);
+                    imports, wage_bill, value_added, alive, credit_averse, fixed_assets, debt, debt_service,
+                    history_months, months_since_default, distress_months, credit_outcome, loan_granted,
+                    defaulted_debt, events);
 }
 
 void LinkTable::resize(std::size_t links) {

@@ -9,7 +9,9 @@
 #include "models/scenario.hpp"
 #include "sim/link_graph.hpp"
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace tiersim::models {
@@ -22,6 +24,7 @@ struct FirmTable {
     std::vector<std::uint16_t> sector;
     std::vector<Tier> tier;
     std::vector<SizeClass> size_class;      ///< from employment, Mexican thresholds
+    std::vector<std::uint8_t> alive;        ///< 0 once the firm has exited
     std::vector<Ownership> ownership;
 
     // Structure fixed at build time (until entry/exit and investment).
@@ -70,11 +73,36 @@ struct FirmTable {
     std::vector<double> wage_bill;
     std::vector<double> value_added;         ///< revenue - domestic purchases - imports
 
+    // Credit.
+    std::vector<std::uint8_t> credit_averse;     ///< never applies for bank credit
+    std::vector<double> fixed_assets;            ///< MXN
+    std::vector<double> debt;                    ///< MXN outstanding
+    std::vector<double> debt_service;            ///< interest and principal paid this tick
+    std::vector<std::int32_t> history_months;    ///< consecutive months of good standing
+    std::vector<std::int32_t> months_since_default;
+    std::vector<std::uint8_t> distress_months;   ///< consecutive months with negative cash
+    std::vector<std::uint8_t> credit_outcome;    ///< this tick: 0 none, 1 + Denial code if applied
+    std::vector<double> loan_granted;            ///< MXN lent this tick
+    std::vector<double> defaulted_debt;          ///< MXN written off this tick
+    std::vector<std::uint8_t> events;            ///< this tick's FirmEvent bits
+
     std::size_t size() const noexcept { return id.size(); }
     void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
                 std::size_t payment_ring_length);
     std::size_t memory_bytes() const noexcept;
 };
+
+/// What happened to a firm this tick, for the event table (bits of FirmTable::events).
+enum FirmEvent : std::uint8_t {
+    event_certified = 1,
+    event_moved_tier = 2,
+    event_defaulted = 4,
+    event_entered = 8,
+    event_exited = 16,
+    event_loan = 32,
+};
+inline constexpr std::array<std::string_view, 6> firm_event_labels{"certified", "moved_tier", "defaulted",
+                                                                   "entered",   "exited",     "loan"};
 
 struct LinkTable {
     std::vector<double> share;    ///< buyer's share of its input placed with this supplier

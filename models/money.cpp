@@ -19,6 +19,12 @@ double PyramidModel::domestic_raw_material_price(FirmIndex firm) const noexcept 
     return sector_configs_[firms_.sector[firm]]->raw_material_price_usd * scenario_.economy.exchange_rate_mxn_per_usd;
 }
 
+double PyramidModel::outside_unit_price(FirmIndex firm) const noexcept {
+    const double m = firms_.import_share[firm];
+    if (firms_.tier[firm] != Tier::t3) return landed_input_price(firm);
+    return m * landed_input_price(firm) + (1 - m) * domestic_raw_material_price(firm);
+}
+
 PyramidModel::PriceAndContent PyramidModel::price_of(FirmIndex i) const noexcept {
     const double m = firms_.import_share[i];
     double domestic_price = 0, domestic_content_of_inputs = 1;
@@ -80,6 +86,9 @@ void PyramidModel::settle_payments(sim::Tick tick) {
             firms_.domestic_purchases[i] = bought;
             firms_.payables[payment_slot(i, tick + static_cast<sim::Tick>(terms[firms_.size_class[i]]))] += bought;
         }
+        // Workers follow expected sales within capacity; the plant does not.
+        if (firms_.alive[i])
+            firms_.employment[i] = std::min(firms_.capacity[i], firms_.forecast[i]) / firms_.labour_productivity[i];
         firms_.wage_bill[i] = firms_.employment[i] * wage;
         firms_.value_added[i] = firms_.revenue[i] - firms_.domestic_purchases[i] - firms_.imports[i];
         // Imports and domestic raw materials are paid on order; wages monthly;

@@ -197,8 +197,16 @@ void PopulationBuilder::draw_attributes() {
         // (APEC17 §3.2: micro subcontractors at about 10% of the productivity
         // of modern parts suppliers).
         f.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * f.capability[i]);
-        f.employment[i] = f.capacity[i] / f.labour_productivity[i];
+        f.employment[i] = expected_demand[i] / f.labour_productivity[i];
+        // The size class is set at entry and kept while employment moves with demand.
         f.size_class[i] = size_class_of(f.employment[i]);
+        const CreditConfig& credit = m.scenario_.credit;
+        f.fixed_assets[i] = credit.assets_per_capacity_unit_mxn * f.capacity[i];
+        auto aversion_rng = stream(m.scenario_, f.id[i], Purpose::credit_aversion);
+        f.credit_averse[i] = aversion_rng.bernoulli(credit.credit_averse[f.size_class[i]]) ? 1 : 0;
+        auto history_rng = stream(m.scenario_, f.id[i], Purpose::credit_history);
+        // Histories differ: uniform on [0, 2 × the tier's mean].
+        f.history_months[i] = static_cast<std::int32_t>(2.0 * population.initial_history_months * history_rng.uniform());
     }
 }
 

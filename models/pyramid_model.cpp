@@ -37,6 +37,9 @@ void PyramidModel::add_phases() {
     schedule_.add("shipping", [this](sim::Tick t) { ship(t); });
     schedule_.add("receiving", [this](sim::Tick t) { collect_shipments(t); });
     schedule_.add("payments", [this](sim::Tick t) { settle_payments(t); });
+    schedule_.add("finance", [this](sim::Tick t) { finance(t); });
+    schedule_.add("exit", [this](sim::Tick t) { exit_failed_firms(t); });
+    schedule_.add("resourcing", [this](sim::Tick t) { resource_from_exited(t); });
     schedule_.add("aggregate", [this](sim::Tick t) { recorder_->aggregate(t); });
 }
 

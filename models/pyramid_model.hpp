@@ -23,6 +23,9 @@ enum class Purpose : std::uint32_t {
     final_demand = 3,
     capability = 4,
     ownership = 5,
+    credit_aversion = 6,
+    credit_history = 7,
+    credit_score = 8,
 };
 
 /// Firms of one (sector, tier), a contiguous range of the dense index.
@@ -56,6 +59,8 @@ public:
 
     /// Price (MXN/unit) a firm pays for inputs bought abroad, landed.
     double landed_input_price(FirmIndex firm) const noexcept;
+    /// Average price (MXN/unit) of what the firm buys from outside the pyramid (paid on order).
+    double outside_unit_price(FirmIndex firm) const noexcept;
     /// Price (MXN/unit) of domestic raw materials for Tier 3 (world price, no tariff or freight).
     double domestic_raw_material_price(FirmIndex firm) const noexcept;
 
@@ -73,6 +78,10 @@ private:
     void ship(sim::Tick tick);
     void collect_shipments(sim::Tick tick);
     void settle_payments(sim::Tick tick);
+    void finance(sim::Tick tick);
+    void service_debt(FirmIndex firm);
+    void exit_failed_firms(sim::Tick tick);
+    void resource_from_exited(sim::Tick tick);
 
     struct PriceAndContent {
         double unit_cost, price, domestic_content;

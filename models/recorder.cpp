@@ -25,7 +25,7 @@ std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
         tick_column(),
         sector_column(sectors),
         {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
-        {"firms", ColumnType::Int64, "firms", "Firms in the tier"},
+        {"firms", ColumnType::Int64, "firms", "Firms in the tier still operating"},
         {"orders_received", ColumnType::Float64, "units/month", "Orders received from buyers (OEMs: final demand)"},
         {"orders_placed", ColumnType::Float64, "units/month", "Orders placed for inputs, domestic and abroad"},
         {"output", ColumnType::Float64, "units/month", "Units produced"},
@@ -43,6 +43,13 @@ std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
         {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick (negative: unpaid obligations)"},
         {"domestic_value", ColumnType::Float64, "MXN/month",
          "Domestic value added embodied in the tier's sales, traced through all tiers below"},
+        {"credit_applications", ColumnType::Float64, "firms", "Firms that applied for a loan"},
+        {"loans_approved", ColumnType::Float64, "firms", "Applications the bank approved"},
+        {"loan_amount", ColumnType::Float64, "MXN/month", "Principal lent"},
+        {"debt", ColumnType::Float64, "MXN", "Bank debt outstanding at the end of the tick"},
+        {"defaults", ColumnType::Float64, "firms", "Firms that exited owing bank debt"},
+        {"defaulted_debt", ColumnType::Float64, "MXN/month", "Bank debt written off"},
+        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
     };
 }
 
@@ -73,6 +80,28 @@ std::vector<Column> size_columns(const std::vector<std::string>& sectors) {
         {"revenue", ColumnType::Float64, "MXN/month", "Sales"},
         {"value_added", ColumnType::Float64, "MXN/month", "Value added"},
         {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick"},
+        {"credit_applications", ColumnType::Float64, "firms", "Firms that applied for a loan"},
+        {"loans_approved", ColumnType::Float64, "firms", "Applications the bank approved"},
+        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
+    };
+}
+
+std::vector<Column> credit_columns(const std::vector<std::string>& sectors) {
+    return {
+        tick_column(),
+        sector_column(sectors),
+        {"size_class", ColumnType::Int8, "", "Size class of the applicants", labels(size_class_labels)},
+        {"outcome", ColumnType::Int8, "", "approved, or the first reason the bank denied the loan (APEC17 Table 10)",
+         labels(denial_labels)},
+        {"applications", ColumnType::Int64, "firms", "Applications with this outcome"},
+    };
+}
+
+std::vector<Column> event_columns() {
+    return {
+        tick_column(),
+        {"firm", ColumnType::UInt32, "", "Stable firm id"},
+        {"event", ColumnType::Int8, "", "What happened (labels in event.labels)", labels(firm_event_labels)},
     };
 }
 
@@ -101,11 +130,16 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
         f.size(), model.sector_count() * tier_count, tier_measures,
         [&](std::size_t i) { return f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i]); },
         [&](std::size_t i, double* row) {
-            const double v[tier_measures] = {1.0,           f.orders_received[i], f.orders_placed[i], f.output[i],
+            const double v[tier_measures] = {f.alive[i] ? 1.0 : 0.0,           f.orders_received[i], f.orders_placed[i], f.output[i],
                                              f.shipped[i],  f.finished_goods[i],  f.input_stock[i],   f.backlog[i],
                                              f.capacity[i], f.employment[i],      f.revenue[i],       f.value_added[i],
                                              f.imports[i],  f.domestic_purchases[i], f.cash[i],
-                                             f.revenue[i] * f.domestic_content[i]};
+                                             f.revenue[i] * f.domestic_content[i],
+                                             f.credit_outcome[i] > 0 ? 1.0 : 0.0,
+                                             f.loan_granted[i] > 0 ? 1.0 : 0.0, f.loan_granted[i], f.debt[i],
+                                             (f.events[i] & event_defaulted) ? 1.0 : 0.0, f.defaulted_debt[i],
+                                             (f.events[i] & event_exited) ? 1.0 : 0.0};
+            if (!f.alive[i] && !(f.events[i] & event_exited)) return;  // long gone: counts for nothing
             for (std::size_t k = 0; k < tier_measures; ++k) row[k] += v[k];
         });
     size_totals = reduce_groups(
@@ -115,8 +149,18 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
                    static_cast<std::size_t>(f.ownership[i]);
         },
         [&](std::size_t i, double* row) {
-            const double v[size_measures] = {1.0, f.employment[i], f.output[i], f.revenue[i], f.value_added[i], f.cash[i]};
+            const double v[size_measures] = {f.alive[i] ? 1.0 : 0.0, f.employment[i], f.output[i], f.revenue[i],
+                                             f.value_added[i], f.cash[i], f.credit_outcome[i] > 0 ? 1.0 : 0.0,
+                                             f.loan_granted[i] > 0 ? 1.0 : 0.0,
+                                             (f.events[i] & event_exited) ? 1.0 : 0.0};
+            if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
+        });
+    credit_outcomes = reduce_groups(
+        f.size(), model.sector_count() * size_class_count, denial_count,
+        [&](std::size_t i) { return f.sector[i] * size_class_count + static_cast<std::size_t>(f.size_class[i]); },
+        [&](std::size_t i, double* row) {
+            if (f.credit_outcome[i] > 0) row[f.credit_outcome[i] - 1] += 1.0;
         });
 }
 
@@ -128,6 +172,9 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
                                    "Monthly final demand, deliveries, local content and imports by sector", 256);
     by_size = &file.create_table("series/by_size", size_columns(names),
                                  "Monthly totals by sector, size class and ownership", 1024);
+    credit = &file.create_table("series/credit", credit_columns(names),
+                                "Monthly credit applications by size class and outcome", 1024);
+    events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
 }
 
 void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
@@ -191,6 +238,41 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
         for (std::size_t k = 1; k < size_measures; ++k) columns.emplace_back(std::move(measures[k]));
         by_size->append(columns);
     }
+    write_credit(tick);
+    write_events(tick);
+}
+
+void PyramidModel::Recorder::write_credit(sim::Tick tick) {
+    std::vector<std::int8_t> sector_codes, size_codes, outcome_codes;
+    std::vector<std::int64_t> counts;
+    for (std::size_t s = 0; s < model.sector_count(); ++s)
+        for (std::size_t c = 0; c < size_class_count; ++c)
+            for (std::size_t o = 0; o < denial_count; ++o) {
+                sector_codes.push_back(static_cast<std::int8_t>(s));
+                size_codes.push_back(static_cast<std::int8_t>(c));
+                outcome_codes.push_back(static_cast<std::int8_t>(o));
+                counts.push_back(static_cast<std::int64_t>(
+                    credit_outcomes[(s * size_class_count + c) * denial_count + o]));
+            }
+    credit->append({std::vector<std::int32_t>(counts.size(), static_cast<std::int32_t>(tick)), sector_codes,
+                    size_codes, outcome_codes, counts});
+}
+
+void PyramidModel::Recorder::write_events(sim::Tick tick) {
+    // A sequential scan in index order: the table's row order is deterministic.
+    const FirmTable& f = model.firms_;
+    std::vector<std::uint32_t> firms;
+    std::vector<std::int8_t> codes;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f.events[i] == 0) continue;
+        for (std::size_t bit = 0; bit < firm_event_labels.size(); ++bit)
+            if (f.events[i] & (1u << bit)) {
+                firms.push_back(f.id[i]);
+                codes.push_back(static_cast<std::int8_t>(bit));
+            }
+    }
+    if (firms.empty()) return;
+    events->append({std::vector<std::int32_t>(firms.size(), static_cast<std::int32_t>(tick)), firms, codes});
 }
 
 }  // namespace tiersim::models

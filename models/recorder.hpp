@@ -27,11 +27,20 @@ enum class TierMeasure : std::size_t {
     domestic_purchases,
     cash,
     domestic_value,  ///< revenue × traced domestic content
+    credit_applications,
+    loans_approved,
+    loan_amount,
+    debt,
+    defaults,
+    defaulted_debt,
+    exits,
     count
 };
 
 /// Quantities summed over the firms of each (sector, size class, ownership).
-enum class SizeMeasure : std::size_t { firms, employment, output, revenue, value_added, cash, count };
+enum class SizeMeasure : std::size_t {
+    firms, employment, output, revenue, value_added, cash, credit_applications, loans_approved, exits, count
+};
 
 struct PyramidModel::Recorder {
     explicit Recorder(const PyramidModel& owner) : model(owner) {}
@@ -40,6 +49,8 @@ struct PyramidModel::Recorder {
     void aggregate(sim::Tick tick);
     void open(sim::results::File& file);
     void write(sim::Tick tick, sim::results::File& file);
+    void write_credit(sim::Tick tick);
+    void write_events(sim::Tick tick);
 
     double total(std::size_t sector, Tier tier, TierMeasure measure) const {
         return totals[(sector * tier_count + static_cast<std::size_t>(tier)) *
@@ -56,9 +67,12 @@ struct PyramidModel::Recorder {
     const PyramidModel& model;
     std::vector<double> totals;
     std::vector<double> size_totals;
+    std::vector<double> credit_outcomes;  ///< (sector, size class, outcome) counts
     sim::results::Table* by_tier = nullptr;
     sim::results::Table* by_sector = nullptr;
     sim::results::Table* by_size = nullptr;
+    sim::results::Table* credit = nullptr;
+    sim::results::Table* events = nullptr;
 };
 
 }  // namespace tiersim::models

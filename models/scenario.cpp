@@ -88,6 +88,8 @@ struct Describe<TierPopulationConfig> {
             .doc("Share of the tier's firms that are foreign-owned");
         f.add("import_share", &TierPopulationConfig::import_share).unit("1").range(0, 1)
             .doc("Share of the tier's inputs bought abroad (Tier 3: of raw materials)");
+        f.add("initial_history_months", &TierPopulationConfig::initial_history_months).unit("months").range(0, 600)
+            .doc("Months of good standing with banks each firm starts with (a credit history)");
     }
 };
 
@@ -128,6 +130,7 @@ struct Describe<Scenario> {
         f.add("run", &Scenario::run).doc("Length, seed and replication of the run");
         f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
         f.add("economy", &Scenario::economy).doc("Prices, wages, tariffs and payment terms");
+        f.add("credit", &Scenario::credit).doc("Banks' scoring rule, loans, credit aversion and exit after default");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};

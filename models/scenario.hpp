@@ -5,6 +5,7 @@
 // generated from those declarations (`tiersim schema`).
 #pragma once
 
+#include "models/credit.hpp"
 #include "models/economy.hpp"
 #include "sim/config.hpp"
 
@@ -65,6 +66,7 @@ struct TierPopulationConfig {
     double capability_sd = 0.15;
     double foreign_share = 0;           ///< share of the tier's firms that are foreign-owned
     double import_share = 0.3;          ///< share of this tier's inputs bought abroad
+    int initial_history_months = 24;    ///< months of good standing firms start with
 };
 
 struct TierSetConfig {
@@ -88,6 +90,7 @@ struct Scenario {
     RunConfig run;
     OrderingConfig ordering;
     EconomyConfig economy;
+    CreditConfig credit;
     std::map<std::string, SectorConfig> sectors;
 };
 

@@ -26,6 +26,7 @@ void PyramidModel::draw_final_demand(sim::Tick tick) {
 
 void PyramidModel::receive_inputs(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        firms_.events[i] = 0;  // a new month: nothing has happened to the firm yet
         double& slot = firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick)];
         firms_.received[i] = slot;
         firms_.input_stock[i] += slot;
@@ -37,6 +38,10 @@ void PyramidModel::receive_inputs(sim::Tick tick) {
 void PyramidModel::plan(sim::Tick tick) {
     const OrderingConfig& rule = scenario_.ordering;
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
+        if (!firms_.alive[i]) {
+            firms_.orders_placed[i] = 0;
+            return;
+        }
         // Forecast of the orders this firm will receive, from those it has seen.
         if (rule.forecast == ForecastMethod::moving_average) {
             const std::size_t p = history_length_;
@@ -60,7 +65,14 @@ void PyramidModel::plan(sim::Tick tick) {
         // Close the gap between target and position over tau months (tau = 1:
         // pure order-up-to); at the steady state target - position = use.
         const double gap = target - position - use;
-        firms_.orders_placed[i] = std::max(0.0, use + gap / rule.adjustment_months);
+        double order = std::max(0.0, use + gap / rule.adjustment_months);
+        // What is bought from outside the pyramid is paid on order, so cash
+        // caps it: working capital limits production (DESIGN §3, phase 4).
+        const double outside_share = firms_.tier[i] == Tier::t3 ? 1.0 : firms_.import_share[i];
+        const double outside_price = outside_unit_price(static_cast<FirmIndex>(i));
+        if (outside_share > 0 && outside_price > 0)
+            order = std::min(order, std::max(0.0, firms_.cash[i]) / (outside_share * outside_price));
+        firms_.orders_placed[i] = order;
         firms_.on_order[i] += firms_.orders_placed[i];
     });
 }
@@ -88,7 +100,7 @@ void PyramidModel::take_orders(sim::Tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         double incoming = 0;
         if (firms_.tier[i] == Tier::oem) {
-            incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i];
+            if (firms_.alive[i]) incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i];
         } else {
             for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
                 links_.owed[l] += links_.order[l];

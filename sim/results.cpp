@@ -354,10 +354,11 @@ std::vector<std::string> read_strings(hid_t stored_type, hid_t space, const Read
 //    visible, then the other object header chunks (attributes).
 // Each object is then at its last or its new state, so a kill inside a flush
 // can leave one table a flush ahead of another, and attributes a flush behind
-// the rows appended with them, never ahead. What remains
-// unguarded: a write of several pages cut short inside the kernel, and an
-// attribute replaced by a larger one that moves to another object header
-// chunk (missing or doubled until the next flush).
+// the rows appended with them, never ahead. What remains unguarded: a kill
+// that cuts short, between two pages, the kernel's copy of an in-place write
+// (only the changed span is written, to make that rare), and an attribute
+// replaced by a larger one that moves to another object header chunk
+// (missing or doubled until the next flush).
 
 struct PendingWrite {
     haddr_t address;
@@ -478,6 +479,21 @@ std::pair<int, int> commit_rank(const PendingWrite& write) {
     }
 }
 
+/// Writes the part of a held write that differs from the disk, as one
+/// write. The effect is that of the whole write; but a kill can cut a write
+/// short only between pages, and a changed span (an extent, a B-tree entry)
+/// usually fits in one.
+bool write_changes(int descriptor, const PendingWrite& write) {
+    std::vector<unsigned char> on_disk(write.bytes.size());
+    if (!read_fully(descriptor, on_disk.data(), on_disk.size(), write.address)) return false;
+    const auto first = std::mismatch(write.bytes.begin(), write.bytes.end(), on_disk.begin());
+    if (first.first == write.bytes.end()) return true;
+    const auto last = std::mismatch(write.bytes.rbegin(), write.bytes.rend(), on_disk.rbegin());
+    const auto offset = static_cast<std::size_t>(first.first - write.bytes.begin());
+    const auto size = static_cast<std::size_t>(last.first.base() - first.first);
+    return write_fully(descriptor, write.bytes.data() + offset, size, write.address + offset);
+}
+
 bool commit(DriverState& state) {
     if (state.eof < state.eoa) {
         if (::ftruncate(state.descriptor, static_cast<off_t>(state.eoa)) != 0) return false;
@@ -488,8 +504,7 @@ bool commit(DriverState& state) {
                          return commit_rank(a) < commit_rank(b);
                      });
     for (const PendingWrite& write : state.pending)
-        if (!write_fully(state.descriptor, write.bytes.data(), write.bytes.size(), write.address))
-            return false;
+        if (!write_changes(state.descriptor, write)) return false;
     state.pending.clear();
     state.committed_eoa = std::max(state.committed_eoa, state.eoa);
     return true;
