@@ -49,8 +49,9 @@ std::size_t FirmTable::memory_bytes() const noexcept {
 
 void LinkTable::resize(std::size_t links) {
     for (auto* v : {&share, &order, &owed, &shipment}) v->assign(links, 0.0);
+    payment_term.assign(links, 0);
 }
 
-std::size_t LinkTable::memory_bytes() const noexcept { return bytes_of(share, order, owed, shipment); }
+std::size_t LinkTable::memory_bytes() const noexcept { return bytes_of(share, order, owed, shipment, payment_term); }
 
 }  // namespace tiersim::models

@@ -109,6 +109,7 @@ struct LinkTable {
     std::vector<double> order;    ///< written by the buyer in this tick's ordering phase
     std::vector<double> owed;     ///< supplier's backlog towards this buyer
     std::vector<double> shipment; ///< written by the supplier in this tick's shipping phase
+    std::vector<std::uint8_t> payment_term;  ///< months the buyer takes to pay for a shipment
 
     void resize(std::size_t links);
     std::size_t memory_bytes() const noexcept;

@@ -65,27 +65,13 @@ void PyramidModel::set_prices(sim::Tick) {
 }
 
 void PyramidModel::settle_payments(sim::Tick tick) {
-    const PaymentTermsConfig& terms = scenario_.economy.payment_terms_months;
+    // Invoices were booked when goods moved (shipping, receiving); here the
+    // month's sales are valued and whatever falls due is settled.
     const double wage = scenario_.economy.wage_mxn_per_worker_month;
     sim::for_each_index(firms_.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         firms_.revenue[i] = firms_.shipped[i] * firms_.price[i];
-        if (firms_.tier[i] == Tier::oem) {
-            firms_.cash[i] += firms_.revenue[i];  // assumption: final customers pay on delivery
-        } else {
-            for (sim::LinkIndex l : graph_.in_links(i)) {
-                const auto buyer = graph_.source(l);
-                const auto due = tick + static_cast<sim::Tick>(terms[firms_.size_class[buyer]]);
-                firms_.receivables[payment_slot(i, due)] += links_.shipment[l] * firms_.price[i];
-            }
-        }
-        if (firms_.tier[i] != Tier::t3) {
-            double bought = 0;
-            const auto [first, last] = graph_.out_links(i);
-            for (auto l = first; l < last; ++l) bought += links_.shipment[l] * firms_.price[graph_.target(l)];
-            firms_.domestic_purchases[i] = bought;
-            firms_.payables[payment_slot(i, tick + static_cast<sim::Tick>(terms[firms_.size_class[i]]))] += bought;
-        }
+        if (firms_.tier[i] == Tier::oem) firms_.cash[i] += firms_.revenue[i];  // assumption: final customers pay on delivery
         // Workers follow expected sales within capacity; the plant does not.
         if (firms_.alive[i])
             firms_.employment[i] = std::min(firms_.capacity[i], firms_.forecast[i]) / firms_.labour_productivity[i];

@@ -241,6 +241,7 @@ void PopulationBuilder::set_money() {
         const int term = economy.payment_terms_months[f.size_class[b]];
         const auto [first, last] = m.graph_.out_links(b);
         for (auto l = first; l < last; ++l) {
+            m.links_.payment_term[l] = static_cast<std::uint8_t>(term);
             const auto j = m.graph_.target(l);
             const double value = input_need * m.links_.share[l] * f.price[j];
             for (int k = 0; k < term; ++k) {

@@ -126,7 +126,7 @@ void PyramidModel::produce(sim::Tick) {
     });
 }
 
-void PyramidModel::ship(sim::Tick) {
+void PyramidModel::ship(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         if (firms_.tier[i] == Tier::oem) {
             const double delivered = std::min(firms_.finished_goods[i], firms_.backlog[i]);
@@ -142,6 +142,9 @@ void PyramidModel::ship(sim::Tick) {
         for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
             const double quantity = links_.owed[l] * fill;
             links_.shipment[l] = quantity;
+            // Invoiced now, paid when the buyer's term falls due.
+            firms_.receivables[payment_slot(static_cast<FirmIndex>(i), tick + links_.payment_term[l])] +=
+                quantity * firms_.price[i];
             links_.owed[l] -= quantity;
             shipped += quantity;
             still_owed += links_.owed[l];
@@ -155,10 +158,17 @@ void PyramidModel::ship(sim::Tick) {
 void PyramidModel::collect_shipments(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         if (firms_.tier[i] == Tier::t3) return;
-        const auto [first, last] = graph_.out_links(static_cast<std::uint32_t>(i));
-        double arriving = 0;
-        for (auto l = first; l < last; ++l) arriving += links_.shipment[l];
-        firms_.inbound[inbound_slot(static_cast<FirmIndex>(i), tick + firms_.lead_time[i])] += arriving;
+        const auto firm = static_cast<FirmIndex>(i);
+        const auto [first, last] = graph_.out_links(firm);
+        double arriving = 0, bought = 0;
+        for (auto l = first; l < last; ++l) {
+            arriving += links_.shipment[l];
+            bought += links_.shipment[l] * firms_.price[graph_.target(l)];
+        }
+        firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += arriving;
+        firms_.domestic_purchases[i] = bought;
+        const auto term = static_cast<sim::Tick>(scenario_.economy.payment_terms_months[firms_.size_class[i]]);
+        firms_.payables[payment_slot(firm, tick + term)] += bought;
     });
 }
 

@@ -396,7 +396,9 @@ Result driver_error(const char* function, const std::string& message, Result fai
     return failure;
 }
 
-std::string errno_message(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_message(const char* what) {
+    return std::string(what) + ": " + std::strerror(errno);
+}
 
 bool write_fully(int descriptor, const unsigned char* data, std::size_t size, haddr_t address) {
     while (size > 0) {
@@ -611,9 +613,10 @@ herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_
     DriverState& state = state_of(file);
     const auto* data = static_cast<const unsigned char*>(buffer);
     // A write over a held one is held too, to land after it.
-    const bool over_held = std::any_of(
-        state.pending.begin(), state.pending.end(),
-        [&](const PendingWrite& held) { return held.address < address + size && address < held.end(); });
+    const bool over_held =
+        std::any_of(state.pending.begin(), state.pending.end(), [&](const PendingWrite& held) {
+            return held.address < address + size && address < held.end();
+        });
     if (address >= state.committed_eoa && !over_held) {
         if (!write_fully(state.descriptor, data, size, address))
             return driver_error("write", errno_message("pwrite"), -1);
@@ -1002,7 +1005,8 @@ struct Reader::Impl {
         type = TypeHandle(H5Dget_type(dataset.get()), where(path), "cannot read table type");
         const SpaceHandle space(H5Dget_space(dataset.get()), where(path),
                                 "cannot read table dataspace");
-        if (H5Tget_class(type.get()) != H5T_COMPOUND || H5Sget_simple_extent_ndims(space.get()) != 1)
+        if (H5Tget_class(type.get()) != H5T_COMPOUND ||
+            H5Sget_simple_extent_ndims(space.get()) != 1)
             fail(where(path), "is not a table");
         return dataset;
     }

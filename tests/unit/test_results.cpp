@@ -232,8 +232,9 @@ int check_crashed_file(const std::filesystem::path& path) {
     const auto [fewest, most] = std::minmax_element(ticks.begin(), ticks.end());
     CHECK(*most - *fewest <= 1);
     // Attributes set before a flush reach the disk after its rows.
-    const std::int64_t completed =
-        reader.has_attribute("/", "ticks_completed") ? reader.attribute_int("/", "ticks_completed") : 0;
+    const std::int64_t completed = reader.has_attribute("/", "ticks_completed")
+                                       ? reader.attribute_int("/", "ticks_completed")
+                                       : 0;
     CHECK(completed <= *fewest);
     CHECK(completed >= *most - 1);
     const std::string status =
