@@ -10,9 +10,11 @@
 // Crash safety, precisely: a writer killed at any moment, inside flush() too,
 // leaves at its path a file that h5dump and h5py open, holding every row
 // appended before its last completed flush(). A kill inside flush() can leave
-// some tables or attributes one flush ahead of others: to count whole ticks,
-// take the shortest table. A file may be read while it is written (the writer
-// takes no file lock); the reader sees it as a crash would leave it.
+// some tables one flush ahead of others, and attributes one flush behind the
+// rows appended with them, never ahead: a tick counter set on "/" before each
+// flush() counts ticks that every table holds. A file may be read while it is
+// written (the writer takes no file lock); the reader sees it as a crash would
+// leave it.
 // Costs: the superblock is version 2 (HDF5 1.10 or later reads it), and
 // superseded copies of each table's partly filled last chunk stay in the file
 // (`h5repack` drops them), so chunks of about a tick's rows keep files small.
@@ -44,6 +46,7 @@ struct Column {
 };
 
 /// Column-major data for an append: one vector per column, all the same length.
+/// A column of ColumnType t takes the alternative of index t (Int8: int8_t...).
 using ColumnData = std::variant<std::vector<std::int8_t>, std::vector<std::int32_t>,
                                 std::vector<std::int64_t>, std::vector<std::uint32_t>,
                                 std::vector<double>>;
