@@ -82,7 +82,7 @@ struct Describe<tiersim::models::BySizeConfig> {
         f.add("large", &B::large).doc("Large firms (over 250 employees)");
         f.check([](const B& b) -> CrossFieldProblem {
             for (auto [name, v] : {std::pair{"micro", b.micro}, {"small", b.small}, {"medium", b.medium}, {"large", b.large}})
-                if (v < 0 || v > 1) return std::pair<std::string, std::string>{name, "must lie in [0, 1]"};
+                if (v < 0) return std::pair<std::string, std::string>{name, "must not be negative"};
             return std::nullopt;
         });
     }
@@ -117,6 +117,13 @@ struct Describe<tiersim::models::CreditConfig> {
             .doc("Cash a firm wants to hold, in months of costs; it applies for credit below it");
         f.add("exit_after_months", &C::exit_after_months).unit("months").range(1, 120)
             .doc("Consecutive months with negative cash after which a firm exits");
+        f.check([](const C& c) -> CrossFieldProblem {
+            for (auto [name, shares] : {std::pair{"pledgeable_share", c.pledgeable_share},
+                                        {"provable_income", c.provable_income}, {"credit_averse", c.credit_averse}})
+                for (double v : {shares.micro, shares.small, shares.medium, shares.large})
+                    if (v > 1) return std::pair<std::string, std::string>{name, "shares must lie in [0, 1]"};
+            return std::nullopt;
+        });
     }
 };
 

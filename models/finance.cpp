@@ -79,31 +79,4 @@ void PyramidModel::exit_failed_firms(sim::Tick) {
     });
 }
 
-void PyramidModel::resource_from_exited(sim::Tick) {
-    // A buyer whose supplier has exited moves that supplier's share of its
-    // domestic purchases abroad and cancels what it was still owed.
-    sim::for_each_index(firms_.size(), [&](std::size_t index) {
-        const auto b = static_cast<FirmIndex>(index);
-        if (!firms_.alive[b]) return;
-        const auto [first, last] = graph_.out_links(b);
-        double lost = 0;
-        for (auto l = first; l < last; ++l) {
-            if (firms_.alive[graph_.target(l)] || links_.share[l] == 0) continue;
-            lost += links_.share[l];
-            firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[l]);
-            links_.owed[l] = 0;
-            links_.share[l] = 0;
-        }
-        if (lost == 0) return;
-        const double kept = 1.0 - lost;
-        if (kept <= 1e-12) {
-            firms_.import_share[b] = 1.0;
-            return;
-        }
-        for (auto l = first; l < last; ++l) links_.share[l] /= kept;
-        // Domestic purchases shrink by the lost share; imports take it.
-        firms_.import_share[b] += (1.0 - firms_.import_share[b]) * lost;
-    });
-}
-
 }  // namespace tiersim::models

@@ -17,12 +17,16 @@ void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_
                     &labour_productivity, &price, &next_price, &unit_cost, &domestic_content,
                     &next_domestic_content, &forecast, &orders_received, &orders_placed, &production_target,
                     &output, &shipped, &received, &backlog, &finished_goods, &input_stock, &on_order, &cash,
-                    &revenue, &domestic_purchases, &imports, &wage_bill, &value_added, &fixed_assets, &debt,
-                    &debt_service, &loan_granted, &defaulted_debt})
+                    &revenue, &domestic_purchases, &imports, &primary_purchases, &wage_bill, &value_added, &fixed_assets, &debt,
+                    &debt_service, &loan_granted, &defaulted_debt, &foreign_sales_share})
         v->assign(firms, 0.0);
-    for (auto* v : {&alive, &credit_averse, &distress_months, &credit_outcome, &events}) v->assign(firms, 0);
+    for (auto* v : {&alive, &sponsored, &credit_averse, &distress_months, &credit_outcome, &events}) v->assign(firms, 0);
     std::fill(alive.begin(), alive.end(), 1);
     history_months.assign(firms, 0);
+    fill_rate.assign(firms, 1.0);
+    certifications.assign(firms, 0);
+    certification_in_progress.assign(firms, -1);
+    certification_months_left.assign(firms, 0);
     months_since_default.assign(firms, 1 << 20);
     size_class.assign(firms, SizeClass::micro);
     ownership.assign(firms, Ownership::domestic);
@@ -42,16 +46,18 @@ std::size_t FirmTable::memory_bytes() const noexcept {
                     domestic_content, next_domestic_content, forecast, demand_history, orders_received,
                     orders_placed, production_target, output, shipped, received, backlog, finished_goods,
                     input_stock, on_order, inbound, cash, receivables, payables, revenue, domestic_purchases,
-                    imports, wage_bill, value_added, alive, credit_averse, fixed_assets, debt, debt_service,
+                    imports, primary_purchases, wage_bill, value_added, alive, credit_averse, fixed_assets, debt, debt_service,
                     history_months, months_since_default, distress_months, credit_outcome, loan_granted,
-                    defaulted_debt, events);
+                    defaulted_debt, events, certifications, certification_in_progress,
+                    certification_months_left, foreign_sales_share, sponsored, fill_rate);
 }
 
 void LinkTable::resize(std::size_t links) {
     for (auto* v : {&share, &order, &owed, &shipment}) v->assign(links, 0.0);
     payment_term.assign(links, 0);
+    buyer_foreign.assign(links, 0);
 }
 
-std::size_t LinkTable::memory_bytes() const noexcept { return bytes_of(share, order, owed, shipment, payment_term); }
+std::size_t LinkTable::memory_bytes() const noexcept { return bytes_of(share, order, owed, shipment, payment_term, buyer_foreign); }
 
 }  // namespace tiersim::models

@@ -34,6 +34,12 @@ struct FirmTable {
     std::vector<double> input_per_unit;      ///< units of input per unit of output
     std::vector<double> import_share;        ///< share of inputs bought abroad (m)
     std::vector<double> capability;          ///< c in [0, 1]
+    std::vector<std::uint32_t> certifications;           ///< bit k: holds certification k (name order)
+    std::vector<std::int8_t> certification_in_progress;  ///< bit being pursued, or -1
+    std::vector<std::uint8_t> certification_months_left;
+    std::vector<std::uint8_t> sponsored;     ///< a large buyer sponsors its audits (no customer record needed)
+    std::vector<double> fill_rate;           ///< smoothed share of what buyers were owed that was shipped
+    std::vector<double> foreign_sales_share;  ///< share of this tick's shipments that went to foreign-owned buyers
     std::vector<double> employment;          ///< workers
     std::vector<double> labour_productivity; ///< units per worker-month at this firm's capability
 
@@ -70,6 +76,7 @@ struct FirmTable {
     std::vector<double> revenue;             ///< sales this tick
     std::vector<double> domestic_purchases;  ///< inputs bought from domestic suppliers this tick
     std::vector<double> imports;             ///< inputs bought abroad this tick, landed
+    std::vector<double> primary_purchases;   ///< domestic raw materials bought outside the pyramid (Tier 3)
     std::vector<double> wage_bill;
     std::vector<double> value_added;         ///< revenue - domestic purchases - imports
 
@@ -110,6 +117,7 @@ struct LinkTable {
     std::vector<double> owed;     ///< supplier's backlog towards this buyer
     std::vector<double> shipment; ///< written by the supplier in this tick's shipping phase
     std::vector<std::uint8_t> payment_term;  ///< months the buyer takes to pay for a shipment
+    std::vector<std::uint8_t> buyer_foreign; ///< the buyer is foreign-owned (links keep their buyer)
 
     void resize(std::size_t links);
     std::size_t memory_bytes() const noexcept;

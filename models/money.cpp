@@ -74,15 +74,14 @@ void PyramidModel::settle_payments(sim::Tick tick) {
         if (firms_.tier[i] == Tier::oem) firms_.cash[i] += firms_.revenue[i];  // assumption: final customers pay on delivery
         // Workers follow expected sales within capacity; the plant does not.
         if (firms_.alive[i])
-            firms_.employment[i] = std::min(firms_.capacity[i], firms_.forecast[i]) / firms_.labour_productivity[i];
+            firms_.employment[i] = std::max(firms_.output[i], 0.5 * std::min(firms_.capacity[i], firms_.forecast[i])) / firms_.labour_productivity[i];
         firms_.wage_bill[i] = firms_.employment[i] * wage;
         firms_.value_added[i] = firms_.revenue[i] - firms_.domestic_purchases[i] - firms_.imports[i];
         // Imports and domestic raw materials are paid on order; wages monthly;
         // domestic suppliers when their term falls due.
         double& due_in = firms_.receivables[payment_slot(i, tick)];
         double& due_out = firms_.payables[payment_slot(i, tick)];
-        const double raw_paid_now = firms_.tier[i] == Tier::t3 ? firms_.domestic_purchases[i] : 0.0;
-        firms_.cash[i] += due_in - due_out - firms_.wage_bill[i] - firms_.imports[i] - raw_paid_now;
+        firms_.cash[i] += due_in - due_out - firms_.wage_bill[i] - firms_.imports[i] - firms_.primary_purchases[i];
         due_in = 0;
         due_out = 0;
     });

@@ -51,7 +51,9 @@ struct PopulationBuilder {
     void assign_shares();
     void propagate_expected_demand();
     void set_steady_state();
+    double mean_linked_demand(std::size_t sector, Tier tier) const;
     void draw_attributes();
+    void draw_traits();
     void assign_import_shares();
     void set_prices();
     void set_money();
@@ -59,6 +61,7 @@ struct PopulationBuilder {
     void build() {
         lay_out_firms();
         draw_sizes();
+        draw_traits();
         for (std::size_t s = 0; s < m.sector_count(); ++s)
             for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2}) link_tiers(s, buyer);
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
@@ -113,14 +116,24 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     const TierRange suppliers = m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer_tier) + 1));
     if (buyers.size() == 0 || suppliers.size() == 0) return;
     std::vector<std::vector<FirmIndex>> chosen(buyers.size());
-    // Every supplier first gets one buyer, so no firm starts without customers.
+    // Only suppliers holding what the buyers' tier demands are eligible; each
+    // first gets one buyer, so no eligible firm starts without customers.
+    const std::uint32_t required = m.required_of_suppliers(sector, buyer_tier);
+    std::vector<double> eligible_weight(size_weight);
+    bool any_eligible = false;
     for (FirmIndex j = suppliers.first; j < suppliers.last; ++j) {
+        if ((m.firms_.certifications[j] & required) != required) {
+            eligible_weight[j] = 0;
+            continue;
+        }
+        any_eligible = true;
         auto rng = stream(m.scenario_, m.firms_.id[j], Purpose::supplier_choice);
         chosen[rng.below(buyers.size())].push_back(j);
     }
+    if (!any_eligible) return;
     const auto wanted = std::min<std::size_t>(
         static_cast<std::size_t>(m.sector_configs_[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
-    const WeightedPicker picker(size_weight, suppliers);
+    const WeightedPicker picker(eligible_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
         auto rng = stream(m.scenario_, m.firms_.id[buyers.first + b], Purpose::supplier_choice);
         auto& mine = chosen[b];
@@ -139,7 +152,10 @@ void PopulationBuilder::assign_shares() {
         const auto [first, last] = m.graph_.out_links(b);
         double total = 0;
         for (auto l = first; l < last; ++l) total += size_weight[m.graph_.target(l)];
-        for (auto l = first; l < last; ++l) m.links_.share[l] = size_weight[m.graph_.target(l)] / total;
+        for (auto l = first; l < last; ++l) {
+            m.links_.share[l] = size_weight[m.graph_.target(l)] / total;
+            m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
+        }
     }
 }
 
@@ -163,6 +179,18 @@ void PopulationBuilder::propagate_expected_demand() {
     }
 }
 
+double PopulationBuilder::mean_linked_demand(std::size_t sector, Tier tier) const {
+    const TierRange range = m.tier_range(sector, tier);
+    double sum = 0;
+    std::size_t linked = 0;
+    for (FirmIndex i = range.first; i < range.last; ++i)
+        if (expected_demand[i] > 0) {
+            sum += expected_demand[i];
+            ++linked;
+        }
+    return linked > 0 ? sum / static_cast<double>(linked) : 0.0;
+}
+
 void PopulationBuilder::set_steady_state() {
     const OrderingConfig& ordering = m.scenario_.ordering;
     FirmTable& f = m.firms_;
@@ -170,7 +198,8 @@ void PopulationBuilder::set_steady_state() {
         const double demand = expected_demand[i];
         const double input_use = demand * f.input_per_unit[i];
         const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
-        f.capacity[i] = population.capacity_headroom * demand;
+        // A firm with no customer yet keeps a plant of its tier's average size.
+        f.capacity[i] = population.capacity_headroom * (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
         f.forecast[i] = demand;
         f.orders_received[i] = demand;
         std::fill_n(f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * m.history_length_),
@@ -184,7 +213,7 @@ void PopulationBuilder::set_steady_state() {
     }
 }
 
-void PopulationBuilder::draw_attributes() {
+void PopulationBuilder::draw_traits() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
         const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
@@ -193,13 +222,38 @@ void PopulationBuilder::draw_attributes() {
                                      0.0, 1.0);
         auto ownership_rng = stream(m.scenario_, f.id[i], Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
+        f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
+    }
+    // The largest firms of a tier are the ones that hold its certifications
+    // at the start: the upkeep is a fixed cost small firms cannot carry.
+    for (std::size_t s = 0; s < m.sector_count(); ++s)
+        for (Tier t : tiers_in_order) {
+            const TierRange range = m.tier_range(s, t);
+            std::vector<FirmIndex> by_size(range.size());
+            std::iota(by_size.begin(), by_size.end(), range.first);
+            std::stable_sort(by_size.begin(), by_size.end(),
+                             [&](FirmIndex a, FirmIndex b) { return size_weight[a] > size_weight[b]; });
+            for (const auto& [name, share] : m.sector_configs_[s]->tiers[t].initial_certifications) {
+                const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(range.size())));
+                for (std::size_t k = 0; k < holders; ++k)
+                    f.certifications[by_size[k]] |= 1u << certification_bit(m.scenario_, name);
+            }
+        }
+}
+
+void PopulationBuilder::draw_attributes() {
+    FirmTable& f = m.firms_;
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
         // At the lowest capability a worker produces a tenth of the best
         // (APEC17 §3.2: micro subcontractors at about 10% of the productivity
         // of modern parts suppliers).
         f.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * f.capability[i]);
         f.employment[i] = expected_demand[i] / f.labour_productivity[i];
-        // The size class is set at entry and kept while employment moves with demand.
-        f.size_class[i] = size_class_of(f.employment[i]);
+        // The size class is set at entry, from the workforce the plant is
+        // built for, and kept while employment moves with demand.
+        const double normal_output = f.capacity[i] / population.capacity_headroom;
+        f.size_class[i] = size_class_of(std::max(1.0, normal_output / f.labour_productivity[i]));
         const CreditConfig& credit = m.scenario_.credit;
         f.fixed_assets[i] = credit.assets_per_capacity_unit_mxn * f.capacity[i];
         auto aversion_rng = stream(m.scenario_, f.id[i], Purpose::credit_aversion);

@@ -17,14 +17,43 @@ PyramidModel::PyramidModel(Scenario scenario)
       // this tick is never the one a shipment is added to.
       pipeline_length_(static_cast<std::size_t>(max_lead_time(scenario_)) + 1),
       payment_ring_length_(static_cast<std::size_t>(scenario_.economy.payment_terms_months.longest()) + 1) {
-    for (const auto& [name, sector] : scenario_.sectors) sector_configs_.push_back(&sector);
+    for (const auto& [name, sector] : scenario_.sectors) {
+        sector_configs_.push_back(&sector);
+        std::array<std::uint32_t, tier_count> masks{};
+        for (std::size_t t = 0; t < tier_count; ++t)
+            for (const auto& cert : sector.tiers[static_cast<Tier>(t)].supplier_requirements)
+                masks[t] |= 1u << certification_bit(scenario_, cert);
+        required_mask_.push_back(masks);
+    }
     final_demand_.assign(sector_count(), 0.0);
     build_population(*this);
+    rebuild_tier_members();
+    mean_initial_capacity_.assign(sector_count(), {});
+    for (std::size_t s = 0; s < sector_count(); ++s)
+        for (std::size_t t = 0; t < tier_count; ++t) {
+            const TierRange range = tiers_[s][t];
+            double total = 0;
+            for (FirmIndex i = range.first; i < range.last; ++i) total += firms_.capacity[i];
+            mean_initial_capacity_[s][t] = range.size() > 0 ? total / static_cast<double>(range.size()) : 0.0;
+        }
     recorder_ = std::make_unique<Recorder>(*this);
     add_phases();
 }
 
 PyramidModel::~PyramidModel() = default;
+
+bool PyramidModel::eligible_supplier(FirmIndex j, std::size_t sector, Tier buyer_tier) const noexcept {
+    const std::uint32_t required = required_mask_[sector][static_cast<std::size_t>(buyer_tier)];
+    return firms_.alive[j] && firms_.sector[j] == sector &&
+           static_cast<int>(firms_.tier[j]) == static_cast<int>(buyer_tier) + 1 &&
+           (firms_.certifications[j] & required) == required;
+}
+
+void PyramidModel::rebuild_tier_members() {
+    members_.assign(sector_count(), {});
+    for (FirmIndex i = 0; i < firms_.size(); ++i)
+        if (firms_.alive[i]) members_[firms_.sector[i]][static_cast<std::size_t>(firms_.tier[i])].push_back(i);
+}
 
 void PyramidModel::add_phases() {
     schedule_.add("final_demand", [this](sim::Tick t) { draw_final_demand(t); });
@@ -39,7 +68,9 @@ void PyramidModel::add_phases() {
     schedule_.add("payments", [this](sim::Tick t) { settle_payments(t); });
     schedule_.add("finance", [this](sim::Tick t) { finance(t); });
     schedule_.add("exit", [this](sim::Tick t) { exit_failed_firms(t); });
-    schedule_.add("resourcing", [this](sim::Tick t) { resource_from_exited(t); });
+    schedule_.add("capability", [this](sim::Tick t) { develop_capability(t); });
+    schedule_.add("mobility", [this](sim::Tick t) { move_up_and_invest(t); });
+    schedule_.add("sourcing", [this](sim::Tick t) { source_inputs(t); });
     schedule_.add("aggregate", [this](sim::Tick t) { recorder_->aggregate(t); });
 }
 

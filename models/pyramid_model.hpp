@@ -26,6 +26,9 @@ enum class Purpose : std::uint32_t {
     credit_aversion = 6,
     credit_history = 7,
     credit_score = 8,
+    certification_audit = 9,
+    initial_certification = 10,
+    sourcing = 11,
 };
 
 /// Firms of one (sector, tier), a contiguous range of the dense index.
@@ -57,6 +60,19 @@ public:
     std::size_t pipeline_length() const noexcept { return pipeline_length_; }
     std::size_t payment_ring_length() const noexcept { return payment_ring_length_; }
 
+    /// Certifications a buyer of `buyer_tier` in `sector` demands of its suppliers (bits).
+    std::uint32_t required_of_suppliers(std::size_t sector, Tier buyer_tier) const noexcept {
+        return required_mask_[sector][static_cast<std::size_t>(buyer_tier)];
+    }
+    /// Whether `supplier` may sell to a buyer of `buyer_tier`: alive, one tier below, certified.
+    bool eligible_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
+    /// Eligible, and delivering reliably enough to keep or win a buyer.
+    bool acceptable_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
+    /// Firms now in (sector, tier), ascending; rebuilt each tick after tier moves.
+    const std::vector<FirmIndex>& tier_members(std::size_t sector, Tier tier) const {
+        return members_[sector][static_cast<std::size_t>(tier)];
+    }
+
     /// Price (MXN/unit) a firm pays for inputs bought abroad, landed.
     double landed_input_price(FirmIndex firm) const noexcept;
     /// Average price (MXN/unit) of what the firm buys from outside the pyramid (paid on order).
@@ -81,7 +97,13 @@ private:
     void finance(sim::Tick tick);
     void service_debt(FirmIndex firm);
     void exit_failed_firms(sim::Tick tick);
-    void resource_from_exited(sim::Tick tick);
+    void develop_capability(sim::Tick tick);
+    void consider_certification(FirmIndex firm, sim::Tick tick);
+    void move_up_and_invest(sim::Tick tick);
+    void source_inputs(sim::Tick tick);
+    /// Repairs and reviews one buyer's suppliers; true if a link changed supplier.
+    bool review_suppliers(FirmIndex buyer, sim::Tick tick, bool full_review);
+    void rebuild_tier_members();
 
     struct PriceAndContent {
         double unit_cost, price, domestic_content;
@@ -105,6 +127,9 @@ private:
     LinkTable links_;
     sim::LinkGraph graph_;
     std::vector<std::array<TierRange, tier_count>> tiers_;
+    std::vector<std::array<std::uint32_t, tier_count>> required_mask_;
+    std::vector<std::array<double, tier_count>> mean_initial_capacity_;
+    std::vector<std::array<std::vector<FirmIndex>, tier_count>> members_;
     std::vector<double> final_demand_;
     sim::Schedule schedule_;
 

@@ -88,6 +88,16 @@ struct Describe<TierPopulationConfig> {
             .doc("Share of the tier's firms that are foreign-owned");
         f.add("import_share", &TierPopulationConfig::import_share).unit("1").range(0, 1)
             .doc("Share of the tier's inputs bought abroad (Tier 3: of raw materials)");
+        f.add("supplier_requirements", &TierPopulationConfig::supplier_requirements)
+            .doc("Certifications this tier's firms demand of their suppliers (names from `certifications`)");
+        f.add("initial_certifications", &TierPopulationConfig::initial_certifications).unit("1")
+            .doc("Share of the tier's firms holding each certification at tick 0");
+        f.add("entry_capability", &TierPopulationConfig::entry_capability).unit("1").range(0, 1)
+            .doc("Capability a firm of the tier below needs to move up into this tier");
+        f.add("entry_capacity_share", &TierPopulationConfig::entry_capacity_share).unit("1").range(0, 100)
+            .doc("Capacity a firm of the tier below needs to move up into this tier, as a share of this tier's mean capacity at tick 0");
+        f.add("sponsored_share", &TierPopulationConfig::sponsored_share).unit("1").range(0, 1)
+            .doc("Share of the tier's firms whose certification audits a large buyer sponsors, so they need no customer record");
         f.add("initial_history_months", &TierPopulationConfig::initial_history_months).unit("months").range(0, 600)
             .doc("Months of good standing with banks each firm starts with (a credit history)");
     }
@@ -131,9 +141,29 @@ struct Describe<Scenario> {
         f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
         f.add("economy", &Scenario::economy).doc("Prices, wages, tariffs and payment terms");
         f.add("credit", &Scenario::credit).doc("Banks' scoring rule, loans, credit aversion and exit after default");
+        f.add("capability", &Scenario::capability).doc("How firms' capability grows and decays");
+        f.add("certifications", &Scenario::certifications)
+            .doc("Certifications by name (ISO 9001, IATF 16949, AS9100, NADCAP, ISO 13485 or any other)");
+        f.add("sourcing", &Scenario::sourcing).doc("How buyers choose between domestic suppliers and imports");
+        f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
+            if (s.certifications.size() > max_certifications)
+                return std::pair<std::string, std::string>{"certifications", "at most 32 certifications"};
+            for (const auto& [sector_name, sector] : s.sectors)
+                for (const auto* tier : {&sector.tiers.oem, &sector.tiers.t1, &sector.tiers.t2, &sector.tiers.t3}) {
+                    for (const auto& name : tier->supplier_requirements)
+                        if (!s.certifications.count(name))
+                            return std::pair<std::string, std::string>{
+                                "sectors", "sector '" + sector_name + "' requires '" + name +
+                                               "', which is not among the certifications"};
+                    for (const auto& [name, share] : tier->initial_certifications)
+                        if (!s.certifications.count(name) || share < 0 || share > 1)
+                            return std::pair<std::string, std::string>{
+                                "sectors", "sector '" + sector_name + "': initial_certifications." + name +
+                                               " must name a certification and lie in [0, 1]"};
+                }
             return std::nullopt;
         });
     }
@@ -169,6 +199,15 @@ LoadedScenario load_scenario(const std::filesystem::path& path, const std::vecto
 }
 
 std::string scenario_schema_markdown() { return config::schema_markdown<Scenario>("Scenario schema"); }
+
+int certification_bit(const Scenario& scenario, const std::string& name) {
+    int bit = 0;
+    for (const auto& [known, config] : scenario.certifications) {
+        if (known == name) return bit;
+        ++bit;
+    }
+    return -1;
+}
 
 double landed_import_price(const EconomyConfig& economy, double world_price_usd) noexcept {
     return world_price_usd * economy.exchange_rate_mxn_per_usd * (1.0 + economy.mfn_tariff + economy.import_transport_share);

@@ -5,8 +5,11 @@
 // generated from those declarations (`tiersim schema`).
 #pragma once
 
+#include "models/certification.hpp"
 #include "models/credit.hpp"
 #include "models/economy.hpp"
+#include "models/mobility.hpp"
+#include "models/sourcing.hpp"
 #include "sim/config.hpp"
 
 #include <array>
@@ -67,10 +70,21 @@ struct TierPopulationConfig {
     double foreign_share = 0;           ///< share of the tier's firms that are foreign-owned
     double import_share = 0.3;          ///< share of this tier's inputs bought abroad
     int initial_history_months = 24;    ///< months of good standing firms start with
+    std::vector<std::string> supplier_requirements;       ///< certifications this tier demands of its suppliers
+    std::map<std::string, double> initial_certifications;  ///< share of the tier's firms holding each at start
+    double entry_capability = 0.6;      ///< capability a firm needs to move up into this tier
+    double sponsored_share = 0;         ///< share of firms whose audits a large buyer sponsors
+    double entry_capacity_share = 0.8;  ///< capacity a firm needs to move up, over this tier's mean initial capacity
+
+    static TierPopulationConfig with_firms(int count) {
+        TierPopulationConfig tier;
+        tier.firms = count;
+        return tier;
+    }
 };
 
 struct TierSetConfig {
-    TierPopulationConfig oem{.firms = 1};
+    TierPopulationConfig oem = TierPopulationConfig::with_firms(1);
     TierPopulationConfig t1;
     TierPopulationConfig t2;
     TierPopulationConfig t3;
@@ -91,6 +105,10 @@ struct Scenario {
     OrderingConfig ordering;
     EconomyConfig economy;
     CreditConfig credit;
+    CapabilityConfig capability;
+    std::map<std::string, CertificationConfig> certifications;
+    SourcingConfig sourcing;
+    InvestmentConfig investment;
     std::map<std::string, SectorConfig> sectors;
 };
 
@@ -114,6 +132,12 @@ std::string scenario_schema_markdown();
 
 /// Landed peso price of one unit bought abroad at `world_price_usd`, at the MFN tariff.
 double landed_import_price(const EconomyConfig& economy, double world_price_usd) noexcept;
+
+/// At most this many certification types: firms hold them as bits.
+inline constexpr std::size_t max_certifications = 32;
+
+/// Bit of a certification (its position in name order), or -1.
+int certification_bit(const Scenario& scenario, const std::string& name);
 
 /// Longest lead time in the scenario (sizes the inbound pipelines).
 int max_lead_time(const Scenario& scenario);

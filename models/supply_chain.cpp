@@ -65,34 +65,38 @@ void PyramidModel::plan(sim::Tick tick) {
         // Close the gap between target and position over tau months (tau = 1:
         // pure order-up-to); at the steady state target - position = use.
         const double gap = target - position - use;
-        double order = std::max(0.0, use + gap / rule.adjustment_months);
-        // What is bought from outside the pyramid is paid on order, so cash
-        // caps it: working capital limits production (DESIGN §3, phase 4).
-        const double outside_share = firms_.tier[i] == Tier::t3 ? 1.0 : firms_.import_share[i];
-        const double outside_price = outside_unit_price(static_cast<FirmIndex>(i));
-        if (outside_share > 0 && outside_price > 0)
-            order = std::min(order, std::max(0.0, firms_.cash[i]) / (outside_share * outside_price));
-        firms_.orders_placed[i] = order;
-        firms_.on_order[i] += firms_.orders_placed[i];
+        firms_.orders_placed[i] = std::max(0.0, use + gap / rule.adjustment_months);
     });
 }
 
 void PyramidModel::place_orders(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         const auto firm = static_cast<FirmIndex>(i);
+        const bool raw_materials = firms_.tier[i] == Tier::t3;
         const double q = firms_.orders_placed[i];
         const double m = firms_.import_share[i];
         // The world market and domestic raw-material producers always deliver
-        // in full, after the lead time; both are paid on order.
-        const double from_outside = firms_.tier[i] == Tier::t3 ? q : q * m;
-        firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += from_outside;
-        firms_.imports[i] = q * m * landed_input_price(firm);
-        if (firms_.tier[i] == Tier::t3) {
-            firms_.domestic_purchases[i] = q * (1 - m) * domestic_raw_material_price(firm);
+        // in full, after the lead time, but are paid on order: cash caps what
+        // a firm buys outside the pyramid (working capital limits production,
+        // DESIGN §3 phase 4). Domestic suppliers are paid later.
+        const double outside_price = outside_unit_price(firm);
+        const double wanted_outside = raw_materials ? q : q * m;
+        const double outside = outside_price > 0
+                                   ? std::min(wanted_outside, std::max(0.0, firms_.cash[i]) / outside_price)
+                                   : wanted_outside;
+        const double domestic = raw_materials ? 0.0 : q * (1 - m);
+        firms_.orders_placed[i] = outside + domestic;
+        firms_.on_order[i] += outside + domestic;
+        firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += outside;
+        const double imported = raw_materials ? outside * m : outside;
+        firms_.imports[i] = imported * landed_input_price(firm);
+        firms_.primary_purchases[i] = raw_materials ? (outside - imported) * domestic_raw_material_price(firm) : 0.0;
+        if (raw_materials) {
+            firms_.domestic_purchases[i] = firms_.primary_purchases[i];
             return;
         }
         const auto [first, last] = graph_.out_links(firm);
-        for (auto l = first; l < last; ++l) links_.order[l] = q * (1 - m) * links_.share[l];
+        for (auto l = first; l < last; ++l) links_.order[l] = domestic * links_.share[l];
     });
 }
 
@@ -102,10 +106,17 @@ void PyramidModel::take_orders(sim::Tick) {
         if (firms_.tier[i] == Tier::oem) {
             if (firms_.alive[i]) incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i];
         } else {
+            double owed = 0;
             for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
                 links_.owed[l] += links_.order[l];
                 incoming += links_.order[l];
+                owed += links_.owed[l];
             }
+            // Buyers may have cancelled what they were owed (sourcing), so the
+            // backlog is what the links say, not a running sum.
+            firms_.orders_received[i] = incoming;
+            firms_.backlog[i] = owed;
+            return;
         }
         firms_.orders_received[i] = incoming;
         firms_.backlog[i] += incoming;
@@ -138,9 +149,10 @@ void PyramidModel::ship(sim::Tick tick) {
         // Proportional rationing: every buyer gets the same fraction of what it is owed.
         const double owed = firms_.backlog[i];
         const double fill = owed > 0 ? std::min(1.0, firms_.finished_goods[i] / owed) : 1.0;
-        double shipped = 0, still_owed = 0;
+        double shipped = 0, still_owed = 0, to_foreign = 0;
         for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
             const double quantity = links_.owed[l] * fill;
+            to_foreign += links_.buyer_foreign[l] ? quantity : 0.0;
             links_.shipment[l] = quantity;
             // Invoiced now, paid when the buyer's term falls due.
             firms_.receivables[payment_slot(static_cast<FirmIndex>(i), tick + links_.payment_term[l])] +=
@@ -150,6 +162,9 @@ void PyramidModel::ship(sim::Tick tick) {
             still_owed += links_.owed[l];
         }
         firms_.shipped[i] = shipped;
+        firms_.foreign_sales_share[i] = shipped > 0 ? to_foreign / shipped : 0.0;
+        // Buyers judge reliability by recent months, not the last one alone.
+        firms_.fill_rate[i] = 0.7 * firms_.fill_rate[i] + 0.3 * fill;
         firms_.finished_goods[i] = fill < 1.0 ? 0.0 : std::max(0.0, firms_.finished_goods[i] - shipped);
         firms_.backlog[i] = still_owed;
     });

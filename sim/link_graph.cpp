@@ -1,5 +1,6 @@
 #include "sim/link_graph.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -13,11 +14,9 @@ LinkGraph::LinkGraph(std::size_t node_count, std::span<const Edge> edges)
         if (e.source >= node_count || e.target >= node_count)
             throw std::out_of_range("LinkGraph: edge refers to a node that does not exist");
         ++out_offsets_[e.source + 1];
-        ++in_offsets_[e.target + 1];
     }
     for (std::size_t i = 0; i < node_count; ++i) {
         out_offsets_[i + 1] += out_offsets_[i];
-        in_offsets_[i + 1] += in_offsets_[i];
     }
     // Counting sort by source keeps each source's edges in input order.
     sources_.resize(edges.size());
@@ -28,8 +27,15 @@ LinkGraph::LinkGraph(std::size_t node_count, std::span<const Edge> edges)
         sources_[link] = e.source;
         targets_[link] = e.target;
     }
+    rebuild_reverse_index();
+}
+
+void LinkGraph::rebuild_reverse_index() {
+    std::fill(in_offsets_.begin(), in_offsets_.end(), 0);
+    for (std::uint32_t target : targets_) ++in_offsets_[target + 1];
+    for (std::size_t i = 0; i + 1 < in_offsets_.size(); ++i) in_offsets_[i + 1] += in_offsets_[i];
     // Filling in link order makes every in-list ascending.
-    in_links_.resize(edges.size());
+    in_links_.resize(targets_.size());
     std::vector<LinkIndex> next_in(in_offsets_.begin(), in_offsets_.end() - 1);
     for (LinkIndex link = 0; link < targets_.size(); ++link) in_links_[next_in[targets_[link]]++] = link;
 }

@@ -43,6 +43,12 @@ public:
     std::uint32_t source(LinkIndex link) const noexcept { return sources_[link]; }
     std::uint32_t target(LinkIndex link) const noexcept { return targets_[link]; }
 
+    /// Points an existing link at another target. The reverse index is stale
+    /// until rebuild_reverse_index(); call it once after a batch of changes.
+    void retarget(LinkIndex link, std::uint32_t new_target) noexcept { targets_[link] = new_target; }
+    /// Rebuilds every node's ascending list of incoming links.
+    void rebuild_reverse_index();
+
     /// Bytes held by the index structures.
     std::size_t memory_bytes() const noexcept;
 

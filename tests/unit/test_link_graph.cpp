@@ -40,3 +40,16 @@ TEST_CASE("an edge to a node that does not exist is refused", "[link_graph]") {
     const std::vector<LinkGraph::Edge> edges{{0, 5}};
     CHECK_THROWS_AS(LinkGraph(2, edges), std::out_of_range);
 }
+
+TEST_CASE("retargeting a link moves it between reverse lists once the index is rebuilt", "[link_graph]") {
+    const std::vector<LinkGraph::Edge> edges{{0, 2}, {0, 3}, {1, 3}};
+    LinkGraph g(4, edges);
+    const auto [first, last] = g.out_links(0);
+    g.retarget(first, 3);  // 0 now buys twice from 3, no longer from 2
+    g.rebuild_reverse_index();
+    CHECK(g.in_links(2).empty());
+    const auto in3 = g.in_links(3);
+    REQUIRE(in3.size() == 3);
+    CHECK(std::is_sorted(in3.begin(), in3.end()));
+    CHECK(g.out_links(0) == std::make_pair(first, last));
+}

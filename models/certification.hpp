@@ -1,0 +1,73 @@
+// Capability and certification: learning, the audit decision and its barrier.
+//
+// Certification is a decision: a firm starts one when the margin on the
+// demand it would unlock, over its planning horizon, exceeds the cost net of
+// any subsidy; when it can pay; when its capability is high enough; and when
+// it has a customer (or a sponsor) for the audit — the chicken-and-egg
+// barrier of APEC17 §3.2.3.
+#pragma once
+
+#include "models/credit.hpp"
+#include "sim/config.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace tiersim::models {
+
+/// One certification a buyer may demand (`certifications.<name>`).
+struct CertificationConfig {
+    double cost_mxn = 300000;            // APEC17 §3.2.3: NADCAP/AS9100 US$6,000-50,000 by processes
+    int months = 6;                      // assumption: preparation and audit
+    double upkeep_mxn_per_month = 5000;  // assumption: surveillance audits, calibration
+    double pass_capability = 0.6;        // capability at which the audit surely passes
+    double min_capability = 0.25;        // below it a firm does not attempt the audit
+};
+
+/// How capability moves (`capability`).
+struct CapabilityConfig {
+    double learning_by_doing = 0.02;     // per month at full utilisation (assumption)
+    double foreign_buyer_spillover = 0.01;  // per month when all sales go to foreign buyers (assumption)
+    double depreciation = 0.01;          // per month, on idle capacity (assumption)
+    /// Months a firm looks ahead when weighing a certification (APEC17 §3.2.1:
+    /// MSMEs plan for about a year; aerospace contracts run 3-5 years).
+    BySizeConfig planning_horizon_months{12, 12, 24, 48};
+};
+
+}  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+
+template <>
+struct Describe<tiersim::models::CertificationConfig> {
+    static void fields(Fields<tiersim::models::CertificationConfig>& f) {
+        using C = tiersim::models::CertificationConfig;
+        f.add("cost_mxn", &C::cost_mxn).unit("MXN").range(0, 1e9)
+            .doc("Cost of obtaining the certification (APEC17 §3.2.3: US$6,000-50,000 for AS9100/NADCAP)");
+        f.add("months", &C::months).unit("months").range(1, 60).doc("Months from starting to the audit");
+        f.add("upkeep_mxn_per_month", &C::upkeep_mxn_per_month).unit("MXN/month").range(0, 1e8)
+            .doc("Monthly cost of keeping the certification");
+        f.add("pass_capability", &C::pass_capability).unit("1").range(0.01, 1)
+            .doc("Capability at which the audit surely passes; below it the pass probability is c / this");
+        f.add("min_capability", &C::min_capability).unit("1").range(0, 1)
+            .doc("Capability below which a firm does not attempt the audit");
+    }
+};
+
+template <>
+struct Describe<tiersim::models::CapabilityConfig> {
+    static void fields(Fields<tiersim::models::CapabilityConfig>& f) {
+        using C = tiersim::models::CapabilityConfig;
+        f.add("learning_by_doing", &C::learning_by_doing).unit("1/month").range(0, 1)
+            .doc("Capability gained per month at full utilisation, times (1 - c)");
+        f.add("foreign_buyer_spillover", &C::foreign_buyer_spillover).unit("1/month").range(0, 1)
+            .doc("Capability gained per month from selling to foreign-owned buyers, times their share and (1 - c)");
+        f.add("depreciation", &C::depreciation).unit("1/month").range(0, 1)
+            .doc("Capability lost per month on idle capacity, times c");
+        f.add("planning_horizon_months", &C::planning_horizon_months).unit("months")
+            .doc("Months a firm weighs when deciding on a certification, by size class (APEC17 §3.2.1)");
+    }
+};
+
+}  // namespace tiersim::sim::config

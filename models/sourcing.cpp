@@ -1,0 +1,141 @@
+// Sourcing: buyers repair links to failed or ineligible suppliers at once,
+// and periodically weigh domestic offers against the import option.
+#include "models/pyramid_model.hpp"
+#include "sim/parallel.hpp"
+#include "sim/random.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tiersim::models {
+
+namespace {
+constexpr double unavailable = std::numeric_limits<double>::infinity();
+}
+
+bool PyramidModel::acceptable_supplier(FirmIndex j, std::size_t sector, Tier buyer_tier) const noexcept {
+    return eligible_supplier(j, sector, buyer_tier) && firms_.fill_rate[j] >= scenario_.sourcing.min_fill_rate;
+}
+
+void PyramidModel::source_inputs(sim::Tick tick) {
+    const auto period = static_cast<std::uint32_t>(scenario_.sourcing.review_period_months);
+    std::vector<std::uint8_t> relinked(firms_.size(), 0);
+    sim::for_each_index(firms_.size(), [&](std::size_t index) {
+        const auto b = static_cast<FirmIndex>(index);
+        if (!firms_.alive[b] || firms_.tier[b] == Tier::t3) return;
+        // Reviews are staggered over the period so buyers do not all move at once.
+        const bool full_review = (tick + firms_.id[b]) % period == 0;
+        const auto [first, last] = graph_.out_links(b);
+        bool broken = false;
+        for (auto l = first; l < last && !broken; ++l)
+            broken = links_.share[l] > 0 && !acceptable_supplier(graph_.target(l), firms_.sector[b], firms_.tier[b]);
+        if (!broken && !full_review) return;
+        relinked[b] = review_suppliers(b, tick, full_review) ? 1 : 0;
+    });
+    // Retargeted links move between suppliers' incoming lists.
+    if (std::find(relinked.begin(), relinked.end(), 1) != relinked.end()) graph_.rebuild_reverse_index();
+}
+
+bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_review) {
+    const SourcingConfig& rule = scenario_.sourcing;
+    const std::size_t sector = firms_.sector[b];
+    const Tier tier = firms_.tier[b];
+    // What one unit costs delivered: price, plus the cost of defects, plus a
+    // foreign-owned buyer's preference for its overseas suppliers.
+    const double bias = firms_.ownership[b] == Ownership::foreign ? 1.0 + rule.foreign_home_bias : 1.0;
+    auto delivered_cost = [&](FirmIndex j) {
+        return firms_.price[j] * (1.0 + rule.defect_cost * (1.0 - firms_.capability[j])) *
+               (1.0 + rule.unreliability_cost * (1.0 - firms_.fill_rate[j])) * bias;
+    };
+    const auto [first, last] = graph_.out_links(b);
+    auto already_linked = [&](FirmIndex j) {
+        for (auto l = first; l < last; ++l)
+            if (graph_.target(l) == j && links_.share[l] > 0) return true;
+        return false;
+    };
+
+    // The buyer sees a few eligible domestic firms, drawn at random.
+    sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
+                           static_cast<std::uint64_t>(scenario_.run.replication), firms_.id[b], tick,
+                           static_cast<std::uint32_t>(Purpose::sourcing)});
+    const auto& pool = tier_members(sector, static_cast<Tier>(static_cast<int>(tier) + 1));
+    FirmIndex best = 0;
+    double best_cost = unavailable;
+    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) {
+        const FirmIndex j = pool[rng.below(pool.size())];
+        if (!acceptable_supplier(j, sector, tier) || already_linked(j)) continue;
+        const double cost = delivered_cost(j);
+        if (cost < best_cost) best = j, best_cost = cost;
+    }
+
+    // Repair: a failed or ineligible supplier is replaced by the best offer
+    // seen, or its share goes abroad. What it still owed is cancelled.
+    double lost = 0;
+    bool retargeted = false;
+    for (auto l = first; l < last; ++l) {
+        if (links_.share[l] == 0 || acceptable_supplier(graph_.target(l), sector, tier)) continue;
+        firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[l]);
+        links_.owed[l] = 0;
+        if (best_cost < unavailable) {
+            graph_.retarget(l, best);
+            retargeted = true;
+            best_cost = unavailable;  // one offer fills one place
+        } else {
+            lost += links_.share[l];
+            links_.share[l] = 0;
+        }
+    }
+    double& m = firms_.import_share[b];
+    if (lost > 0) {
+        const double kept = 1.0 - lost;
+        if (kept <= 1e-12) {
+            m = 1.0;
+        } else {
+            for (auto l = first; l < last; ++l) links_.share[l] /= kept;
+            m += (1.0 - m) * lost;
+        }
+    }
+    if (!full_review) return retargeted;
+
+    // Review: compare the domestic delivered cost with the import option.
+    double domestic = 0, placed = 0;
+    auto cheapest = last;
+    for (auto l = first; l < last; ++l) {
+        if (links_.share[l] == 0) continue;
+        const double cost = delivered_cost(graph_.target(l));
+        domestic += links_.share[l] * cost;
+        placed += links_.share[l];
+        if (cheapest == last || cost < delivered_cost(graph_.target(cheapest))) cheapest = l;
+    }
+    domestic = placed > 0 ? domestic / placed : unavailable;
+    const double import_cost = landed_input_price(b);
+    const double offer = std::min(domestic, best_cost);
+    if (offer < import_cost * (1.0 - rule.switching_cost_share) && m > 0) {
+        const double step = std::min(rule.import_step, m);
+        if (cheapest == last) {
+            // No domestic supplier yet: the best offer takes a free link slot.
+            if (first == last || best_cost == unavailable) return retargeted;
+            auto slot = first;
+            for (auto l = first; l < last; ++l)
+                if (links_.share[l] == 0) slot = l;
+            if (links_.share[slot] != 0) return retargeted;
+            firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[slot]);
+            links_.owed[slot] = 0;
+            graph_.retarget(slot, best);
+            links_.share[slot] = 1.0;
+            m -= step;
+            return true;
+        }
+        // Shift `step` of all inputs from imports to the cheapest domestic supplier.
+        const double domestic_before = 1.0 - m;
+        for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;
+        links_.share[cheapest] += step;
+        m -= step;
+        for (auto l = first; l < last; ++l) links_.share[l] /= (1.0 - m);
+    } else if (import_cost < domestic * (1.0 - rule.switching_cost_share) && m < 1) {
+        m = std::min(1.0, m + rule.import_step);
+    }
+    return retargeted;
+}
+
+}  // namespace tiersim::models
