@@ -305,7 +305,10 @@ void PopulationBuilder::set_money() {
         }
     }
     for (FirmIndex i = 0; i < f.size(); ++i) {
-        const double monthly_costs = f.unit_cost[i] * expected_demand[i];
+        // A firm still looking for customers holds the cash of a plant its size.
+        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
+        const double normal_output = expected_demand[i] > 0 ? expected_demand[i] : f.capacity[i] / population.capacity_headroom;
+        const double monthly_costs = f.unit_cost[i] * normal_output;
         f.cash[i] = economy.initial_cash_months * monthly_costs;
     }
 }

@@ -10,7 +10,7 @@ namespace {
 /// Thin margins, no cash at the start and three-month payment terms: firms
 /// must borrow to finance production, as MSME suppliers do.
 std::vector<std::string> squeezed(std::vector<std::string> extra = {}) {
-    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.03"};
+    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12"};
     for (const char* size : {"micro", "small", "medium", "large"})
         overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
     overrides.insert(overrides.end(), extra.begin(), extra.end());

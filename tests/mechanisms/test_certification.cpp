@@ -1,0 +1,102 @@
+// Certification, its barrier, and what buyers' requirements do to sourcing.
+#include "support/model_runs.hpp"
+
+using namespace tiersim;
+using namespace tiersim::testing;
+
+namespace {
+
+/// Tier 2 firms that had no customer at tick 0.
+std::vector<models::FirmIndex> idle_tier2(const models::PyramidModel& model) {
+    std::vector<models::FirmIndex> idle;
+    const auto range = model.tier_range(0, models::Tier::t2);
+    for (auto i = range.first; i < range.last; ++i)
+        if (model.firms().forecast[i] == 0) idle.push_back(i);
+    return idle;
+}
+
+/// Runs `ticks` and counts certifications won by the given firms.
+int certifications_won(models::PyramidModel& model, const std::vector<models::FirmIndex>& firms, sim::Tick ticks) {
+    int won = 0;
+    for (sim::Tick t = 0; t < ticks; ++t) {
+        model.schedule().run_tick(t);
+        for (auto i : firms) won += (model.firms().events[i] & models::event_certified) ? 1 : 0;
+    }
+    return won;
+}
+
+/// Tier 2 firms that received orders this tick, and Tier 1's domestic purchases.
+std::pair<int, double> domestic_sourcing(models::PyramidModel& model, sim::Tick ticks) {
+    for (sim::Tick t = 0; t < ticks; ++t) model.schedule().run_tick(t);
+    const auto& f = model.firms();
+    int selling = 0;
+    double tier1_domestic = 0;
+    for (models::FirmIndex i = 0; i < f.size(); ++i) {
+        if (f.tier[i] == models::Tier::t2 && f.alive[i] && f.orders_received[i] > 0) ++selling;
+        if (f.tier[i] == models::Tier::t1) tier1_domestic += f.domestic_purchases[i];
+    }
+    return {selling, tier1_domestic};
+}
+
+}  // namespace
+
+SCENARIO("a sponsor lets a firm without customers certify", "[certification][mechanism]") {
+    GIVEN("Tier 2 firms without ISO 9001 and therefore without Tier 1 customers") {
+        sim::ThreadLimit limit(2);
+        const std::vector<std::string> base{"run.ticks=36", "sectors.vehicles.tiers.t2.capability_mean=0.6",
+                                            "sectors.vehicles.tiers.t2.capability_sd=0.05"};
+        auto sponsored = base;
+        sponsored.push_back("sectors.vehicles.tiers.t2.sponsored_share=1");
+        models::PyramidModel alone(teaching_scenario(base).scenario);
+        models::PyramidModel with_sponsor(teaching_scenario(sponsored).scenario);
+        const auto idle = idle_tier2(alone);
+        REQUIRE(!idle.empty());
+        REQUIRE(idle == idle_tier2(with_sponsor));
+        WHEN("three years pass") {
+            const int won_alone = certifications_won(alone, idle, 36);
+            const int won_sponsored = certifications_won(with_sponsor, idle, 36);
+            THEN("without a customer record none of them can be audited") { CHECK(won_alone == 0); }
+            THEN("with a sponsor some of them certify") { CHECK(won_sponsored > 0); }
+        }
+    }
+}
+
+SCENARIO("removing the certification requirement raises domestic sourcing", "[certification][sourcing][mechanism]") {
+    GIVEN("Tier 1 buyers that demand ISO 9001 of their Tier 2 suppliers, which a fifth of Tier 2 lacks") {
+        sim::ThreadLimit limit(2);
+        models::PyramidModel strict(teaching_scenario({"run.ticks=3"}).scenario);
+        models::PyramidModel open(
+            teaching_scenario({"run.ticks=3", "sectors.vehicles.tiers.t1.supplier_requirements=[]"}).scenario);
+        WHEN("the requirement is dropped") {
+            const auto [strict_sellers, strict_domestic] = domestic_sourcing(strict, 3);
+            const auto [open_sellers, open_domestic] = domestic_sourcing(open, 3);
+            THEN("more Tier 2 firms sell to Tier 1") { CHECK(open_sellers > strict_sellers); }
+            (void)strict_domestic;
+            (void)open_domestic;
+        }
+    }
+}
+
+SCENARIO("a buyer that reviews its suppliers moves towards the cheaper option", "[sourcing][mechanism]") {
+    auto mean_import_share = [](const std::vector<std::string>& overrides) {
+        sim::ThreadLimit limit(2);
+        models::PyramidModel model(teaching_scenario(overrides).scenario);
+        for (sim::Tick t = 0; t < 24; ++t) model.schedule().run_tick(t);
+        const auto range = model.tier_range(0, models::Tier::t1);
+        double sum = 0;
+        for (auto i = range.first; i < range.last; ++i) sum += model.firms().import_share[i];
+        return sum / static_cast<double>(range.size());
+    };
+    GIVEN("Tier 1 buyers importing half their inputs") {
+        const double as_is = mean_import_share({"run.ticks=24"});
+        WHEN("a high tariff makes imports dear") {
+            const double dear = mean_import_share({"run.ticks=24", "economy.mfn_tariff=1.0"});
+            THEN("they import less") { CHECK(dear < as_is); }
+        }
+        WHEN("imports become very cheap") {
+            const double cheap =
+                mean_import_share({"run.ticks=24", "sectors.vehicles.tiers.t2.world_price_usd=20"});
+            THEN("they import more") { CHECK(cheap > as_is); }
+        }
+    }
+}
