@@ -24,7 +24,8 @@ struct FirmTable {
     std::vector<std::uint16_t> sector;
     std::vector<Tier> tier;
     std::vector<SizeClass> size_class;      ///< from employment, Mexican thresholds
-    std::vector<std::uint8_t> alive;        ///< 0 once the firm has exited
+    std::vector<std::uint8_t> alive;        ///< 0 once the firm has exited, or before it enters
+    std::vector<std::uint8_t> dormant;      ///< a slot kept for an entrant that has not entered yet
     std::vector<Ownership> ownership;
 
     // Structure fixed at build time (until entry/exit and investment).

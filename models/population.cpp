@@ -78,8 +78,12 @@ struct PopulationBuilder {
 
 void PopulationBuilder::lay_out_firms() {
     std::size_t total = 0;
+    auto reserve = [](const TierPopulationConfig& population, Tier t) {
+        return t == Tier::oem ? 0 : static_cast<int>(std::lround(population.entry_reserve_share * population.firms));
+    };
     for (const SectorConfig* sector : m.sector_configs_)
-        for (Tier t : tiers_in_order) total += static_cast<std::size_t>(sector->tiers[t].firms);
+        for (Tier t : tiers_in_order)
+            total += static_cast<std::size_t>(sector->tiers[t].firms + reserve(sector->tiers[t], t));
     m.firms_.resize(total, m.history_length_, m.pipeline_length_, m.payment_ring_length_);
     m.tiers_.resize(m.sector_count());
     FirmIndex next = 0;
@@ -88,8 +92,12 @@ void PopulationBuilder::lay_out_firms() {
             const TierPopulationConfig& population = m.sector_configs_[s]->tiers[t];
             TierRange& range = m.tiers_[s][static_cast<std::size_t>(t)];
             range.first = next;
-            range.last = next + static_cast<FirmIndex>(population.firms);
+            range.last = next + static_cast<FirmIndex>(population.firms + reserve(population, t));
             for (FirmIndex i = range.first; i < range.last; ++i) {
+                // Slots past the initial firms wait, dormant, for entrants.
+                const bool waiting = i >= range.first + static_cast<FirmIndex>(population.firms);
+                m.firms_.dormant[i] = waiting ? 1 : 0;
+                m.firms_.alive[i] = waiting ? 0 : 1;
                 m.firms_.id[i] = i;
                 m.firms_.sector[i] = static_cast<std::uint16_t>(s);
                 m.firms_.tier[i] = t;
@@ -116,25 +124,30 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     const TierRange suppliers = m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer_tier) + 1));
     if (buyers.size() == 0 || suppliers.size() == 0) return;
     std::vector<std::vector<FirmIndex>> chosen(buyers.size());
+    // Dormant slots sit at the end of a range: the operating buyers come first.
+    std::size_t operating_buyers = 0;
+    while (operating_buyers < buyers.size() && !m.firms_.dormant[buyers.first + operating_buyers]) ++operating_buyers;
+    if (operating_buyers == 0) return;
     // Only suppliers holding what the buyers' tier demands are eligible; each
     // first gets one buyer, so no eligible firm starts without customers.
     const std::uint32_t required = m.required_of_suppliers(sector, buyer_tier);
     std::vector<double> eligible_weight(size_weight);
     bool any_eligible = false;
     for (FirmIndex j = suppliers.first; j < suppliers.last; ++j) {
-        if ((m.firms_.certifications[j] & required) != required) {
+        if (m.firms_.dormant[j] || (m.firms_.certifications[j] & required) != required) {
             eligible_weight[j] = 0;
             continue;
         }
         any_eligible = true;
         auto rng = stream(m.scenario_, m.firms_.id[j], Purpose::supplier_choice);
-        chosen[rng.below(buyers.size())].push_back(j);
+        chosen[rng.below(operating_buyers)].push_back(j);
     }
     if (!any_eligible) return;
     const auto wanted = std::min<std::size_t>(
         static_cast<std::size_t>(m.sector_configs_[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
     const WeightedPicker picker(eligible_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
+        if (m.firms_.dormant[buyers.first + b]) continue;
         auto rng = stream(m.scenario_, m.firms_.id[buyers.first + b], Purpose::supplier_choice);
         auto& mine = chosen[b];
         for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
@@ -198,8 +211,11 @@ void PopulationBuilder::set_steady_state() {
         const double demand = expected_demand[i];
         const double input_use = demand * f.input_per_unit[i];
         const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
-        // A firm with no customer yet keeps a plant of its tier's average size.
-        f.capacity[i] = population.capacity_headroom * (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
+        // A firm with no customer yet keeps a plant of its tier's average size;
+        // a dormant slot has none until its entrant arrives.
+        f.capacity[i] = f.dormant[i] ? 0.0
+                                     : population.capacity_headroom *
+                                           (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
         f.forecast[i] = demand;
         f.orders_received[i] = demand;
         std::fill_n(f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * m.history_length_),
@@ -233,8 +249,10 @@ void PopulationBuilder::draw_traits() {
             std::iota(by_size.begin(), by_size.end(), range.first);
             std::stable_sort(by_size.begin(), by_size.end(),
                              [&](FirmIndex a, FirmIndex b) { return size_weight[a] > size_weight[b]; });
+            by_size.erase(std::remove_if(by_size.begin(), by_size.end(), [&](FirmIndex i) { return f.dormant[i] != 0; }),
+                          by_size.end());
             for (const auto& [name, share] : m.sector_configs_[s]->tiers[t].initial_certifications) {
-                const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(range.size())));
+                const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(by_size.size())));
                 for (std::size_t k = 0; k < holders; ++k)
                     f.certifications[by_size[k]] |= 1u << certification_bit(m.scenario_, name);
             }
@@ -308,7 +326,7 @@ void PopulationBuilder::set_money() {
         // A firm still looking for customers holds the cash of a plant its size.
         const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
         const double normal_output = expected_demand[i] > 0 ? expected_demand[i] : f.capacity[i] / population.capacity_headroom;
-        const double monthly_costs = f.unit_cost[i] * normal_output;
+        const double monthly_costs = f.dormant[i] ? 0.0 : f.unit_cost[i] * normal_output;
         f.cash[i] = economy.initial_cash_months * monthly_costs;
     }
 }

@@ -33,8 +33,10 @@ PyramidModel::PyramidModel(Scenario scenario)
         for (std::size_t t = 0; t < tier_count; ++t) {
             const TierRange range = tiers_[s][t];
             double total = 0;
-            for (FirmIndex i = range.first; i < range.last; ++i) total += firms_.capacity[i];
-            mean_initial_capacity_[s][t] = range.size() > 0 ? total / static_cast<double>(range.size()) : 0.0;
+            double operating = 0;
+            for (FirmIndex i = range.first; i < range.last; ++i)
+                if (!firms_.dormant[i]) total += firms_.capacity[i], operating += 1;
+            mean_initial_capacity_[s][t] = operating > 0 ? total / operating : 0.0;
         }
     recorder_ = std::make_unique<Recorder>(*this);
     add_phases();
@@ -68,6 +70,7 @@ void PyramidModel::add_phases() {
     schedule_.add("payments", [this](sim::Tick t) { settle_payments(t); });
     schedule_.add("finance", [this](sim::Tick t) { finance(t); });
     schedule_.add("exit", [this](sim::Tick t) { exit_failed_firms(t); });
+    schedule_.add("entry", [this](sim::Tick t) { admit_entrants(t); });
     schedule_.add("capability", [this](sim::Tick t) { develop_capability(t); });
     schedule_.add("mobility", [this](sim::Tick t) { move_up_and_invest(t); });
     schedule_.add("sourcing", [this](sim::Tick t) { source_inputs(t); });

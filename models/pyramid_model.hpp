@@ -29,6 +29,7 @@ enum class Purpose : std::uint32_t {
     certification_audit = 9,
     initial_certification = 10,
     sourcing = 11,
+    entry = 12,
 };
 
 /// Firms of one (sector, tier), a contiguous range of the dense index.
@@ -97,6 +98,8 @@ private:
     void finance(sim::Tick tick);
     void service_debt(FirmIndex firm);
     void exit_failed_firms(sim::Tick tick);
+    void admit_entrants(sim::Tick tick);
+    void admit(FirmIndex slot, double capacity, double capability, double unit_cost);
     void develop_capability(sim::Tick tick);
     void consider_certification(FirmIndex firm, sim::Tick tick);
     void move_up_and_invest(sim::Tick tick);

@@ -2,6 +2,8 @@
 
 #include "sim/parallel.hpp"
 
+#include <type_traits>
+
 namespace tiersim::models {
 
 namespace {
@@ -50,6 +52,7 @@ std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
         {"defaults", ColumnType::Float64, "firms", "Firms that exited owing bank debt"},
         {"defaulted_debt", ColumnType::Float64, "MXN/month", "Bank debt written off"},
         {"exits", ColumnType::Float64, "firms", "Firms that exited"},
+        {"entries", ColumnType::Float64, "firms", "Firms that entered"},
     };
 }
 
@@ -105,6 +108,42 @@ std::vector<Column> event_columns() {
     };
 }
 
+std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
+    return {
+        tick_column(),
+        {"firm", ColumnType::UInt32, "", "Stable firm id"},
+        sector_column(sectors),
+        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
+        {"size_class", ColumnType::Int8, "", "Size class (labels in size_class.labels)", labels(size_class_labels)},
+        {"ownership", ColumnType::Int8, "", "Ownership (labels in ownership.labels)", labels(ownership_labels)},
+        {"alive", ColumnType::Int8, "", "1 while the firm operates, 0 once it has exited"},
+        {"certifications", ColumnType::Int64, "", "Bit k set: holds the k-th certification in name order"},
+        {"capability", ColumnType::Float64, "1", "Capability c"},
+        {"capacity", ColumnType::Float64, "units/month", "Production capacity"},
+        {"output", ColumnType::Float64, "units/month", "Units produced this tick"},
+        {"employment", ColumnType::Float64, "workers", "Workers employed"},
+        {"price", ColumnType::Float64, "MXN/unit", "Price"},
+        {"unit_cost", ColumnType::Float64, "MXN/unit", "Unit cost"},
+        {"cash", ColumnType::Float64, "MXN", "Cash"},
+        {"debt", ColumnType::Float64, "MXN", "Bank debt"},
+        {"import_share", ColumnType::Float64, "1", "Share of inputs bought abroad"},
+        {"domestic_content", ColumnType::Float64, "1", "Domestic value added per peso of output, traced"},
+        {"revenue", ColumnType::Float64, "MXN/month", "Sales this tick"},
+        {"value_added", ColumnType::Float64, "MXN/month", "Value added this tick"},
+    };
+}
+
+std::vector<Column> network_columns() {
+    return {
+        tick_column(),
+        {"buyer", ColumnType::UInt32, "", "Stable id of the buying firm"},
+        {"supplier", ColumnType::UInt32, "", "Stable id of the supplying firm"},
+        {"share", ColumnType::Float64, "1", "Share of the buyer's domestic purchases of this input placed with the supplier"},
+        {"volume", ColumnType::Float64, "units/month", "Units shipped on the link this tick"},
+        {"value", ColumnType::Float64, "MXN/month", "Value shipped on the link this tick, at the supplier's price"},
+    };
+}
+
 /// Sums per-firm values into per-group rows, deterministically.
 template <class Group, class Values>
 std::vector<double> reduce_groups(std::size_t firms, std::size_t groups, std::size_t measures, Group group,
@@ -138,8 +177,9 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
                                              f.credit_outcome[i] > 0 ? 1.0 : 0.0,
                                              f.loan_granted[i] > 0 ? 1.0 : 0.0, f.loan_granted[i], f.debt[i],
                                              (f.events[i] & event_defaulted) ? 1.0 : 0.0, f.defaulted_debt[i],
-                                             (f.events[i] & event_exited) ? 1.0 : 0.0};
-            if (!f.alive[i] && !(f.events[i] & event_exited)) return;  // long gone: counts for nothing
+                                             (f.events[i] & event_exited) ? 1.0 : 0.0,
+                                             (f.events[i] & event_entered) ? 1.0 : 0.0};
+            if (!f.alive[i] && !(f.events[i] & event_exited)) return;  // gone, or not yet entered
             for (std::size_t k = 0; k < tier_measures; ++k) row[k] += v[k];
         });
     size_totals = reduce_groups(
@@ -174,7 +214,14 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
                                  "Monthly totals by sector, size class and ownership", 1024);
     credit = &file.create_table("series/credit", credit_columns(names),
                                 "Monthly credit applications by size class and outcome", 1024);
-    events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
+    if (model.scenario_.output.events)
+        events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
+    const auto& out = model.scenario_.output;
+    if (!out.snapshot_ticks.empty() || out.snapshot_every_months > 0) {
+        panel = &file.create_table("panel/firms", panel_columns(names), "Every firm's state at the snapshot ticks", 4096);
+        network = &file.create_table("network/links", network_columns(),
+                                     "Every buyer-supplier link with a share or a shipment, at the snapshot ticks", 4096);
+    }
 }
 
 void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
@@ -239,7 +286,49 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
         by_size->append(columns);
     }
     write_credit(tick);
-    write_events(tick);
+    if (events) write_events(tick);
+    if (panel && model.scenario_.output.is_snapshot(static_cast<int>(tick))) write_snapshot(tick);
+}
+
+void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
+    const FirmTable& f = model.firms_;
+    const auto this_tick = static_cast<std::int32_t>(tick);
+    // Every firm that has entered, operating or exited; slots still waiting for entrants are not firms.
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (!f.dormant[i]) rows.push_back(i);
+    auto pick = [&](auto const& v) {
+        std::vector<typename std::decay_t<decltype(v)>::value_type> out;
+        out.reserve(rows.size());
+        for (std::size_t i : rows) out.push_back(v[i]);
+        return out;
+    };
+    auto codes = [&](auto const& v) {
+        std::vector<std::int8_t> out;
+        out.reserve(rows.size());
+        for (std::size_t i : rows) out.push_back(static_cast<std::int8_t>(v[i]));
+        return out;
+    };
+    std::vector<std::int64_t> certs;
+    for (std::size_t i : rows) certs.push_back(f.certifications[i]);
+    panel->append({std::vector<std::int32_t>(rows.size(), this_tick), pick(f.id), codes(f.sector), codes(f.tier),
+                   codes(f.size_class), codes(f.ownership), codes(f.alive), certs, pick(f.capability),
+                   pick(f.capacity), pick(f.output), pick(f.employment), pick(f.price), pick(f.unit_cost),
+                   pick(f.cash), pick(f.debt), pick(f.import_share), pick(f.domestic_content), pick(f.revenue),
+                   pick(f.value_added)});
+    const auto& graph = model.graph_;
+    const auto& links = model.links_;
+    std::vector<std::uint32_t> buyers, suppliers;
+    std::vector<double> shares, volumes, values;
+    for (sim::LinkIndex l = 0; l < graph.link_count(); ++l) {
+        if (links.share[l] == 0 && links.shipment[l] == 0) continue;
+        buyers.push_back(f.id[graph.source(l)]);
+        suppliers.push_back(f.id[graph.target(l)]);
+        shares.push_back(links.share[l]);
+        volumes.push_back(links.shipment[l]);
+        values.push_back(links.shipment[l] * f.price[graph.target(l)]);
+    }
+    network->append({std::vector<std::int32_t>(buyers.size(), this_tick), buyers, suppliers, shares, volumes, values});
 }
 
 void PyramidModel::Recorder::write_credit(sim::Tick tick) {

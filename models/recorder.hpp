@@ -34,6 +34,7 @@ enum class TierMeasure : std::size_t {
     defaults,
     defaulted_debt,
     exits,
+    entries,
     count
 };
 
@@ -51,6 +52,7 @@ struct PyramidModel::Recorder {
     void write(sim::Tick tick, sim::results::File& file);
     void write_credit(sim::Tick tick);
     void write_events(sim::Tick tick);
+    void write_snapshot(sim::Tick tick);
 
     double total(std::size_t sector, Tier tier, TierMeasure measure) const {
         return totals[(sector * tier_count + static_cast<std::size_t>(tier)) *
@@ -73,6 +75,8 @@ struct PyramidModel::Recorder {
     sim::results::Table* by_size = nullptr;
     sim::results::Table* credit = nullptr;
     sim::results::Table* events = nullptr;
+    sim::results::Table* panel = nullptr;
+    sim::results::Table* network = nullptr;
 };
 
 }  // namespace tiersim::models

@@ -94,6 +94,8 @@ struct Describe<TierPopulationConfig> {
             .doc("Share of the tier's firms holding each certification at tick 0");
         f.add("entry_capability", &TierPopulationConfig::entry_capability).unit("1").range(0, 1)
             .doc("Capability a firm of the tier below needs to move up into this tier");
+        f.add("entry_reserve_share", &TierPopulationConfig::entry_reserve_share).unit("1").range(0, 100)
+            .doc("Room for new entrants over the run, as a share of the tier's initial firms (0: no entry; not for OEMs)");
         f.add("entry_capacity_share", &TierPopulationConfig::entry_capacity_share).unit("1").range(0, 100)
             .doc("Capacity a firm of the tier below needs to move up into this tier, as a share of this tier's mean capacity at tick 0");
         f.add("sponsored_share", &TierPopulationConfig::sponsored_share).unit("1").range(0, 1)
@@ -133,6 +135,17 @@ struct Describe<SectorConfig> {
 };
 
 template <>
+struct Describe<OutputConfig> {
+    static void fields(Fields<OutputConfig>& f) {
+        f.add("snapshot_ticks", &OutputConfig::snapshot_ticks).unit("months")
+            .doc("Ticks at which every firm's state (panel/firms) and every link (network/links) are written");
+        f.add("snapshot_every_months", &OutputConfig::snapshot_every_months).unit("months").range(0, 100000)
+            .doc("Also write snapshots every this many months, from tick 0 (0: only snapshot_ticks)");
+        f.add("events", &OutputConfig::events).doc("Write the event table (certified, moved tier, defaulted, entered, exited, loan)");
+    }
+};
+
+template <>
 struct Describe<Scenario> {
     static void fields(Fields<Scenario>& f) {
         f.add("name", &Scenario::name).doc("Short name of the scenario");
@@ -146,6 +159,8 @@ struct Describe<Scenario> {
             .doc("Certifications by name (ISO 9001, IATF 16949, AS9100, NADCAP, ISO 13485 or any other)");
         f.add("sourcing", &Scenario::sourcing).doc("How buyers choose between domestic suppliers and imports");
         f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
+        f.add("entry", &Scenario::entry).doc("How new MSMEs enter the tiers that reserve room for them");
+        f.add("output", &Scenario::output).doc("Firm-level snapshots and events written beside the aggregates");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
@@ -199,6 +214,11 @@ LoadedScenario load_scenario(const std::filesystem::path& path, const std::vecto
 }
 
 std::string scenario_schema_markdown() { return config::schema_markdown<Scenario>("Scenario schema"); }
+
+bool OutputConfig::is_snapshot(int tick) const {
+    if (snapshot_every_months > 0 && tick % snapshot_every_months == 0) return true;
+    return std::find(snapshot_ticks.begin(), snapshot_ticks.end(), tick) != snapshot_ticks.end();
+}
 
 int certification_bit(const Scenario& scenario, const std::string& name) {
     int bit = 0;

@@ -7,6 +7,7 @@
 
 #include "models/certification.hpp"
 #include "models/credit.hpp"
+#include "models/demography.hpp"
 #include "models/economy.hpp"
 #include "models/mobility.hpp"
 #include "models/sourcing.hpp"
@@ -74,6 +75,7 @@ struct TierPopulationConfig {
     std::map<std::string, double> initial_certifications;  ///< share of the tier's firms holding each at start
     double entry_capability = 0.6;      ///< capability a firm needs to move up into this tier
     double sponsored_share = 0;         ///< share of firms whose audits a large buyer sponsors
+    double entry_reserve_share = 0;     ///< slots for entrants, as a share of the initial firms
     double entry_capacity_share = 0.8;  ///< capacity a firm needs to move up, over this tier's mean initial capacity
 
     static TierPopulationConfig with_firms(int count) {
@@ -98,6 +100,14 @@ struct SectorConfig {
     TierSetConfig tiers;
 };
 
+/// What goes into the results file beyond the per-tick aggregates.
+struct OutputConfig {
+    std::vector<int> snapshot_ticks;    ///< ticks at which the firm panel and the network are written
+    int snapshot_every_months = 0;      ///< also every this many months (0: never)
+    bool events = true;                 ///< write the event table
+    bool is_snapshot(int tick) const;
+};
+
 struct Scenario {
     std::string name = "unnamed";
     std::string description;
@@ -109,6 +119,8 @@ struct Scenario {
     std::map<std::string, CertificationConfig> certifications;
     SourcingConfig sourcing;
     InvestmentConfig investment;
+    EntryConfig entry;
+    OutputConfig output;
     std::map<std::string, SectorConfig> sectors;
 };
 

@@ -10,7 +10,8 @@ namespace {
 /// Thin margins, no cash at the start and three-month payment terms: firms
 /// must borrow to finance production, as MSME suppliers do.
 std::vector<std::string> squeezed(std::vector<std::string> extra = {}) {
-    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12"};
+    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12",
+                                       "entry.base_rate=0"};
     for (const char* size : {"micro", "small", "medium", "large"})
         overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
     overrides.insert(overrides.end(), extra.begin(), extra.end());
@@ -45,10 +46,18 @@ models::CreditApplicant sound_applicant() {
 }  // namespace
 
 SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them exit", "[credit][mechanism]") {
-    GIVEN("MSME suppliers that must borrow to finance three-month payment terms") {
-        WHEN("banks ask for three pesos of collateral per peso lent instead of half a peso") {
-            const auto lenient = run_and_count(squeezed({"credit.collateral_required=0.5"}));
-            const auto strict = run_and_count(squeezed({"credit.collateral_required=3"}));
+    GIVEN("MSME suppliers that must borrow to finance three-month payment terms, and banks that ask only for collateral") {
+        const std::vector<std::string> collateral_only{
+            "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "credit.min_history_months=0",
+            "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}"};
+        auto with_collateral = [&](const char* required) {
+            auto overrides = squeezed(collateral_only);
+            overrides.push_back(std::string("credit.collateral_required=") + required);
+            return overrides;
+        };
+        WHEN("banks ask for three pesos of collateral per peso lent instead of none") {
+            const auto lenient = run_and_count(with_collateral("0"));
+            const auto strict = run_and_count(with_collateral("3"));
             CAPTURE(lenient.msme_applications, lenient.msme_approvals, lenient.msme_exits, strict.msme_approvals,
                     strict.msme_exits);
             THEN("fewer MSME loans are approved") { CHECK(strict.msme_approvals < 0.5 * lenient.msme_approvals); }
