@@ -26,16 +26,16 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-build() {  # preset
+build() {  # preset [target]
   cmake --preset "$1" >/dev/null
-  cmake --build --preset "$1"
+  cmake --build --preset "$1" ${2:+--target "$2"}
 }
 
 mode="${1:-run}"
 install_missing
 case "$mode" in
   run)
-    build release
+    build release tiersim
     mkdir -p results
     ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5
     echo "quickstart: results in results/pyramid.h5 (try: h5dump -H results/pyramid.h5)"

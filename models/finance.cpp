@@ -76,6 +76,13 @@ void PyramidModel::exit_failed_firms(sim::Tick) {
         firms_.employment[i] = 0;
         firms_.finished_goods[i] = 0;
         firms_.forecast[i] = 0;
+        // What it had on order from domestic suppliers is cancelled: they stop shipping to it.
+        const auto [first, last] = graph_.out_links(i);
+        for (auto l = first; l < last; ++l) {
+            links_.owed[l] = 0;
+            links_.share[l] = 0;
+        }
+        firms_.on_order[i] = 0;
     });
 }
 

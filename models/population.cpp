@@ -139,7 +139,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
             continue;
         }
         any_eligible = true;
-        auto rng = stream(m.scenario_, m.firms_.id[j], Purpose::supplier_choice);
+        auto rng = stream(m.scenario_, m.firms_.id[j], Purpose::first_buyer);
         chosen[rng.below(operating_buyers)].push_back(j);
     }
     if (!any_eligible) return;

@@ -26,6 +26,7 @@ PyramidModel::PyramidModel(Scenario scenario)
         required_mask_.push_back(masks);
     }
     final_demand_.assign(sector_count(), 0.0);
+    operating_oem_share_.assign(sector_count(), 1.0);
     build_population(*this);
     rebuild_tier_members();
     mean_initial_capacity_.assign(sector_count(), {});

@@ -20,6 +20,7 @@ namespace tiersim::models {
 enum class Purpose : std::uint32_t {
     firm_size = 1,
     supplier_choice = 2,
+    first_buyer = 13,
     final_demand = 3,
     capability = 4,
     ownership = 5,
@@ -134,6 +135,7 @@ private:
     std::vector<std::array<double, tier_count>> mean_initial_capacity_;
     std::vector<std::array<std::vector<FirmIndex>, tier_count>> members_;
     std::vector<double> final_demand_;
+    std::vector<double> operating_oem_share_;  ///< final-demand share of each sector's operating OEMs
     sim::Schedule schedule_;
 
     struct Recorder;

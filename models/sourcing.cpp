@@ -126,6 +126,26 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
             m -= step;
             return true;
         }
+        // A cheaper eligible newcomer replaces the dearest current supplier,
+        // keeping its share: this is how entrants and improvers win business.
+        if (best_cost < unavailable) {
+            auto dearest = last;
+            for (auto l = first; l < last; ++l)
+                if (links_.share[l] > 0 &&
+                    (dearest == last || delivered_cost(graph_.target(l)) > delivered_cost(graph_.target(dearest))))
+                    dearest = l;
+            if (best_cost < delivered_cost(graph_.target(dearest)) * (1.0 - rule.switching_cost_share)) {
+                firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[dearest]);
+                links_.owed[dearest] = 0;
+                graph_.retarget(dearest, best);
+                retargeted = true;
+                if (dearest == cheapest) cheapest = last;
+                for (auto l = first; l < last; ++l)
+                    if (links_.share[l] > 0 && (cheapest == last || delivered_cost(graph_.target(l)) <
+                                                                        delivered_cost(graph_.target(cheapest))))
+                        cheapest = l;
+            }
+        }
         // Shift `step` of all inputs from imports to the cheapest domestic supplier.
         const double domestic_before = 1.0 - m;
         for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;

@@ -21,6 +21,11 @@ void PyramidModel::draw_final_demand(sim::Tick tick) {
         const double season = 1.0 + d.seasonal_amplitude * std::sin(2.0 * std::numbers::pi * tick / 12.0);
         const double noise = std::max(0.0, 1.0 + d.noise_sd * rng.normal());
         final_demand_[s] = d.level * trend * season * noise;
+        const TierRange oems = tier_range(s, Tier::oem);
+        double operating = 0;
+        for (FirmIndex i = oems.first; i < oems.last; ++i)
+            if (firms_.alive[i]) operating += firms_.final_demand_share[i];
+        operating_oem_share_[s] = operating > 0 ? operating : 1.0;
     }
 }
 
@@ -104,7 +109,10 @@ void PyramidModel::take_orders(sim::Tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         double incoming = 0;
         if (firms_.tier[i] == Tier::oem) {
-            if (firms_.alive[i]) incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i];
+            // Surviving OEMs take over the customers of any that exited.
+            if (firms_.alive[i])
+                incoming = final_demand_[firms_.sector[i]] * firms_.final_demand_share[i] /
+                           operating_oem_share_[firms_.sector[i]];
         } else {
             double owed = 0;
             for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
