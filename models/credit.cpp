@@ -2,16 +2,6 @@
 
 namespace tiersim::models {
 
-double BySizeConfig::operator[](SizeClass size) const noexcept {
-    switch (size) {
-        case SizeClass::micro: return micro;
-        case SizeClass::small: return small;
-        case SizeClass::medium: return medium;
-        case SizeClass::large: return large;
-    }
-    return large;
-}
-
 Denial score_application(const CreditConfig& credit, const CreditApplicant& a, sim::RandomStream& rng) {
     // The order follows a loan officer's file: documents, history, then the numbers.
     if (!rng.bernoulli(credit.provable_income[a.size])) return Denial::unprovable_income;

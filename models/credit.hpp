@@ -18,7 +18,7 @@ namespace tiersim::models {
 /// A value for each size class.
 struct BySizeConfig {
     double micro = 0, small = 0, medium = 0, large = 0;
-    double operator[](SizeClass size) const noexcept;
+    double operator[](SizeClass size) const noexcept { return by_size_class(size, micro, small, medium, large); }
 };
 
 struct CreditConfig {

@@ -21,6 +21,18 @@ inline constexpr std::array<std::string_view, size_class_count> size_class_label
 /// micro ≤ 10 employees, small 11–50, medium 51–250, large > 250.
 SizeClass size_class_of(double employees) noexcept;
 
+/// The one of four per-size-class values that applies to `size`.
+template <class T>
+constexpr const T& by_size_class(SizeClass size, const T& micro, const T& small, const T& medium, const T& large) noexcept {
+    switch (size) {
+        case SizeClass::micro: return micro;
+        case SizeClass::small: return small;
+        case SizeClass::medium: return medium;
+        case SizeClass::large: return large;
+    }
+    return large;
+}
+
 enum class Ownership : std::uint8_t { domestic = 0, foreign = 1 };
 inline constexpr std::array<std::string_view, 2> ownership_labels{"domestic", "foreign"};
 
@@ -30,7 +42,7 @@ struct PaymentTermsConfig {
     int small = 1;
     int medium = 2;
     int large = 3;   // APEC17 §3.2.2: large buyers pay 30–90 days after delivery
-    int operator[](SizeClass size) const noexcept;
+    int operator[](SizeClass size) const noexcept { return by_size_class(size, micro, small, medium, large); }
     int longest() const noexcept;
 };
 

@@ -240,16 +240,6 @@ SizeClass size_class_of(double employees) noexcept {
     return SizeClass::large;
 }
 
-int PaymentTermsConfig::operator[](SizeClass size) const noexcept {
-    switch (size) {
-        case SizeClass::micro: return micro;
-        case SizeClass::small: return small;
-        case SizeClass::medium: return medium;
-        case SizeClass::large: return large;
-    }
-    return large;
-}
-
 int PaymentTermsConfig::longest() const noexcept { return std::max({micro, small, medium, large}); }
 
 int max_lead_time(const Scenario& scenario) {
