@@ -85,7 +85,8 @@ void PyramidModel::open_results(sim::results::File& file) {
 void PyramidModel::record(sim::Tick tick, sim::results::File& file) { recorder_->write(tick, file); }
 
 std::size_t PyramidModel::memory_bytes() const {
-    return firms_.memory_bytes() + links_.memory_bytes() + graph_.memory_bytes();
+    return firms_.memory_bytes() + links_.memory_bytes() + graph_.memory_bytes() +
+           supplier_cards_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace tiersim::models

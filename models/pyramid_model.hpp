@@ -68,7 +68,7 @@ public:
     }
     /// Whether `supplier` may sell to a buyer of `buyer_tier`: alive, one tier below, certified.
     bool eligible_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
-    /// Eligible, and delivering reliably enough to keep or win a buyer.
+    /// Eligible, and delivering reliably enough to keep or win a buyer (valid during the sourcing phase).
     bool acceptable_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
     /// Firms now in (sector, tier), ascending; rebuilt each tick after tier moves.
     const std::vector<FirmIndex>& tier_members(std::size_t sector, Tier tier) const {
@@ -135,7 +135,8 @@ private:
     std::vector<std::array<double, tier_count>> mean_initial_capacity_;
     std::vector<std::array<std::vector<FirmIndex>, tier_count>> members_;
     std::vector<double> final_demand_;
-    std::vector<double> operating_oem_share_;  ///< final-demand share of each sector's operating OEMs
+    std::vector<double> operating_oem_share_;
+    std::vector<std::uint64_t> supplier_cards_;  ///< per firm, what buyers check (sourcing.cpp); refreshed each sourcing phase  ///< final-demand share of each sector's operating OEMs
     sim::Schedule schedule_;
 
     struct Recorder;

@@ -13,11 +13,36 @@ namespace {
 constexpr double unavailable = std::numeric_limits<double>::infinity();
 }
 
+namespace {
+
+// What a buyer checks about a supplier, packed in one word so that checking a
+// link costs one memory access instead of five.
+constexpr std::uint64_t operating_bit = 1ull << 63;
+constexpr std::uint64_t reliable_bit = 1ull << 62;
+
+std::uint64_t supplier_card(bool operating, bool reliable, Tier tier, std::size_t sector, std::uint32_t certifications) {
+    return (operating ? operating_bit : 0) | (reliable ? reliable_bit : 0) |
+           (static_cast<std::uint64_t>(tier) << 48) | (static_cast<std::uint64_t>(sector & 0xffff) << 32) |
+           certifications;
+}
+
+}  // namespace
+
 bool PyramidModel::acceptable_supplier(FirmIndex j, std::size_t sector, Tier buyer_tier) const noexcept {
-    return eligible_supplier(j, sector, buyer_tier) && firms_.fill_rate[j] >= scenario_.sourcing.min_fill_rate;
+    const std::uint64_t card = supplier_cards_[j];
+    const std::uint64_t wanted = supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
+                                               required_mask_[sector][static_cast<std::size_t>(buyer_tier)]);
+    // Operating, reliable, right tier and sector, holding at least what is required.
+    return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
 }
 
 void PyramidModel::source_inputs(sim::Tick tick) {
+    const double min_fill = scenario_.sourcing.min_fill_rate;
+    supplier_cards_.resize(firms_.size());
+    sim::for_each_index(firms_.size(), [&](std::size_t j) {
+        supplier_cards_[j] = supplier_card(firms_.alive[j] != 0, firms_.fill_rate[j] >= min_fill, firms_.tier[j],
+                                           firms_.sector[j], firms_.certifications[j]);
+    });
     const auto period = static_cast<std::uint32_t>(scenario_.sourcing.review_period_months);
     std::vector<std::uint8_t> relinked(firms_.size(), 0);
     sim::for_each_index(firms_.size(), [&](std::size_t index) {
