@@ -45,13 +45,6 @@ PyramidModel::PyramidModel(Scenario scenario)
 
 PyramidModel::~PyramidModel() = default;
 
-bool PyramidModel::eligible_supplier(FirmIndex j, std::size_t sector, Tier buyer_tier) const noexcept {
-    const std::uint32_t required = required_mask_[sector][static_cast<std::size_t>(buyer_tier)];
-    return firms_.alive[j] && firms_.sector[j] == sector &&
-           static_cast<int>(firms_.tier[j]) == static_cast<int>(buyer_tier) + 1 &&
-           (firms_.certifications[j] & required) == required;
-}
-
 void PyramidModel::rebuild_tier_members() {
     members_.assign(sector_count(), {});
     for (FirmIndex i = 0; i < firms_.size(); ++i)

@@ -28,7 +28,6 @@ enum class Purpose : std::uint32_t {
     credit_history = 7,
     credit_score = 8,
     certification_audit = 9,
-    initial_certification = 10,
     sourcing = 11,
     entry = 12,
 };
@@ -66,9 +65,8 @@ public:
     std::uint32_t required_of_suppliers(std::size_t sector, Tier buyer_tier) const noexcept {
         return required_mask_[sector][static_cast<std::size_t>(buyer_tier)];
     }
-    /// Whether `supplier` may sell to a buyer of `buyer_tier`: alive, one tier below, certified.
-    bool eligible_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
-    /// Eligible, and delivering reliably enough to keep or win a buyer (valid during the sourcing phase).
+    /// Whether `supplier` may sell to a buyer of `buyer_tier`: operating, one tier below, in the
+    /// sector, certified as required, and delivering reliably (valid during the sourcing phase).
     bool acceptable_supplier(FirmIndex supplier, std::size_t sector, Tier buyer_tier) const noexcept;
     /// Firms now in (sector, tier), ascending; rebuilt each tick after tier moves.
     const std::vector<FirmIndex>& tier_members(std::size_t sector, Tier tier) const {
