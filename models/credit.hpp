@@ -40,6 +40,7 @@ struct CreditConfig {
     /// no need and distrust keep the rest away).
     BySizeConfig credit_averse{0.67, 0.67, 0.6, 0.3};
     double cash_buffer_months = 1;       // firms borrow to hold this many months of costs in cash
+    int default_after_months = 3;        // 90 days past due, the usual banking definition of default
     int exit_after_months = 6;           // assumption: months unable to pay before a firm exits
 };
 
@@ -115,6 +116,8 @@ struct Describe<tiersim::models::CreditConfig> {
             .doc("Share of firms that never apply for bank credit, by size class (APEC17 §3.2.2: 33% would accept)");
         f.add("cash_buffer_months", &C::cash_buffer_months).unit("months").range(0, 24)
             .doc("Cash a firm wants to hold, in months of costs; it applies for credit below it");
+        f.add("default_after_months", &C::default_after_months).unit("months").range(1, 120)
+            .doc("Consecutive months with negative cash after which a firm's loans default (written off; a bad history follows)");
         f.add("exit_after_months", &C::exit_after_months).unit("months").range(1, 120)
             .doc("Consecutive months with negative cash after which a firm exits");
         f.check([](const C& c) -> CrossFieldProblem {

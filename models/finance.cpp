@@ -17,6 +17,7 @@ void PyramidModel::finance(sim::Tick tick) {
         const auto i = static_cast<FirmIndex>(index);
         firms_.credit_outcome[i] = 0;
         firms_.loan_granted[i] = 0;
+        firms_.defaulted_debt[i] = 0;
         if (!firms_.alive[i]) return;
         service_debt(i);
         // Borrow to restore the cash buffer, if the firm is willing and the bank agrees.
@@ -42,6 +43,13 @@ void PyramidModel::finance(sim::Tick tick) {
         if (firms_.cash[i] < 0) {
             firms_.distress_months[i] = static_cast<std::uint8_t>(std::min(255, firms_.distress_months[i] + 1));
             firms_.history_months[i] = 0;
+            // Months past due: the bank writes the loans off, and remembers.
+            if (firms_.distress_months[i] == credit.default_after_months && firms_.debt[i] > 0) {
+                firms_.defaulted_debt[i] = firms_.debt[i];
+                firms_.debt[i] = 0;
+                firms_.months_since_default[i] = 0;
+                firms_.events[i] |= event_defaulted;
+            }
         } else {
             firms_.distress_months[i] = 0;
             ++firms_.history_months[i];
@@ -63,11 +71,10 @@ void PyramidModel::exit_failed_firms(sim::Tick) {
     const int limit = scenario_.credit.exit_after_months;
     sim::for_each_index(firms_.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
-        firms_.defaulted_debt[i] = 0;
         if (!firms_.alive[i] || firms_.distress_months[i] < limit) return;
-        // The firm closes: its loans default, its plant and workers go.
+        // The firm closes: its remaining loans default, its plant and workers go.
         firms_.alive[i] = 0;
-        firms_.defaulted_debt[i] = firms_.debt[i];
+        firms_.defaulted_debt[i] += firms_.debt[i];
         if (firms_.debt[i] > 0) firms_.events[i] |= event_defaulted;
         firms_.events[i] |= event_exited;
         firms_.months_since_default[i] = 0;

@@ -49,7 +49,7 @@ std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
         {"loans_approved", ColumnType::Float64, "firms", "Applications the bank approved"},
         {"loan_amount", ColumnType::Float64, "MXN/month", "Principal lent"},
         {"debt", ColumnType::Float64, "MXN", "Bank debt outstanding at the end of the tick"},
-        {"defaults", ColumnType::Float64, "firms", "Firms that exited owing bank debt"},
+        {"defaults", ColumnType::Float64, "firms", "Firms whose bank loans defaulted (months past due, or exit)"},
         {"defaulted_debt", ColumnType::Float64, "MXN/month", "Bank debt written off"},
         {"exits", ColumnType::Float64, "firms", "Firms that exited"},
         {"entries", ColumnType::Float64, "firms", "Firms that entered"},

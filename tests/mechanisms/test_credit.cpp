@@ -19,7 +19,7 @@ std::vector<std::string> squeezed(std::vector<std::string> extra = {}) {
 }
 
 struct CreditTotals {
-    double msme_applications = 0, msme_approvals = 0, msme_exits = 0;
+    double msme_applications = 0, msme_approvals = 0, msme_exits = 0, defaults = 0, bad_history_denials = 0;
 };
 
 CreditTotals run_and_count(const std::vector<std::string>& overrides) {
@@ -34,6 +34,8 @@ CreditTotals run_and_count(const std::vector<std::string>& overrides) {
             if (f.credit_outcome[i] > 0) ++totals.msme_applications;
             if (f.loan_granted[i] > 0) ++totals.msme_approvals;
             if (f.events[i] & models::event_exited) ++totals.msme_exits;
+            if (f.events[i] & models::event_defaulted) ++totals.defaults;
+            if (f.credit_outcome[i] == 1 + static_cast<int>(models::Denial::bad_history)) ++totals.bad_history_denials;
         }
     }
     return totals;
@@ -62,6 +64,16 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
                     strict.msme_exits);
             THEN("fewer MSME loans are approved") { CHECK(strict.msme_approvals < 0.5 * lenient.msme_approvals); }
             THEN("more MSMEs exit") { CHECK(strict.msme_exits > lenient.msme_exits); }
+        }
+    }
+}
+
+SCENARIO("a firm whose loan defaulted is refused credit for its bad history", "[credit][mechanism]") {
+    GIVEN("squeezed MSMEs that borrow, some of which fall three months behind") {
+        const auto totals = run_and_count(squeezed());
+        THEN("loans default, and later applications by the defaulters are denied for bad history") {
+            CHECK(totals.defaults > 0);
+            CHECK(totals.bad_history_denials > 0);
         }
     }
 }
