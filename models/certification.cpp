@@ -46,9 +46,7 @@ void PyramidModel::consider_certification(FirmIndex i, sim::Tick tick) {
         if (--firms_.certification_months_left[i] > 0) return;
         const int bit = firms_.certification_in_progress[i];
         const CertificationConfig& cert = nth_certification(scenario_, bit);
-        sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                               static_cast<std::uint64_t>(scenario_.run.replication), firms_.id[i], tick,
-                               static_cast<std::uint32_t>(Purpose::certification_audit)});
+        auto rng = stream(firms_.id[i], tick, Purpose::certification_audit);
         if (rng.bernoulli(std::min(1.0, firms_.capability[i] / cert.pass_capability))) {
             firms_.certifications[i] |= 1u << bit;
             firms_.events[i] |= event_certified;

@@ -45,9 +45,7 @@ void PyramidModel::admit_entrants(sim::Tick tick) {
             }
             if (buyers > 0) import_share /= buyers;
             const double expected = rule.base_rate * state.operating * (1.0 + rule.import_sensitivity * import_share);
-            sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                                   static_cast<std::uint64_t>(scenario_.run.replication), s * tier_count + static_cast<std::size_t>(tier),
-                                   tick, static_cast<std::uint32_t>(Purpose::entry)});
+            auto rng = stream(s * tier_count + static_cast<std::size_t>(tier), tick, Purpose::entry);
             auto entrants = static_cast<FirmIndex>(std::floor(expected));
             if (rng.bernoulli(expected - std::floor(expected))) ++entrants;
             for (FirmIndex k = 0; k < entrants && next_slot + k < range.last; ++k)
@@ -75,9 +73,7 @@ void PyramidModel::admit(FirmIndex i, double capacity, double capability, double
     firms_.fill_rate[i] = 1.0;
     const auto [first, last] = graph_.out_links(i);
     firms_.import_share[i] = firms_.tier[i] == Tier::t3 || first != last ? population.import_share : 1.0;
-    sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                           static_cast<std::uint64_t>(scenario_.run.replication), firms_.id[i], 0,
-                           static_cast<std::uint32_t>(Purpose::credit_aversion)});
+    auto rng = stream(firms_.id[i], 0, Purpose::credit_aversion);
     firms_.credit_averse[i] = rng.bernoulli(scenario_.credit.credit_averse[firms_.size_class[i]]) ? 1 : 0;
 }
 

@@ -24,9 +24,7 @@ void PyramidModel::finance(sim::Tick tick) {
         const double monthly_costs = firms_.unit_cost[i] * firms_.forecast[i];
         const double need = credit.cash_buffer_months * monthly_costs - firms_.cash[i];
         if (need > 0 && !firms_.credit_averse[i]) {
-            sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                                   static_cast<std::uint64_t>(scenario_.run.replication), firms_.id[i], tick,
-                                   static_cast<std::uint32_t>(Purpose::credit_score)});
+            auto rng = stream(firms_.id[i], tick, Purpose::credit_score);
             const CreditApplicant applicant{firms_.size_class[i], need, firms_.fixed_assets[i], firms_.debt[i],
                                             12.0 * firms_.revenue[i], firms_.history_months[i],
                                             firms_.months_since_default[i]};

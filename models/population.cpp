@@ -12,11 +12,6 @@ namespace {
 
 constexpr Tier tiers_in_order[] = {Tier::oem, Tier::t1, Tier::t2, Tier::t3};
 
-sim::RandomStream stream(const Scenario& s, std::uint32_t firm_id, Purpose purpose) {
-    return sim::RandomStream({static_cast<std::uint64_t>(s.run.seed), static_cast<std::uint64_t>(s.run.replication),
-                              firm_id, 0, static_cast<std::uint32_t>(purpose)});
-}
-
 /// Picks suppliers with probability proportional to their size weight.
 class WeightedPicker {
 public:
@@ -113,7 +108,7 @@ void PopulationBuilder::draw_sizes() {
     size_weight.resize(m.firms_.size());
     for (FirmIndex i = 0; i < m.firms_.size(); ++i) {
         const double sigma = m.sector_configs_[m.firms_.sector[i]]->tiers[m.firms_.tier[i]].size_dispersion;
-        auto rng = stream(m.scenario_, m.firms_.id[i], Purpose::firm_size);
+        auto rng = m.stream(m.firms_.id[i], 0, Purpose::firm_size);
         // Mean-one log-normal, so sigma changes dispersion and not the mean.
         size_weight[i] = std::exp(sigma * rng.normal() - 0.5 * sigma * sigma);
     }
@@ -139,7 +134,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
             continue;
         }
         any_eligible = true;
-        auto rng = stream(m.scenario_, m.firms_.id[j], Purpose::first_buyer);
+        auto rng = m.stream(m.firms_.id[j], 0, Purpose::first_buyer);
         chosen[rng.below(operating_buyers)].push_back(j);
     }
     if (!any_eligible) return;
@@ -148,7 +143,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     const WeightedPicker picker(eligible_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
         if (m.firms_.dormant[buyers.first + b]) continue;
-        auto rng = stream(m.scenario_, m.firms_.id[buyers.first + b], Purpose::supplier_choice);
+        auto rng = m.stream(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
         auto& mine = chosen[b];
         for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
             const FirmIndex j = picker.pick(rng);
@@ -233,10 +228,10 @@ void PopulationBuilder::draw_traits() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
         const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
-        auto capability_rng = stream(m.scenario_, f.id[i], Purpose::capability);
+        auto capability_rng = m.stream(f.id[i], 0, Purpose::capability);
         f.capability[i] = std::clamp(population.capability_mean + population.capability_sd * capability_rng.normal(),
                                      0.0, 1.0);
-        auto ownership_rng = stream(m.scenario_, f.id[i], Purpose::ownership);
+        auto ownership_rng = m.stream(f.id[i], 0, Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
         f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
     }
@@ -274,9 +269,9 @@ void PopulationBuilder::draw_attributes() {
         f.size_class[i] = size_class_of(std::max(1.0, normal_output / f.labour_productivity[i]));
         const CreditConfig& credit = m.scenario_.credit;
         f.fixed_assets[i] = credit.assets_per_capacity_unit_mxn * f.capacity[i];
-        auto aversion_rng = stream(m.scenario_, f.id[i], Purpose::credit_aversion);
+        auto aversion_rng = m.stream(f.id[i], 0, Purpose::credit_aversion);
         f.credit_averse[i] = aversion_rng.bernoulli(credit.credit_averse[f.size_class[i]]) ? 1 : 0;
-        auto history_rng = stream(m.scenario_, f.id[i], Purpose::credit_history);
+        auto history_rng = m.stream(f.id[i], 0, Purpose::credit_history);
         // Histories differ: uniform on [0, 2 × the tier's mean].
         f.history_months[i] = static_cast<std::int32_t>(2.0 * population.initial_history_months * history_rng.uniform());
     }

@@ -9,6 +9,7 @@
 #include "models/firms.hpp"
 #include "models/scenario.hpp"
 #include "sim/link_graph.hpp"
+#include "sim/random.hpp"
 #include "sim/runner.hpp"
 
 #include <memory>
@@ -60,6 +61,13 @@ public:
     std::size_t sector_count() const noexcept { return sector_configs_.size(); }
     std::size_t pipeline_length() const noexcept { return pipeline_length_; }
     std::size_t payment_ring_length() const noexcept { return payment_ring_length_; }
+
+    /// The random stream of one entity (firm id, sector, tier cell) for one tick and purpose.
+    sim::RandomStream stream(std::uint64_t entity, sim::Tick tick, Purpose purpose) const noexcept {
+        return sim::RandomStream({static_cast<std::uint64_t>(scenario_.run.seed),
+                                  static_cast<std::uint64_t>(scenario_.run.replication), entity, tick,
+                                  static_cast<std::uint32_t>(purpose)});
+    }
 
     /// Certifications a buyer of `buyer_tier` in `sector` demands of its suppliers (bits).
     std::uint32_t required_of_suppliers(std::size_t sector, Tier buyer_tier) const noexcept {

@@ -80,9 +80,7 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
     };
 
     // The buyer sees a few eligible domestic firms, drawn at random.
-    sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                           static_cast<std::uint64_t>(scenario_.run.replication), firms_.id[b], tick,
-                           static_cast<std::uint32_t>(Purpose::sourcing)});
+    auto rng = stream(firms_.id[b], tick, Purpose::sourcing);
     const auto& pool = tier_members(sector, static_cast<Tier>(static_cast<int>(tier) + 1));
     FirmIndex best = 0;
     double best_cost = unavailable;

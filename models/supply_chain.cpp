@@ -14,9 +14,7 @@ namespace tiersim::models {
 void PyramidModel::draw_final_demand(sim::Tick tick) {
     for (std::size_t s = 0; s < sector_count(); ++s) {
         const FinalDemandConfig& d = sector_configs_[s]->final_demand;
-        sim::RandomStream rng({static_cast<std::uint64_t>(scenario_.run.seed),
-                               static_cast<std::uint64_t>(scenario_.run.replication), s, tick,
-                               static_cast<std::uint32_t>(Purpose::final_demand)});
+        auto rng = stream(s, tick, Purpose::final_demand);
         const double trend = std::pow(1.0 + d.trend_per_month, tick);
         const double season = 1.0 + d.seasonal_amplitude * std::sin(2.0 * std::numbers::pi * tick / 12.0);
         const double noise = std::max(0.0, 1.0 + d.noise_sd * rng.normal());
