@@ -19,6 +19,7 @@ namespace tiersim::models {
 /// One certification a buyer may demand (`certifications.<name>`).
 struct CertificationConfig {
     double cost_mxn = 300000;            // APEC17 §3.2.3: NADCAP/AS9100 US$6,000-50,000 by processes
+    double cost_per_process_mxn = 0;     // each certified process adds this (APEC17 §3.2.3)
     int months = 6;                      // assumption: preparation and audit
     double upkeep_mxn_per_month = 5000;  // assumption: surveillance audits, calibration
     double pass_capability = 0.6;        // capability at which the audit surely passes
@@ -45,6 +46,8 @@ struct Describe<tiersim::models::CertificationConfig> {
         using C = tiersim::models::CertificationConfig;
         f.add("cost_mxn", &C::cost_mxn).unit("MXN").range(0, 1e9)
             .doc("Cost of obtaining the certification (APEC17 §3.2.3: US$6,000-50,000 for AS9100/NADCAP)");
+        f.add("cost_per_process_mxn", &C::cost_per_process_mxn).unit("MXN").range(0, 1e9)
+            .doc("Added to the cost for each production process certified (tier key `processes`)");
         f.add("months", &C::months).unit("months").range(1, 60).doc("Months from starting to the audit");
         f.add("upkeep_mxn_per_month", &C::upkeep_mxn_per_month).unit("MXN/month").range(0, 1e8)
             .doc("Monthly cost of keeping the certification");

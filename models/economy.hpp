@@ -33,6 +33,12 @@ constexpr const T& by_size_class(SizeClass size, const T& micro, const T& small,
     return large;
 }
 
+/// Position in the supply pyramid; OEMs sell to final demand, each tier
+/// buys from the one below it, Tier 3 from the rest of the world.
+enum class Tier : std::uint8_t { oem = 0, t1 = 1, t2 = 2, t3 = 3 };
+inline constexpr std::size_t tier_count = 4;
+inline constexpr std::array<std::string_view, tier_count> tier_labels{"OEM", "T1", "T2", "T3"};
+
 enum class Ownership : std::uint8_t { domestic = 0, foreign = 1 };
 inline constexpr std::array<std::string_view, 2> ownership_labels{"domestic", "foreign"};
 

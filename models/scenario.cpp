@@ -100,6 +100,10 @@ struct Describe<TierPopulationConfig> {
             .doc("Capacity a firm of the tier below needs to move up into this tier, as a share of this tier's mean capacity at tick 0");
         f.add("sponsored_share", &TierPopulationConfig::sponsored_share).unit("1").range(0, 1)
             .doc("Share of the tier's firms whose certification audits a large buyer sponsors, so they need no customer record");
+        f.add("clusters", &TierPopulationConfig::clusters).unit("1")
+            .doc("Share of the tier's firms in each cluster, by name (normalised); empty: all in the first cluster");
+        f.add("processes", &TierPopulationConfig::processes).unit("processes").range(1, 100)
+            .doc("Production processes a firm of this tier certifies (each adds certifications.*.cost_per_process_mxn)");
         f.add("initial_history_months", &TierPopulationConfig::initial_history_months).unit("months").range(0, 600)
             .doc("Months of good standing with banks each firm starts with (a credit history)");
     }
@@ -125,9 +129,21 @@ struct Describe<TierSetConfig> {
 };
 
 template <>
+struct Describe<ExportsConfig> {
+    static void fields(Fields<ExportsConfig>& f) {
+        f.add("share", &ExportsConfig::share).unit("1").range(0, 1)
+            .doc("Share of final demand exported at tick 0 (APEC17 §1: 2.9 M of 3.6 M light vehicles in 2015)");
+        f.add("price_elasticity", &ExportsConfig::price_elasticity).unit("1").range(0, 20)
+            .doc("Export demand × (relative price)^-elasticity; relative price = OEM price over world price, "
+                 "with duties abroad, against tick 0");
+    }
+};
+
+template <>
 struct Describe<SectorConfig> {
     static void fields(Fields<SectorConfig>& f) {
         f.add("final_demand", &SectorConfig::final_demand).doc("Final demand for the sector's output");
+        f.add("exports", &SectorConfig::exports).doc("The exported part of final demand and its price elasticity");
         f.add("raw_material_price_usd", &SectorConfig::raw_material_price_usd).unit("USD/unit").range(0, 1e9)
             .doc("World price of the raw materials Tier 3 buys, per unit");
         f.add("tiers", &SectorConfig::tiers).doc("The firms of the sector, tier by tier");
@@ -145,6 +161,50 @@ struct Describe<OutputConfig> {
     }
 };
 
+/// Names used in one block that must be defined in another.
+CrossFieldProblem names_are_known(const Scenario& s) {
+    using Problem = std::pair<std::string, std::string>;
+    auto unknown = [](const auto& map, const std::string& name) { return !name.empty() && !map.count(name); };
+    for (const auto& [name, cluster] : s.clusters)
+        for (const auto& [other, km] : cluster.distance_km)
+            if (unknown(s.clusters, other)) return Problem{"clusters", "cluster '" + name + "' names an unknown cluster '" + other + "'"};
+    for (const auto& [sector_name, sector] : s.sectors)
+        for (const auto* tier : {&sector.tiers.oem, &sector.tiers.t1, &sector.tiers.t2, &sector.tiers.t3})
+            for (const auto& [cluster, share] : tier->clusters)
+                if (unknown(s.clusters, cluster) || share < 0)
+                    return Problem{"sectors", "sector '" + sector_name + "' places firms in '" + cluster +
+                                                  "', which is not among the clusters (or has a negative share)"};
+    auto check_eligibility = [&](const char* program, const Eligibility& e) -> CrossFieldProblem {
+        for (const auto& name : e.sectors)
+            if (unknown(s.sectors, name)) return Problem{"policies", std::string(program) + ": unknown sector '" + name + "'"};
+        for (const auto& name : e.clusters)
+            if (unknown(s.clusters, name)) return Problem{"policies", std::string(program) + ": unknown cluster '" + name + "'"};
+        return std::nullopt;
+    };
+    const PoliciesConfig& p = s.policies;
+    CrossFieldProblem problem;
+    if (p.credit_guarantee && (problem = check_eligibility("credit_guarantee", p.credit_guarantee->eligibility))) return problem;
+    if (p.certification_subsidy) {
+        if ((problem = check_eligibility("certification_subsidy", p.certification_subsidy->eligibility))) return problem;
+        for (const auto& name : p.certification_subsidy->certifications)
+            if (unknown(s.certifications, name)) return Problem{"policies", "certification_subsidy: unknown certification '" + name + "'"};
+    }
+    if (p.prosec && (problem = check_eligibility("prosec", p.prosec->eligibility))) return problem;
+    if (p.immex && (problem = check_eligibility("immex", p.immex->eligibility))) return problem;
+    if (p.supplier_development && (problem = check_eligibility("supplier_development", p.supplier_development->eligibility)))
+        return problem;
+    if (p.rules_of_origin)
+        for (const auto& name : p.rules_of_origin->sectors)
+            if (unknown(s.sectors, name)) return Problem{"policies", "rules_of_origin: unknown sector '" + name + "'"};
+    for (const auto& shock : s.shocks.demand)
+        if (unknown(s.sectors, shock.sector)) return Problem{"shocks", "demand: unknown sector '" + shock.sector + "'"};
+    for (const auto& shock : s.shocks.export_tariff)
+        if (unknown(s.sectors, shock.sector)) return Problem{"shocks", "export_tariff: unknown sector '" + shock.sector + "'"};
+    for (const auto& shock : s.shocks.disruptions)
+        if (unknown(s.clusters, shock.cluster)) return Problem{"shocks", "disruptions: unknown cluster '" + shock.cluster + "'"};
+    return std::nullopt;
+}
+
 template <>
 struct Describe<Scenario> {
     static void fields(Fields<Scenario>& f) {
@@ -161,7 +221,12 @@ struct Describe<Scenario> {
         f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
         f.add("entry", &Scenario::entry).doc("How new MSMEs enter the tiers that reserve room for them");
         f.add("output", &Scenario::output).doc("Firm-level snapshots and events written beside the aggregates");
+        f.add("clusters", &Scenario::clusters)
+            .doc("Regions by name: cluster organisation, services and distances (none: one cluster, 'national')");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
+        f.add("policies", &Scenario::policies).doc("Policy levers in force: each block present is a program (DESIGN §4)");
+        f.add("shocks", &Scenario::shocks).doc("Demand, trade, exchange-rate, credit and capacity shocks");
+        f.check(names_are_known);
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
             if (s.certifications.size() > max_certifications)

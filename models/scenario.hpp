@@ -6,10 +6,12 @@
 #pragma once
 
 #include "models/certification.hpp"
+#include "models/cluster.hpp"
 #include "models/credit.hpp"
 #include "models/demography.hpp"
 #include "models/economy.hpp"
 #include "models/mobility.hpp"
+#include "models/policy.hpp"
 #include "models/sourcing.hpp"
 #include "sim/config.hpp"
 
@@ -22,12 +24,6 @@
 #include <vector>
 
 namespace tiersim::models {
-
-/// Position in the supply pyramid; OEMs sell to final demand, each tier
-/// buys from the one below it, Tier 3 from the rest of the world.
-enum class Tier : std::uint8_t { oem = 0, t1 = 1, t2 = 2, t3 = 3 };
-inline constexpr std::size_t tier_count = 4;
-inline constexpr std::array<std::string_view, tier_count> tier_labels{"OEM", "T1", "T2", "T3"};
 
 enum class ForecastMethod { moving_average, exponential_smoothing };
 
@@ -77,6 +73,8 @@ struct TierPopulationConfig {
     double sponsored_share = 0;         ///< share of firms whose audits a large buyer sponsors
     double entry_reserve_share = 0;     ///< slots for entrants, as a share of the initial firms
     double entry_capacity_share = 0.8;  ///< capacity a firm needs to move up, over this tier's mean initial capacity
+    std::map<std::string, double> clusters;  ///< share of the tier's firms in each cluster; empty: all in the first
+    int processes = 1;                  ///< production processes a firm certifies (certification cost per process)
 
     static TierPopulationConfig with_firms(int count) {
         TierPopulationConfig tier;
@@ -94,8 +92,15 @@ struct TierSetConfig {
     const TierPopulationConfig& operator[](Tier tier) const;
 };
 
+/// The exported part of final demand and how it answers to price.
+struct ExportsConfig {
+    double share = 0;             ///< share of final demand exported at tick 0
+    double price_elasticity = 1.5;  // assumption: price elasticity of manufactured export demand
+};
+
 struct SectorConfig {
     FinalDemandConfig final_demand;
+    ExportsConfig exports;
     double raw_material_price_usd = 2;  ///< world price of Tier 3's raw materials, per unit
     TierSetConfig tiers;
 };
@@ -121,7 +126,10 @@ struct Scenario {
     InvestmentConfig investment;
     EntryConfig entry;
     OutputConfig output;
+    std::map<std::string, ClusterConfig> clusters;
     std::map<std::string, SectorConfig> sectors;
+    PoliciesConfig policies;
+    ShocksConfig shocks;
 };
 
 /// A scenario as loaded: typed, plus the texts stored in results files.

@@ -18,6 +18,9 @@ struct SourcingConfig {
     /// Delivered-cost penalty of an unreliable supplier: × (1 + this × (1 - fill rate)) (assumption).
     double unreliability_cost = 1.0;
     double min_fill_rate = 0.5;            // assumption: below it a buyer replaces the supplier at once
+    double distance_decay_km = 400;        // assumption: a supplier d km away is seen with probability exp(-d / this)
+    double freight_share_per_1000km = 0.03;  // assumption: road freight as a share of the price, per 1,000 km
+    double default_distance_km = 1000;     // assumption: between clusters whose distance is not given
 };
 
 }  // namespace tiersim::models
@@ -44,6 +47,12 @@ struct Describe<tiersim::models::SourcingConfig> {
             .doc("Delivered-cost penalty for late deliveries: × (1 + unreliability_cost × (1 - fill rate))");
         f.add("min_fill_rate", &S::min_fill_rate).unit("1").range(0, 1)
             .doc("Smoothed fill rate below which a buyer replaces a supplier at once");
+        f.add("distance_decay_km", &S::distance_decay_km).unit("km").range(1, 1e6)
+            .doc("A candidate supplier d km away is seen with probability exp(-d / this)");
+        f.add("freight_share_per_1000km", &S::freight_share_per_1000km).unit("1").range(0, 10)
+            .doc("Delivered cost rises by this share of the price per 1,000 km between clusters");
+        f.add("default_distance_km", &S::default_distance_km).unit("km").range(0, 1e5)
+            .doc("Distance between clusters when neither names the other in distance_km");
     }
 };
 
