@@ -26,7 +26,9 @@ struct CreditConfig {
     BySizeConfig spread_annual{0.08, 0.06, 0.04, 0.02};  // assumption: smaller firms pay more
     int loan_term_months = 24;           // APEC17 §5.2.1: lenders expect returns in about two years
     double collateral_required = 1.0;    // pesos of collateral per peso of principal (assumption)
-    double assets_per_capacity_unit_mxn = 2000;  // fixed assets per unit/month of capacity (assumption)
+    /// Fixed assets in months of output value at full capacity (assumption: plant and machinery
+    /// worth about a year of full-capacity sales). Value, not units: a unit means different things by tier.
+    double fixed_assets_months = 12;
     /// Share of fixed assets a bank accepts as collateral (assumption: small firms' assets are
     /// rented or hard to register, the first denial reason for micro firms, APEC17 Table 10).
     BySizeConfig pledgeable_share{0.15, 0.35, 0.6, 1.0};
@@ -100,8 +102,8 @@ struct Describe<tiersim::models::CreditConfig> {
             .doc("Months over which principal is repaid (APEC17 §5.2.1: about two years)");
         f.add("collateral_required", &C::collateral_required).unit("MXN/MXN").range(0, 10)
             .doc("Collateral the bank requires per peso of principal not covered by a guarantee");
-        f.add("assets_per_capacity_unit_mxn", &C::assets_per_capacity_unit_mxn).unit("MXN/(unit/month)").range(0, 1e9)
-            .doc("Fixed assets per unit of monthly capacity");
+        f.add("fixed_assets_months", &C::fixed_assets_months).unit("months").range(0, 1200)
+            .doc("Fixed assets, in months of the value of full-capacity output at the firm's price (plant and machinery)");
         f.add("pledgeable_share", &C::pledgeable_share).unit("1")
             .doc("Share of fixed assets a bank accepts as collateral, by size class");
         f.add("provable_income", &C::provable_income).unit("1")

@@ -65,16 +65,19 @@ void PyramidModel::admit(FirmIndex i, double capacity, double capability, double
     firms_.capability[i] = capability;
     firms_.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * capability);
     firms_.size_class[i] = size_class_of(std::max(1.0, capacity / population.capacity_headroom / firms_.labour_productivity[i]));
-    firms_.fixed_assets[i] = scenario_.credit.assets_per_capacity_unit_mxn * capacity;
-    firms_.cash[i] = scenario_.economy.initial_cash_months * unit_cost * capacity / population.capacity_headroom;
+    firms_.fixed_assets[i] = credit_.fixed_assets_months * capacity * unit_cost * (1 + economy_.markup);
+    firms_.cash[i] = economy_.initial_cash_months * unit_cost * capacity / population.capacity_headroom;
     firms_.unit_cost[i] = unit_cost;
     firms_.certifications[i] = 0;
     firms_.history_months[i] = 0;
     firms_.fill_rate[i] = 1.0;
+    firms_.import_share[i] = firms_.tier[i] == Tier::t3 || has_domestic_supplier(i) ? population.import_share : 1.0;
+    // Empty link slots get the entrant's payment term when sourcing fills them.
     const auto [first, last] = graph_.out_links(i);
-    firms_.import_share[i] = firms_.tier[i] == Tier::t3 || first != last ? population.import_share : 1.0;
+    for (auto l = first; l < last; ++l)
+        links_.payment_term[l] = static_cast<std::uint8_t>(economy_.payment_terms_months[firms_.size_class[i]]);
     auto rng = stream(firms_.id[i], 0, Purpose::credit_aversion);
-    firms_.credit_averse[i] = rng.bernoulli(scenario_.credit.credit_averse[firms_.size_class[i]]) ? 1 : 0;
+    firms_.credit_averse[i] = rng.bernoulli(credit_.credit_averse[firms_.size_class[i]]) ? 1 : 0;
 }
 
 }  // namespace tiersim::models

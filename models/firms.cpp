@@ -18,9 +18,13 @@ void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_
                     &next_domestic_content, &forecast, &orders_received, &orders_placed, &production_target,
                     &output, &shipped, &received, &backlog, &finished_goods, &input_stock, &on_order, &cash,
                     &revenue, &domestic_purchases, &imports, &primary_purchases, &wage_bill, &value_added, &fixed_assets, &debt,
-                    &debt_service, &loan_granted, &defaulted_debt, &foreign_sales_share})
+                    &debt_service, &loan_granted, &defaulted_debt, &foreign_sales_share, &guaranteed_loans,
+                    &guaranteed_cover, &guarantee_rate_discount, &guarantee_fee, &guarantee_payout, &subsidy_received,
+                    &subsidy_total, &duty_forgone, &development_cost})
         v->assign(firms, 0.0);
-    for (auto* v : {&alive, &dormant, &sponsored, &credit_averse, &distress_months, &credit_outcome, &events}) v->assign(firms, 0);
+    for (auto* v : {&alive, &dormant, &sponsored, &credit_averse, &distress_months, &credit_outcome, &events, &cluster,
+                    &registered, &benefits})
+        v->assign(firms, 0);
     std::fill(alive.begin(), alive.end(), 1);
     history_months.assign(firms, 0);
     fill_rate.assign(firms, 1.0);
@@ -49,7 +53,9 @@ std::size_t FirmTable::memory_bytes() const noexcept {
                     imports, primary_purchases, wage_bill, value_added, alive, credit_averse, fixed_assets, debt, debt_service,
                     history_months, months_since_default, distress_months, credit_outcome, loan_granted,
                     defaulted_debt, events, certifications, certification_in_progress,
-                    certification_months_left, foreign_sales_share, sponsored, fill_rate, dormant);
+                    certification_months_left, foreign_sales_share, sponsored, fill_rate, dormant, cluster,
+                    guaranteed_loans, guaranteed_cover, guarantee_rate_discount, guarantee_fee, guarantee_payout,
+                    subsidy_received, subsidy_total, duty_forgone, development_cost, registered, benefits);
 }
 
 void LinkTable::resize(std::size_t links) {

@@ -27,6 +27,7 @@ struct FirmTable {
     std::vector<std::uint8_t> alive;        ///< 0 once the firm has exited, or before it enters
     std::vector<std::uint8_t> dormant;      ///< a slot kept for an entrant that has not entered yet
     std::vector<Ownership> ownership;
+    std::vector<std::uint8_t> cluster;      ///< index into the scenario's clusters (name order)
 
     // Structure fixed at build time (until entry/exit and investment).
     std::vector<double> capacity;            ///< units/month
@@ -94,6 +95,19 @@ struct FirmTable {
     std::vector<double> defaulted_debt;          ///< MXN written off this tick
     std::vector<std::uint8_t> events;            ///< this tick's FirmEvent bits
 
+    // Programs (policy.hpp). Money fields are this tick's flows.
+    std::vector<double> guaranteed_loans;        ///< principal of loans under a guarantee
+    std::vector<double> guaranteed_cover;        ///< the part of it the fund guarantees
+    std::vector<double> guarantee_rate_discount; ///< annual rate cut on the guaranteed loans
+    std::vector<double> guarantee_fee;           ///< fee paid to the fund this tick
+    std::vector<double> guarantee_payout;        ///< paid by the fund on this firm's default this tick
+    std::vector<double> subsidy_received;        ///< certification subsidy this tick
+    std::vector<double> subsidy_total;           ///< over the run (per-firm cap)
+    std::vector<double> duty_forgone;            ///< tariff revenue forgone on this tick's imports
+    std::vector<double> development_cost;        ///< supplier-development spending on this firm this tick
+    std::vector<std::uint8_t> registered;        ///< ProgramBit: PROSEC, IMMEX registrations
+    std::vector<std::uint8_t> benefits;          ///< ProgramBit: programs that reached the firm this tick
+
     std::size_t size() const noexcept { return id.size(); }
     void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
                 std::size_t payment_ring_length);
@@ -111,6 +125,9 @@ enum FirmEvent : std::uint8_t {
 };
 inline constexpr std::array<std::string_view, 6> firm_event_labels{"certified", "moved_tier", "defaulted",
                                                                    "entered",   "exited",     "loan"};
+
+/// A bit per program (policy.hpp's Program order), for FirmTable::registered and ::benefits.
+constexpr std::uint8_t program_bit(Program program) noexcept { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(program)); }
 
 struct LinkTable {
     std::vector<double> share;    ///< buyer's share of its input placed with this supplier

@@ -7,7 +7,6 @@ namespace tiersim::models {
 
 void PyramidModel::move_up_and_invest(sim::Tick) {
     const InvestmentConfig& invest = scenario_.investment;
-    const double asset_price = scenario_.credit.assets_per_capacity_unit_mxn;
     sim::for_each_index(firms_.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!firms_.alive[i]) return;
@@ -20,14 +19,14 @@ void PyramidModel::move_up_and_invest(sim::Tick) {
             const auto& above = sector_configs_[s]->tiers[target];
             const std::uint32_t required = required_mask_[s][static_cast<std::size_t>(tier - 2)];
             if ((firms_.certifications[i] & required) == required && firms_.capability[i] >= above.entry_capability &&
-                firms_.capacity[i] >= above.entry_capacity_share * mean_initial_capacity_[s][static_cast<std::size_t>(target)]) {
+                firms_.capacity[i] * firms_.price[i] >=
+                    above.entry_capacity_share * mean_initial_capacity_value_[s][static_cast<std::size_t>(target)]) {
                 firms_.tier[i] = target;
                 firms_.lead_time[i] = static_cast<std::uint8_t>(std::min<std::size_t>(
                     static_cast<std::size_t>(above.lead_time_months), pipeline_length_ - 1));
                 firms_.input_per_unit[i] = above.input_per_unit;
                 // A former Tier 3 firm has no domestic suppliers yet: it imports until it finds some.
-                const auto [first, last] = graph_.out_links(i);
-                if (first == last) firms_.import_share[i] = 1.0;
+                if (!has_domestic_supplier(i)) firms_.import_share[i] = 1.0;
                 firms_.events[i] |= event_moved_tier;
             }
         }
@@ -35,7 +34,7 @@ void PyramidModel::move_up_and_invest(sim::Tick) {
         const double capacity = firms_.capacity[i];
         if (capacity <= 0) return;
         const double pressure = firms_.forecast[i] / capacity;
-        const double cost = invest.growth_step * capacity * asset_price;
+        const double cost = invest.growth_step * capacity * firms_.price[i] * credit_.fixed_assets_months;
         if (pressure > invest.invest_above_utilisation && firms_.cash[i] > cost) {
             firms_.capacity[i] += invest.growth_step * capacity;
             firms_.cash[i] -= cost;

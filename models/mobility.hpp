@@ -24,7 +24,7 @@ struct Describe<tiersim::models::InvestmentConfig> {
         f.add("invest_above_utilisation", &I::invest_above_utilisation).unit("1").range(0, 10)
             .doc("Forecast sales over capacity above which a firm with the cash invests");
         f.add("growth_step", &I::growth_step).unit("1").range(0, 10)
-            .doc("Capacity added by one investment, as a share of capacity (paid at credit.assets_per_capacity_unit_mxn)");
+            .doc("Capacity added by one investment, as a share of capacity (paid at credit.fixed_assets_months of its output value)");
         f.add("shrink_below_utilisation", &I::shrink_below_utilisation).unit("1").range(0, 1)
             .doc("Forecast sales over capacity below which capacity shrinks");
         f.add("shrink_rate", &I::shrink_rate).unit("1/month").range(0, 1)

@@ -41,6 +41,8 @@ struct PopulationBuilder {
     std::vector<sim::LinkGraph::Edge> edges;
 
     void lay_out_firms();
+    std::uint8_t draw_cluster(const TierPopulationConfig& population, FirmIndex i) const;
+    void add_spare_links(std::size_t sector);
     void draw_sizes();
     void link_tiers(std::size_t sector, Tier buyer_tier);
     void assign_shares();
@@ -59,6 +61,7 @@ struct PopulationBuilder {
         draw_traits();
         for (std::size_t s = 0; s < m.sector_count(); ++s)
             for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2}) link_tiers(s, buyer);
+        for (std::size_t s = 0; s < m.sector_count(); ++s) add_spare_links(s);
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
         edges = {};
         assign_shares();
@@ -98,10 +101,24 @@ void PopulationBuilder::lay_out_firms() {
                 m.firms_.tier[i] = t;
                 m.firms_.lead_time[i] = static_cast<std::uint8_t>(population.lead_time_months);
                 m.firms_.input_per_unit[i] = population.input_per_unit;
+                m.firms_.cluster[i] = draw_cluster(population, i);
             }
             next = range.last;
         }
     }
+}
+
+std::uint8_t PopulationBuilder::draw_cluster(const TierPopulationConfig& population, FirmIndex i) const {
+    if (population.clusters.empty()) return 0;
+    double total = 0;
+    for (const auto& [name, share] : population.clusters) total += share;
+    auto rng = m.stream(m.firms_.id[i], 0, Purpose::cluster);
+    double u = rng.uniform() * total;
+    for (const auto& [name, share] : population.clusters) {
+        if ((u -= share) < 0 || &name == &population.clusters.rbegin()->first)
+            return static_cast<std::uint8_t>(std::ranges::find(m.cluster_names_, name) - m.cluster_names_.begin());
+    }
+    return 0;
 }
 
 void PopulationBuilder::draw_sizes() {
@@ -154,10 +171,42 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     }
 }
 
+void PopulationBuilder::add_spare_links(std::size_t sector) {
+    // Empty link slots (share 0) for firms that will need suppliers later:
+    // entrants into buyer tiers, and Tier 3 firms that may move up to Tier 2
+    // (their slots point at Tier 3 peers). Sourcing fills them with real
+    // suppliers; until then their owners import.
+    auto add = [&](TierRange buyers, TierRange pool, int count) {
+        if (pool.size() < 2) return;
+        for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
+            const bool spare = m.firms_.dormant[b] || m.firms_.tier[b] == Tier::t3;
+            if (!spare) continue;
+            auto rng = m.stream(m.firms_.id[b], 0, Purpose::supplier_choice);
+            std::vector<FirmIndex> mine;
+            for (int attempt = 0; std::ssize(mine) < count && attempt < 8 * count; ++attempt) {
+                const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
+                if (j != b && std::ranges::find(mine, j) == mine.end()) mine.push_back(j);
+            }
+            std::ranges::sort(mine);
+            for (FirmIndex j : mine) edges.push_back({b, j});
+        }
+    };
+    const auto& tiers = m.sector_configs_[sector]->tiers;
+    for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2})
+        add(m.tier_range(sector, buyer), m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer) + 1)),
+            tiers[buyer].suppliers_per_buyer);
+    add(m.tier_range(sector, Tier::t3), m.tier_range(sector, Tier::t3), tiers[Tier::t2].suppliers_per_buyer);
+}
+
 void PopulationBuilder::assign_shares() {
     m.links_.resize(m.graph_.link_count());
     for (FirmIndex b = 0; b < m.firms_.size(); ++b) {
         const auto [first, last] = m.graph_.out_links(b);
+        if (m.firms_.dormant[b] || m.firms_.tier[b] == Tier::t3) {
+            for (auto l = first; l < last; ++l)
+                m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
+            continue;  // spare slots
+        }
         double total = 0;
         for (auto l = first; l < last; ++l) total += size_weight[m.graph_.target(l)];
         for (auto l = first; l < last; ++l) {
@@ -268,7 +317,7 @@ void PopulationBuilder::draw_attributes() {
         const double normal_output = f.capacity[i] / population.capacity_headroom;
         f.size_class[i] = size_class_of(std::max(1.0, normal_output / f.labour_productivity[i]));
         const CreditConfig& credit = m.scenario_.credit;
-        f.fixed_assets[i] = credit.assets_per_capacity_unit_mxn * f.capacity[i];
+        f.fixed_assets[i] = credit.fixed_assets_months * f.capacity[i] * f.price[i];
         auto aversion_rng = m.stream(f.id[i], 0, Purpose::credit_aversion);
         f.credit_averse[i] = aversion_rng.bernoulli(credit.credit_averse[f.size_class[i]]) ? 1 : 0;
         auto history_rng = m.stream(f.id[i], 0, Purpose::credit_history);
@@ -280,7 +329,7 @@ void PopulationBuilder::draw_attributes() {
 void PopulationBuilder::assign_import_shares() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
-        const bool has_domestic_suppliers = m.graph_.out_links(i).first != m.graph_.out_links(i).second;
+        const bool has_domestic_suppliers = m.has_domestic_supplier(i);
         const double configured = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]].import_share;
         f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_suppliers ? configured : 1.0;
     }

@@ -5,6 +5,7 @@
 #include "sim/random.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace tiersim::models {
@@ -61,6 +62,16 @@ void PyramidModel::source_inputs(sim::Tick tick) {
     if (std::find(relinked.begin(), relinked.end(), 1) != relinked.end()) graph_.rebuild_reverse_index();
 }
 
+double PyramidModel::origin_penalty(FirmIndex oem, sim::Tick tick) const noexcept {
+    const auto& rule = scenario_.policies.rules_of_origin;
+    if (!rule || !rule->in_force(static_cast<int>(tick))) return 0.0;
+    const std::size_t s = firms_.sector[oem];
+    if (!rule->sectors.empty() && std::ranges::find(rule->sectors, sector_name(s)) == rule->sectors.end()) return 0.0;
+    const double d = firms_.domestic_content[oem];
+    if (d + rule->regional_import_share * (1.0 - d) >= rule->regional_value_content) return 0.0;
+    return rule->tariff * export_share_[s];
+}
+
 bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_review) {
     const SourcingConfig& rule = scenario_.sourcing;
     const std::size_t sector = firms_.sector[b];
@@ -69,8 +80,10 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
     // foreign-owned buyer's preference for its overseas suppliers.
     const double bias = firms_.ownership[b] == Ownership::foreign ? 1.0 + rule.foreign_home_bias : 1.0;
     auto delivered_cost = [&](FirmIndex j) {
+        const double km = distance_km(firms_.cluster[b], firms_.cluster[j]);
         return firms_.price[j] * (1.0 + rule.defect_cost * (1.0 - firms_.capability[j])) *
-               (1.0 + rule.unreliability_cost * (1.0 - firms_.fill_rate[j])) * bias;
+               (1.0 + rule.unreliability_cost * (1.0 - firms_.fill_rate[j])) *
+               (1.0 + rule.freight_share_per_1000km * km / 1000.0) * bias;
     };
     const auto [first, last] = graph_.out_links(b);
     auto already_linked = [&](FirmIndex j) {
@@ -79,16 +92,40 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
         return false;
     };
 
-    // The buyer sees a few eligible domestic firms, drawn at random.
+    // The buyer sees a few eligible domestic firms, drawn at random; nearer
+    // ones are likelier to be seen. Matchmaking adds candidates from the
+    // program's firms, seen across clusters.
     auto rng = stream(firms_.id[b], tick, Purpose::sourcing);
     const auto& pool = tier_members(sector, static_cast<Tier>(static_cast<int>(tier) + 1));
     FirmIndex best = 0;
     double best_cost = unavailable;
-    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) {
-        const FirmIndex j = pool[rng.below(pool.size())];
-        if (!acceptable_supplier(j, sector, tier) || already_linked(j)) continue;
+    // A supplier can take more business only up to its spare capacity: without
+    // this check every buyer would pile onto the same cheapest firm.
+    const double step_volume = rule.import_step * firms_.forecast[b] * firms_.input_per_unit[b];
+    auto has_room = [&](FirmIndex j) {
+        return firms_.capacity[j] * capacity_factor_[firms_.cluster[j]] - firms_.forecast[j] >= step_volume;
+    };
+    auto consider = [&](FirmIndex j, bool matched) {
+        if (!acceptable_supplier(j, sector, tier) || already_linked(j) || !has_room(j)) return;
+        const double km = distance_km(firms_.cluster[b], firms_.cluster[j]);
+        if (km > 0 && !matched && !rng.bernoulli(std::exp(-km / rule.distance_decay_km))) return;
         const double cost = delivered_cost(j);
         if (cost < best_cost) best = j, best_cost = cost;
+    };
+    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) consider(pool[rng.below(pool.size())], false);
+    if (const auto& program = scenario_.policies.supplier_development;
+        program && full_review && program->in_force(static_cast<int>(tick)) &&
+        ledgers_[static_cast<std::size_t>(Program::supplier_development)].budget_left > 0 && !pool.empty()) {
+        auto match_rng = stream(firms_.id[b], tick, Purpose::matchmaking);
+        int matched = 0;
+        for (int attempt = 0; matched < program->extra_candidates && attempt < 8 * program->extra_candidates; ++attempt) {
+            const FirmIndex j = pool[match_rng.below(pool.size())];
+            if (!reaches(*program, j, tick)) continue;
+            ++matched;
+            consider(j, program->cross_cluster);
+        }
+        firms_.development_cost[b] += program->matchmaking_cost_mxn;
+        firms_.benefits[b] |= program_bit(Program::supplier_development);
     }
 
     // Repair: a failed or ineligible supplier is replaced by the best offer
@@ -122,20 +159,29 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
 
     // Review: compare the domestic delivered cost with the import option.
     double domestic = 0, placed = 0;
-    auto cheapest = last;
     for (auto l = first; l < last; ++l) {
         if (links_.share[l] == 0) continue;
-        const double cost = delivered_cost(graph_.target(l));
-        domestic += links_.share[l] * cost;
+        domestic += links_.share[l] * delivered_cost(graph_.target(l));
         placed += links_.share[l];
-        if (cheapest == last || cost < delivered_cost(graph_.target(cheapest))) cheapest = l;
     }
+    // The cheapest current supplier with room for one more step of business.
+    auto cheapest_with_room = [&] {
+        auto cheapest = last;
+        for (auto l = first; l < last; ++l)
+            if (links_.share[l] > 0 && has_room(graph_.target(l)) &&
+                (cheapest == last || delivered_cost(graph_.target(l)) < delivered_cost(graph_.target(cheapest))))
+                cheapest = l;
+        return cheapest;
+    };
     domestic = placed > 0 ? domestic / placed : unavailable;
-    const double import_cost = landed_input_price(b);
+    // An OEM whose content falls short of a rule of origin pays its duty on
+    // the exported share: imported inputs cost it that much more.
+    double import_cost = landed_input_price(b);
+    if (tier == Tier::oem) import_cost *= 1.0 + origin_penalty(b, tick);
     const double offer = std::min(domestic, best_cost);
     if (offer < import_cost * (1.0 - rule.switching_cost_share) && m > 0) {
         const double step = std::min(rule.import_step, m);
-        if (cheapest == last) {
+        if (placed == 0) {
             // No domestic supplier yet: the best offer takes a free link slot.
             if (first == last || best_cost == unavailable) return retargeted;
             auto slot = first;
@@ -146,6 +192,7 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
             links_.owed[slot] = 0;
             graph_.retarget(slot, best);
             links_.share[slot] = 1.0;
+            links_.payment_term[slot] = static_cast<std::uint8_t>(economy_.payment_terms_months[firms_.size_class[b]]);
             m -= step;
             return true;
         }
@@ -162,14 +209,11 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
                 links_.owed[dearest] = 0;
                 graph_.retarget(dearest, best);
                 retargeted = true;
-                if (dearest == cheapest) cheapest = last;
-                for (auto l = first; l < last; ++l)
-                    if (links_.share[l] > 0 && (cheapest == last || delivered_cost(graph_.target(l)) <
-                                                                        delivered_cost(graph_.target(cheapest))))
-                        cheapest = l;
             }
         }
-        // Shift `step` of all inputs from imports to the cheapest domestic supplier.
+        // Shift `step` of all inputs from imports to the cheapest domestic supplier with room.
+        const auto cheapest = cheapest_with_room();
+        if (cheapest == last) return retargeted;
         const double domestic_before = 1.0 - m;
         for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;
         links_.share[cheapest] += step;

@@ -11,22 +11,6 @@
 
 namespace tiersim::models {
 
-void PyramidModel::draw_final_demand(sim::Tick tick) {
-    for (std::size_t s = 0; s < sector_count(); ++s) {
-        const FinalDemandConfig& d = sector_configs_[s]->final_demand;
-        auto rng = stream(s, tick, Purpose::final_demand);
-        const double trend = std::pow(1.0 + d.trend_per_month, tick);
-        const double season = 1.0 + d.seasonal_amplitude * std::sin(2.0 * std::numbers::pi * tick / 12.0);
-        const double noise = std::max(0.0, 1.0 + d.noise_sd * rng.normal());
-        final_demand_[s] = d.level * trend * season * noise;
-        const TierRange oems = tier_range(s, Tier::oem);
-        double operating = 0;
-        for (FirmIndex i = oems.first; i < oems.last; ++i)
-            if (firms_.alive[i]) operating += firms_.final_demand_share[i];
-        operating_oem_share_[s] = operating > 0 ? operating : 1.0;
-    }
-}
-
 void PyramidModel::receive_inputs(sim::Tick tick) {
     sim::for_each_index(firms_.size(), [&](std::size_t i) {
         firms_.events[i] = 0;  // a new month: nothing has happened to the firm yet
@@ -59,12 +43,18 @@ void PyramidModel::plan(sim::Tick tick) {
         // Order-up-to on the echelon position, in input units: inputs on hand
         // and on order, plus finished goods net of the backlog. Counting the
         // backlog is what makes a firm order its way out of a shortfall.
+        // A firm plans to use no more inputs than its plant can process, and
+        // counts only the backlog it could work off within the horizon: orders
+        // beyond capacity would only pile inputs up (and amplify the bullwhip).
         const double a = firms_.input_per_unit[i];
-        const double use = firms_.forecast[i] * a;
-        const double target = use * (firms_.lead_time[i] + rule.review_period_months + rule.safety_stock_months +
-                                     rule.finished_goods_cover_months);
+        const double capacity = firms_.capacity[i] * capacity_factor_[firms_.cluster[i]];
+        const double horizon = firms_.lead_time[i] + rule.review_period_months + rule.safety_stock_months +
+                               rule.finished_goods_cover_months;
+        const double use = std::min(firms_.forecast[i], capacity) * a;
+        const double target = use * horizon;
+        const double workable_backlog = std::min(firms_.backlog[i], capacity * horizon);
         const double position = firms_.input_stock[i] + firms_.on_order[i] +
-                                a * (firms_.finished_goods[i] - firms_.backlog[i]);
+                                a * (firms_.finished_goods[i] - workable_backlog);
         // Close the gap between target and position over tau months (tau = 1:
         // pure order-up-to); at the steady state target - position = use.
         const double gap = target - position - use;
@@ -93,6 +83,7 @@ void PyramidModel::place_orders(sim::Tick tick) {
         firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += outside;
         const double imported = raw_materials ? outside * m : outside;
         firms_.imports[i] = imported * landed_input_price(firm);
+        record_duty_forgone(firm, imported);
         firms_.primary_purchases[i] = raw_materials ? (outside - imported) * domestic_raw_material_price(firm) : 0.0;
         if (raw_materials) {
             firms_.domestic_purchases[i] = firms_.primary_purchases[i];
@@ -135,7 +126,9 @@ void PyramidModel::produce(sim::Tick) {
         const double wanted = firms_.backlog[i] + cover * firms_.forecast[i] - firms_.finished_goods[i];
         firms_.production_target[i] = std::max(0.0, wanted);
         const double from_inputs = firms_.input_stock[i] / firms_.input_per_unit[i];
-        const double output = std::min({firms_.capacity[i], from_inputs, firms_.production_target[i]});
+        // A disruption takes part of the cluster's capacity out for some months.
+        const double capacity = firms_.capacity[i] * capacity_factor_[firms_.cluster[i]];
+        const double output = std::min({capacity, from_inputs, firms_.production_target[i]});
         firms_.output[i] = output;
         // Exactly zero when inputs bind, so rounding never leaves -1e-17 units.
         firms_.input_stock[i] = output == from_inputs ? 0.0 : firms_.input_stock[i] - output * firms_.input_per_unit[i];
@@ -188,7 +181,7 @@ void PyramidModel::collect_shipments(sim::Tick tick) {
         }
         firms_.inbound[inbound_slot(firm, tick + firms_.lead_time[i])] += arriving;
         firms_.domestic_purchases[i] = bought;
-        const auto term = static_cast<sim::Tick>(scenario_.economy.payment_terms_months[firms_.size_class[i]]);
+        const auto term = static_cast<sim::Tick>(economy_.payment_terms_months[firms_.size_class[i]]);
         firms_.payables[payment_slot(firm, tick + term)] += bought;
     });
 }

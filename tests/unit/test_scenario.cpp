@@ -16,7 +16,7 @@ TEST_CASE("the teaching scenario loads, keeping defaults for keys it leaves out"
     const auto& vehicles = s.sectors.at("vehicles");
     CHECK(vehicles.tiers.t3.firms == 270);
     CHECK(vehicles.tiers.t3.input_per_unit == models::TierPopulationConfig{}.input_per_unit);
-    CHECK(s.ordering.smoothing == models::OrderingConfig{}.smoothing);
+    CHECK(s.ordering.forecast_window_months == models::OrderingConfig{}.forecast_window_months);
     CHECK(models::max_lead_time(s) == 2);
 }
 
