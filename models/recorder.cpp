@@ -2,6 +2,7 @@
 
 #include "sim/parallel.hpp"
 
+#include <cmath>
 #include <type_traits>
 
 namespace tiersim::models {
@@ -10,6 +11,9 @@ namespace {
 
 constexpr std::size_t tier_measures = static_cast<std::size_t>(TierMeasure::count);
 constexpr std::size_t size_measures = static_cast<std::size_t>(SizeMeasure::count);
+constexpr std::size_t cluster_measures = static_cast<std::size_t>(ClusterMeasure::count);
+constexpr std::size_t program_measures = static_cast<std::size_t>(ProgramMeasure::count);
+constexpr std::size_t program_row = program_measures + tier_count * size_class_count;
 
 using sim::results::Column;
 using sim::results::ColumnData;
@@ -67,6 +71,62 @@ std::vector<Column> sector_columns(const std::vector<std::string>& sectors) {
          "Domestic value added embodied in OEM sales, as a share of OEM sales"},
         {"import_share", ColumnType::Float64, "1", "Imports as a share of all input purchases of the sector's firms"},
         {"value_added", ColumnType::Float64, "MXN/month", "Value added of all the sector's firms"},
+        {"exports", ColumnType::Float64, "units/month", "Part of final demand exported"},
+        {"export_price_index", ColumnType::Float64, "1",
+         "OEM export price over its tick-0 value, in dollars, duties abroad included"},
+        {"rvc_compliant_share", ColumnType::Float64, "1",
+         "Share of OEM demand from OEMs meeting the rule of origin (1 when no rule applies)"},
+    };
+}
+
+std::vector<Column> cluster_columns(const std::vector<std::string>& clusters) {
+    return {
+        tick_column(),
+        {"cluster", ColumnType::Int8, "", "Cluster code (labels in cluster.labels)", clusters},
+        {"firms", ColumnType::Int64, "firms", "Firms operating"},
+        {"msme_firms", ColumnType::Int64, "firms", "Operating firms with at most 250 employees"},
+        {"employment", ColumnType::Float64, "workers", "Workers employed"},
+        {"msme_employment", ColumnType::Float64, "workers", "Workers employed by MSMEs"},
+        {"capacity_value", ColumnType::Float64, "MXN/month", "Production capacity valued at the firms' prices"},
+        {"revenue", ColumnType::Float64, "MXN/month", "Sales"},
+        {"value_added", ColumnType::Float64, "MXN/month", "Value added"},
+        {"imports", ColumnType::Float64, "MXN/month", "Inputs bought abroad"},
+        {"domestic_purchases", ColumnType::Float64, "MXN/month", "Inputs bought from domestic suppliers"},
+        {"certified_firms", ColumnType::Int64, "firms", "Operating firms holding at least one certification"},
+        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
+        {"entries", ColumnType::Float64, "firms", "Firms that entered"},
+    };
+}
+
+Column program_column() {
+    return {"program", ColumnType::Int8, "", "Program code (labels in program.labels)", labels(program_labels)};
+}
+
+std::vector<Column> account_columns() {
+    return {
+        tick_column(),
+        program_column(),
+        {"in_force", ColumnType::Int8, "", "1 when the scenario has the program and it is in force this tick"},
+        {"outlays_mxn", ColumnType::Float64, "MXN/month",
+         "Public money spent: guarantee payouts, subsidies, supplier-development costs"},
+        {"fees_mxn", ColumnType::Float64, "MXN/month", "Fees the program collected (guarantee fees)"},
+        {"payouts_mxn", ColumnType::Float64, "MXN/month", "Guarantee payouts on defaulted loans"},
+        {"revenue_forgone_mxn", ColumnType::Float64, "MXN/month", "Tariff revenue forgone (PROSEC, IMMEX)"},
+        {"take_up", ColumnType::Int64, "firms", "Firms the program reached this tick"},
+        {"participants", ColumnType::Int64, "firms",
+         "Firms enrolled: registered (PROSEC, IMMEX), with guaranteed loans outstanding, ever subsidised"},
+        {"budget_left_mxn", ColumnType::Float64, "MXN", "Budget (guarantee: fund capital) left; NaN when unlimited"},
+        {"guaranteed_outstanding_mxn", ColumnType::Float64, "MXN", "Guaranteed principal outstanding (credit guarantee)"},
+    };
+}
+
+std::vector<Column> beneficiary_columns() {
+    return {
+        tick_column(),
+        program_column(),
+        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
+        {"size_class", ColumnType::Int8, "", "Size class (labels in size_class.labels)", labels(size_class_labels)},
+        {"firms", ColumnType::Int64, "firms", "Firms the program reached this tick"},
     };
 }
 
@@ -196,6 +256,45 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
         });
+    cluster_totals = reduce_groups(
+        f.size(), model.cluster_names_.size(), cluster_measures, [&](std::size_t i) { return f.cluster[i]; },
+        [&](std::size_t i, double* row) {
+            if (!f.alive[i] && !(f.events[i] & event_exited)) return;
+            const double operating = f.alive[i] ? 1.0 : 0.0;
+            const double msme = f.size_class[i] != SizeClass::large ? operating : 0.0;
+            const double v[cluster_measures] = {operating, msme, f.employment[i], msme * f.employment[i],
+                                                f.capacity[i] * f.price[i], f.revenue[i], f.value_added[i],
+                                                f.imports[i], f.domestic_purchases[i],
+                                                f.certifications[i] != 0 ? operating : 0.0,
+                                                (f.events[i] & event_exited) ? 1.0 : 0.0,
+                                                (f.events[i] & event_entered) ? 1.0 : 0.0};
+            for (std::size_t k = 0; k < cluster_measures; ++k) row[k] += v[k];
+        });
+    // One row of program measures, then one of beneficiaries by (tier, size class), per program.
+    program_totals = reduce_groups(
+        f.size(), 1, program_count * program_row, [](std::size_t) { return std::size_t{0}; },
+        [&](std::size_t i, double* row) {
+            const double money[program_count][4] = {
+                {f.guarantee_payout[i], f.guarantee_fee[i], f.guarantee_payout[i], 0.0},
+                {f.subsidy_received[i], 0.0, 0.0, 0.0},
+                {0.0, 0.0, 0.0, (f.benefits[i] & program_bit(Program::prosec)) ? f.duty_forgone[i] : 0.0},
+                {0.0, 0.0, 0.0, (f.benefits[i] & program_bit(Program::immex)) ? f.duty_forgone[i] : 0.0},
+                {f.development_cost[i], 0.0, 0.0, 0.0},
+                {0.0, 0.0, 0.0, 0.0}};
+            const bool enrolled[program_count] = {f.guaranteed_cover[i] > 0, f.subsidy_total[i] > 0,
+                                                  (f.registered[i] & program_bit(Program::prosec)) != 0,
+                                                  (f.registered[i] & program_bit(Program::immex)) != 0, false, false};
+            for (std::size_t p = 0; p < program_count; ++p) {
+                double* r = row + p * program_row;
+                for (std::size_t k = 0; k < 4; ++k) r[k] += money[p][k];
+                const bool reached = (f.benefits[i] >> p) & 1u;
+                r[static_cast<std::size_t>(ProgramMeasure::take_up)] += reached ? 1.0 : 0.0;
+                r[static_cast<std::size_t>(ProgramMeasure::participants)] += enrolled[p] && f.alive[i] ? 1.0 : 0.0;
+                if (reached)
+                    r[program_measures + static_cast<std::size_t>(f.tier[i]) * size_class_count +
+                      static_cast<std::size_t>(f.size_class[i])] += 1.0;
+            }
+        });
     credit_outcomes = reduce_groups(
         f.size(), model.sector_count() * size_class_count, denial_count,
         [&](std::size_t i) { return f.sector[i] * size_class_count + static_cast<std::size_t>(f.size_class[i]); },
@@ -214,6 +313,13 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
                                  "Monthly totals by sector, size class and ownership", 1024);
     credit = &file.create_table("series/credit", credit_columns(names),
                                 "Monthly credit applications by size class and outcome", 1024);
+    by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.cluster_names_),
+                                    "Monthly totals by cluster", 256);
+    accounts = &file.create_table("programs/accounts", account_columns(),
+                                  "Monthly accounts of each policy program: outlays, fees, payouts, revenue forgone, take-up",
+                                  256);
+    beneficiaries = &file.create_table("programs/beneficiaries", beneficiary_columns(),
+                                       "Firms each program reached, by tier and size class, every month", 1024);
     if (model.scenario_.output.events)
         events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
     const auto& out = model.scenario_.output;
@@ -264,7 +370,8 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
             value_added.push_back(added);
         }
         by_sector->append({std::vector<std::int32_t>(sectors, this_tick), codes, model.final_demand_, delivered,
-                           unfilled, local_content, import_share, value_added});
+                           unfilled, local_content, import_share, value_added, model.exports_,
+                           model.export_price_index_, model.rvc_compliant_share_});
     }
     {
         std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
@@ -286,6 +393,8 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
         by_size->append(columns);
     }
     write_credit(tick);
+    write_clusters(tick);
+    write_programs(tick);
     if (events) write_events(tick);
     if (panel && model.scenario_.output.is_snapshot(static_cast<int>(tick))) write_snapshot(tick);
 }
@@ -329,6 +438,63 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
         values.push_back(links.shipment[l] * f.price[graph.target(l)]);
     }
     network->append({std::vector<std::int32_t>(buyers.size(), this_tick), buyers, suppliers, shares, volumes, values});
+}
+
+void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
+    const std::size_t n = model.cluster_names_.size();
+    std::vector<std::int8_t> codes;
+    std::vector<std::vector<double>> measures(cluster_measures);
+    for (std::size_t c = 0; c < n; ++c) {
+        codes.push_back(static_cast<std::int8_t>(c));
+        for (std::size_t k = 0; k < cluster_measures; ++k) measures[k].push_back(cluster_totals[c * cluster_measures + k]);
+    }
+    auto counts = [](const std::vector<double>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); };
+    using M = ClusterMeasure;
+    auto column = [&](M m) { return measures[static_cast<std::size_t>(m)]; };
+    by_cluster->append({std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), codes, counts(column(M::firms)),
+                        counts(column(M::msme_firms)), column(M::employment), column(M::msme_employment),
+                        column(M::capacity), column(M::output_value), column(M::value_added), column(M::imports),
+                        column(M::domestic_purchases), counts(column(M::certified_firms)), column(M::exits),
+                        column(M::entries)});
+}
+
+void PyramidModel::Recorder::write_programs(sim::Tick tick) {
+    const auto this_tick = static_cast<std::int32_t>(tick);
+    const auto& p = model.scenario_.policies;
+    const int now = static_cast<int>(tick);
+    const bool in_force[program_count] = {
+        p.credit_guarantee && p.credit_guarantee->in_force(now), p.certification_subsidy && p.certification_subsidy->in_force(now),
+        p.prosec && p.prosec->in_force(now), p.immex && p.immex->in_force(now),
+        p.supplier_development && p.supplier_development->in_force(now), p.rules_of_origin && p.rules_of_origin->in_force(now)};
+    std::vector<std::int8_t> codes, active;
+    std::vector<double> outlays, fees, payouts, forgone, budget, outstanding;
+    std::vector<std::int64_t> take_up, participants;
+    std::vector<std::int8_t> b_codes, b_tiers, b_sizes;
+    std::vector<std::int64_t> b_firms;
+    for (std::size_t k = 0; k < program_count; ++k) {
+        const double* r = &program_totals[k * program_row];
+        const auto& ledger = model.ledgers_[k];
+        codes.push_back(static_cast<std::int8_t>(k));
+        active.push_back(in_force[k] ? 1 : 0);
+        outlays.push_back(r[static_cast<std::size_t>(ProgramMeasure::outlays)]);
+        fees.push_back(r[static_cast<std::size_t>(ProgramMeasure::fees)]);
+        payouts.push_back(r[static_cast<std::size_t>(ProgramMeasure::payouts)]);
+        forgone.push_back(r[static_cast<std::size_t>(ProgramMeasure::revenue_forgone)]);
+        take_up.push_back(static_cast<std::int64_t>(r[static_cast<std::size_t>(ProgramMeasure::take_up)]));
+        participants.push_back(static_cast<std::int64_t>(r[static_cast<std::size_t>(ProgramMeasure::participants)]));
+        budget.push_back(std::isinf(ledger.budget_left) ? std::nan("") : ledger.budget_left);
+        outstanding.push_back(static_cast<Program>(k) == Program::credit_guarantee ? ledger.guaranteed_outstanding : 0.0);
+        for (std::size_t t = 0; t < tier_count; ++t)
+            for (std::size_t c = 0; c < size_class_count; ++c) {
+                b_codes.push_back(static_cast<std::int8_t>(k));
+                b_tiers.push_back(static_cast<std::int8_t>(t));
+                b_sizes.push_back(static_cast<std::int8_t>(c));
+                b_firms.push_back(static_cast<std::int64_t>(r[program_measures + t * size_class_count + c]));
+            }
+    }
+    accounts->append({std::vector<std::int32_t>(program_count, this_tick), codes, active, outlays, fees, payouts,
+                      forgone, take_up, participants, budget, outstanding});
+    beneficiaries->append({std::vector<std::int32_t>(b_codes.size(), this_tick), b_codes, b_tiers, b_sizes, b_firms});
 }
 
 void PyramidModel::Recorder::write_credit(sim::Tick tick) {

@@ -43,6 +43,15 @@ enum class SizeMeasure : std::size_t {
     firms, employment, output, revenue, value_added, cash, credit_applications, loans_approved, exits, count
 };
 
+/// Quantities summed over the firms of each cluster.
+enum class ClusterMeasure : std::size_t {
+    firms, msme_firms, employment, msme_employment, capacity, output_value, value_added, imports, domestic_purchases,
+    certified_firms, exits, entries, count
+};
+
+/// Money and counts of each program, summed over firms.
+enum class ProgramMeasure : std::size_t { outlays, fees, payouts, revenue_forgone, take_up, participants, count };
+
 struct PyramidModel::Recorder {
     explicit Recorder(const PyramidModel& owner) : model(owner) {}
 
@@ -53,6 +62,8 @@ struct PyramidModel::Recorder {
     void write_credit(sim::Tick tick);
     void write_events(sim::Tick tick);
     void write_snapshot(sim::Tick tick);
+    void write_clusters(sim::Tick tick);
+    void write_programs(sim::Tick tick);
 
     double total(std::size_t sector, Tier tier, TierMeasure measure) const {
         return totals[(sector * tier_count + static_cast<std::size_t>(tier)) *
@@ -70,6 +81,8 @@ struct PyramidModel::Recorder {
     std::vector<double> totals;
     std::vector<double> size_totals;
     std::vector<double> credit_outcomes;  ///< (sector, size class, outcome) counts
+    std::vector<double> cluster_totals;   ///< (cluster, ClusterMeasure)
+    std::vector<double> program_totals;   ///< (program, ProgramMeasure), then (program, tier, size class) beneficiaries
     sim::results::Table* by_tier = nullptr;
     sim::results::Table* by_sector = nullptr;
     sim::results::Table* by_size = nullptr;
@@ -77,6 +90,9 @@ struct PyramidModel::Recorder {
     sim::results::Table* events = nullptr;
     sim::results::Table* panel = nullptr;
     sim::results::Table* network = nullptr;
+    sim::results::Table* by_cluster = nullptr;
+    sim::results::Table* accounts = nullptr;
+    sim::results::Table* beneficiaries = nullptr;
 };
 
 }  // namespace tiersim::models

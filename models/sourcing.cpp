@@ -93,8 +93,7 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
     };
 
     // The buyer sees a few eligible domestic firms, drawn at random; nearer
-    // ones are likelier to be seen. Matchmaking adds candidates from the
-    // program's firms, seen across clusters.
+    // ones are likelier to be seen.
     auto rng = stream(firms_.id[b], tick, Purpose::sourcing);
     const auto& pool = tier_members(sector, static_cast<Tier>(static_cast<int>(tier) + 1));
     FirmIndex best = 0;
@@ -105,24 +104,31 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
     auto has_room = [&](FirmIndex j) {
         return firms_.capacity[j] * capacity_factor_[firms_.cluster[j]] - firms_.forecast[j] >= step_volume;
     };
-    auto consider = [&](FirmIndex j, bool matched) {
+    auto consider = [&](FirmIndex j) {
         if (!acceptable_supplier(j, sector, tier) || already_linked(j) || !has_room(j)) return;
         const double km = distance_km(firms_.cluster[b], firms_.cluster[j]);
-        if (km > 0 && !matched && !rng.bernoulli(std::exp(-km / rule.distance_decay_km))) return;
+        if (km > 0 && !rng.bernoulli(std::exp(-km / rule.distance_decay_km))) return;
         const double cost = delivered_cost(j);
         if (cost < best_cost) best = j, best_cost = cost;
     };
-    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) consider(pool[rng.below(pool.size())], false);
+    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) consider(pool[rng.below(pool.size())]);
+    // Matchmaking (supplier development) introduces the buyer to program
+    // firms, wherever they are; a good match takes business from imports.
+    FirmIndex match = 0;
+    double match_cost = unavailable;
     if (const auto& program = scenario_.policies.supplier_development;
-        program && full_review && program->in_force(static_cast<int>(tick)) &&
+        program && full_review && program->in_force(static_cast<int>(tick)) && firms_.import_share[b] > 0 &&
         ledgers_[static_cast<std::size_t>(Program::supplier_development)].budget_left > 0 && !pool.empty()) {
         auto match_rng = stream(firms_.id[b], tick, Purpose::matchmaking);
-        int matched = 0;
-        for (int attempt = 0; matched < program->extra_candidates && attempt < 8 * program->extra_candidates; ++attempt) {
+        int introduced = 0;
+        for (int attempt = 0; introduced < program->extra_candidates && attempt < 8 * program->extra_candidates; ++attempt) {
             const FirmIndex j = pool[match_rng.below(pool.size())];
             if (!reaches(*program, j, tick)) continue;
-            ++matched;
-            consider(j, program->cross_cluster);
+            ++introduced;
+            if (!acceptable_supplier(j, sector, tier) || already_linked(j) || !has_room(j)) continue;
+            const double km = distance_km(firms_.cluster[b], firms_.cluster[j]);
+            if (km > 0 && !program->cross_cluster && !match_rng.bernoulli(std::exp(-km / rule.distance_decay_km))) continue;
+            if (const double cost = delivered_cost(j); cost < match_cost) match = j, match_cost = cost;
         }
         firms_.development_cost[b] += program->matchmaking_cost_mxn;
         firms_.benefits[b] |= program_bit(Program::supplier_development);
@@ -196,19 +202,29 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
             m -= step;
             return true;
         }
-        // A cheaper eligible newcomer replaces the dearest current supplier,
-        // keeping its share: this is how entrants and improvers win business.
+        // A cheaper eligible newcomer wins business from the dearest current
+        // supplier: this is how entrants and improvers get in. With a free link
+        // slot it takes a trial share; otherwise it replaces the dearest outright.
         if (best_cost < unavailable) {
-            auto dearest = last;
-            for (auto l = first; l < last; ++l)
-                if (links_.share[l] > 0 &&
-                    (dearest == last || delivered_cost(graph_.target(l)) > delivered_cost(graph_.target(dearest))))
+            auto dearest = last, free_slot = last;
+            for (auto l = first; l < last; ++l) {
+                if (links_.share[l] == 0) free_slot = l;
+                else if (dearest == last || delivered_cost(graph_.target(l)) > delivered_cost(graph_.target(dearest)))
                     dearest = l;
+            }
             if (best_cost < delivered_cost(graph_.target(dearest)) * (1.0 - rule.switching_cost_share)) {
-                firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[dearest]);
-                links_.owed[dearest] = 0;
-                graph_.retarget(dearest, best);
+                const auto slot = free_slot != last ? free_slot : dearest;
+                firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[slot]);
+                links_.owed[slot] = 0;
+                graph_.retarget(slot, best);
                 retargeted = true;
+                if (slot == free_slot) {
+                    const double trial = std::min(links_.share[dearest], rule.import_step / std::max(1.0 - m, rule.import_step));
+                    links_.share[dearest] -= trial;
+                    links_.share[slot] = trial;
+                    links_.payment_term[slot] =
+                        static_cast<std::uint8_t>(economy_.payment_terms_months[firms_.size_class[b]]);
+                }
             }
         }
         // Shift `step` of all inputs from imports to the cheapest domestic supplier with room.
@@ -222,7 +238,29 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
     } else if (import_cost < domestic * (1.0 - rule.switching_cost_share) && m < 1) {
         m = std::min(1.0, m + rule.import_step);
     }
+    if (match_cost < import_cost * (1.0 - rule.switching_cost_share) && m > 0)
+        retargeted |= place_with_match(b, match, std::min(rule.import_step, m));
     return retargeted;
+}
+
+bool PyramidModel::place_with_match(FirmIndex b, FirmIndex match, double step) {
+    // A free link slot goes to the match with `step` of the buyer's inputs, taken from imports.
+    const auto [first, last] = graph_.out_links(b);
+    auto slot = last;
+    for (auto l = first; l < last; ++l)
+        if (links_.share[l] == 0) slot = l;
+    if (slot == last) return false;
+    double& m = firms_.import_share[b];
+    firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[slot]);
+    links_.owed[slot] = 0;
+    graph_.retarget(slot, match);
+    links_.payment_term[slot] = static_cast<std::uint8_t>(economy_.payment_terms_months[firms_.size_class[b]]);
+    const double domestic_before = 1.0 - m;
+    for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;
+    links_.share[slot] = step;
+    m -= step;
+    for (auto l = first; l < last; ++l) links_.share[l] /= (1.0 - m);
+    return true;
 }
 
 }  // namespace tiersim::models

@@ -1,0 +1,193 @@
+// Policy levers and shocks: each moves what it should, on the teaching pyramid.
+#include "support/model_runs.hpp"
+
+#include <bit>
+
+using namespace tiersim;
+using namespace tiersim::testing;
+
+namespace {
+
+/// What the lever tests count over a run, firm by firm.
+struct Outcome {
+    double msme_approvals = 0, msme_exits = 0, certified = 0, domestic_purchases = 0, imports = 0;
+    double exports = 0, local_content = 0, last_local_content = 0, domestic_links = 0, subsidy_paid = 0;
+    double domestic_share() const { return domestic_purchases / (domestic_purchases + imports); }
+};
+
+/// Runs the teaching pyramid with `overrides`, stepping the model in process;
+/// `each_tick` may look at the model after every tick.
+Outcome run_teaching(const std::vector<std::string>& overrides,
+                     const std::function<void(const models::PyramidModel&, sim::Tick)>& each_tick = {}) {
+    sim::ThreadLimit limit(2);
+    models::PyramidModel model(teaching_scenario(overrides).scenario);
+    const auto& f = model.firms();
+    Outcome out;
+    const auto ticks = static_cast<sim::Tick>(model.scenario().run.ticks);
+    for (sim::Tick t = 0; t < ticks; ++t) {
+        model.schedule().run_tick(t);
+        for (models::FirmIndex i = 0; i < f.size(); ++i) {
+            const bool msme = f.size_class[i] != models::SizeClass::large;
+            if (msme && f.loan_granted[i] > 0) ++out.msme_approvals;
+            if (msme && (f.events[i] & models::event_exited)) ++out.msme_exits;
+            if (f.events[i] & models::event_certified) ++out.certified;
+            out.domestic_purchases += f.domestic_purchases[i];
+            out.imports += f.imports[i];
+            out.subsidy_paid += f.subsidy_received[i];
+        }
+        double sales = 0, domestic = 0;
+        const auto oems = model.tier_range(0, models::Tier::oem);
+        for (auto i = oems.first; i < oems.last; ++i) sales += f.revenue[i], domestic += f.revenue[i] * f.domestic_content[i];
+        out.last_local_content = sales > 0 ? domestic / sales : 0;
+        out.local_content += out.last_local_content / static_cast<double>(ticks);
+        out.exports += model.export_share(0) * model.final_demand()[0];
+        if (each_tick) each_tick(model, t);
+    }
+    for (sim::LinkIndex l = 0; l < model.graph().link_count(); ++l) out.domestic_links += model.links().share[l] > 0;
+    return out;
+}
+
+/// A sweep of firms squeezed for working capital, as in the credit mechanism tests.
+std::vector<std::string> squeezed(std::vector<std::string> extra) {
+    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12",
+                                       "entry.base_rate=0", "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
+                                       "credit.min_history_months=0",
+                                       "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
+                                       "credit.collateral_required=1.5"};
+    for (const char* size : {"micro", "small", "medium", "large"})
+        overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+}
+
+}  // namespace
+
+SCENARIO("a credit guarantee raises MSME loan approvals and lowers MSME exits", "[policy][mechanism]") {
+    GIVEN("MSMEs that must borrow and banks that ask 1.5 pesos of collateral per peso") {
+        WHEN("a guarantee covers 80% of the principal of MSME loans") {
+            const auto without = run_teaching(squeezed({}));
+            const auto with = run_teaching(squeezed(
+                {"policies.credit_guarantee={coverage: 0.8, eligibility: {size_classes: [micro, small, medium]}}"}));
+            CAPTURE(without.msme_approvals, with.msme_approvals, without.msme_exits, with.msme_exits);
+            THEN("more MSME loans are approved") { CHECK(with.msme_approvals > 1.2 * without.msme_approvals); }
+            THEN("fewer MSMEs exit") { CHECK(with.msme_exits < without.msme_exits); }
+        }
+    }
+}
+
+SCENARIO("a certification subsidy raises certifications and domestic sourcing", "[policy][mechanism]") {
+    GIVEN("Tier 2 buyers that demand ISO 9001 of their suppliers, and certifications that cost MSMEs dear") {
+        const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000",
+                                            "certifications.iatf_16949.cost_mxn=1500000",
+                                            "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]"};
+        WHEN("the government pays 80% of the cost") {
+            auto subsidised = dear;
+            subsidised.push_back("policies.certification_subsidy={share: 0.8}");
+            const auto without = run_teaching(dear);
+            const auto with = run_teaching(subsidised);
+            CAPTURE(without.certified, with.certified, without.domestic_share(), with.domestic_share(), with.subsidy_paid);
+            THEN("more firms certify") { CHECK(with.certified > without.certified); }
+            THEN("buyers source more at home") { CHECK(with.domestic_share() > without.domestic_share()); }
+        }
+    }
+}
+
+SCENARIO("PROSEC lowers registered firms' input costs and raises their import share", "[policy][mechanism]") {
+    GIVEN("Tier 1 firms paying the MFN tariff on imported parts") {
+        auto tier1_import_share = [](const std::vector<std::string>& overrides, double& landed_mfn, double& landed_paid,
+                                     int& registered) {
+            double share = 0, count = 0;
+            run_teaching(overrides, [&](const models::PyramidModel& model, sim::Tick t) {
+                if (t + 1 != static_cast<sim::Tick>(model.scenario().run.ticks)) return;
+                const auto& f = model.firms();
+                for (auto i : model.tier_members(0, models::Tier::t1)) {
+                    share += f.import_share[i], ++count;
+                    if (f.registered[i] & models::program_bit(models::Program::prosec)) {
+                        ++registered;
+                        landed_paid = model.landed_input_price(i);
+                        const auto& e = model.economy();
+                        landed_mfn = landed_paid / (1 + model.tariff_of(i) + e.import_transport_share) *
+                                     (1 + e.mfn_tariff + e.import_transport_share);
+                    }
+                }
+            });
+            return share / count;
+        };
+        WHEN("Tier 1 may register for PROSEC's zero rate") {
+            double mfn = 0, paid = 0;
+            int registered = 0, none = 0;
+            const double before = tier1_import_share({}, mfn, paid, none);
+            const double after =
+                tier1_import_share({"policies.prosec={rate: 0, eligibility: {tiers: [t1]}}"}, mfn, paid, registered);
+            CAPTURE(before, after, registered, mfn, paid);
+            THEN("firms register and pay less for their imported inputs") {
+                CHECK(none == 0);
+                CHECK(registered > 0);
+                CHECK(paid < mfn);
+            }
+            THEN("they import a larger share of their inputs") { CHECK(after > before); }
+        }
+    }
+}
+
+SCENARIO("matchmaking raises domestic links", "[policy][mechanism]") {
+    GIVEN("buyers that see one candidate supplier per review") {
+        const std::vector<std::string> myopic{"sourcing.candidates_seen=1"};
+        WHEN("a supplier-development program shows each buyer ten more") {
+            auto matched = myopic;
+            matched.push_back("policies.supplier_development={extra_candidates: 10, pilot_orders_per_month: 0}");
+            const auto without = run_teaching(myopic);
+            const auto with = run_teaching(matched);
+            CAPTURE(without.domestic_links, with.domestic_links, without.domestic_share(), with.domestic_share());
+            THEN("more buyer-supplier links carry business") { CHECK(with.domestic_links > without.domestic_links); }
+        }
+    }
+}
+
+SCENARIO("a tightened rule of origin cuts exports of non-compliant OEMs", "[policy][mechanism]") {
+    GIVEN("a sector exporting 70% of its output") {
+        const std::vector<std::string> exporting{"sectors.vehicles.exports={share: 0.7, price_elasticity: 2}"};
+        WHEN("exports need 90% regional content or pay a 30% duty") {
+            auto tight = exporting;
+            tight.push_back("policies.rules_of_origin={regional_value_content: 0.9, tariff: 0.3, regional_import_share: 0}");
+            const auto without = run_teaching(exporting);
+            const auto with = run_teaching(tight);
+            CAPTURE(without.exports, with.exports, without.local_content, with.local_content);
+            THEN("exports fall") { CHECK(with.exports < 0.9 * without.exports); }
+            THEN("OEMs buy more at home to close the gap") { CHECK(with.local_content > without.local_content); }
+        }
+    }
+}
+
+SCENARIO("a program stops when its budget is spent", "[policy][mechanism]") {
+    GIVEN("a certification subsidy with room for about three grants") {
+        ScratchDir dir("budget");
+        const auto output = dir / "budget.h5";
+        run_to_file(teaching_scenario({"certifications.iso_9001.cost_mxn=400000",
+                                       "policies.certification_subsidy={share: 0.8, budget_mxn: 1000000}"}),
+                    output, 2);
+        const sim::results::Reader reader(output);
+        const auto program = reader.column("programs/accounts", "program");
+        const auto tick = reader.column("programs/accounts", "tick");
+        const auto outlays = reader.column("programs/accounts", "outlays_mxn");
+        const auto left = reader.column("programs/accounts", "budget_left_mxn");
+        const auto take_up = reader.column("programs/accounts", "take_up");
+        const auto code = static_cast<double>(models::Program::certification_subsidy);
+        double spent = 0, last_left = 0, exhausted_at = -1, take_up_after = 0;
+        for (std::size_t r = 0; r < program.size(); ++r) {
+            if (program[r] != code) continue;
+            spent += outlays[r];
+            if (exhausted_at >= 0) take_up_after += take_up[r];
+            last_left = left[r];
+            if (exhausted_at < 0 && left[r] < 0.8 * 400000) exhausted_at = tick[r];
+        }
+        CAPTURE(spent, last_left, exhausted_at);
+        THEN("it pays out no more than its budget, and nothing once it is spent") {
+            CHECK(spent > 0);
+            CHECK(spent <= 1000000 + 1e-6);
+            CHECK(last_left == Approx(1000000 - spent));
+            REQUIRE(exhausted_at >= 0);
+            CHECK(take_up_after == 0);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// Shocks and clusters: demand, capacity, trade and distance move the pyramid as they should.
+#include "support/model_runs.hpp"
+
+using namespace tiersim;
+using namespace tiersim::testing;
+
+namespace {
+
+/// A per-tick series of the teaching pyramid under `overrides`.
+std::vector<double> series(const std::vector<std::string>& overrides,
+                           const std::function<double(const models::PyramidModel&)>& measure) {
+    sim::ThreadLimit limit(2);
+    models::PyramidModel model(teaching_scenario(overrides).scenario);
+    std::vector<double> out;
+    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+        model.schedule().run_tick(t);
+        out.push_back(measure(model));
+    }
+    return out;
+}
+
+double tier_total(const models::PyramidModel& model, models::Tier tier, const std::vector<double>& values) {
+    double sum = 0;
+    for (auto i : model.tier_members(0, tier)) sum += values[i];
+    return sum;
+}
+
+double sum(const std::vector<double>& x, std::size_t from, std::size_t to) {
+    double s = 0;
+    for (std::size_t k = from; k < to; ++k) s += x[k];
+    return s;
+}
+
+/// Two clusters 1,500 km apart, firms split evenly in every tier.
+std::vector<std::string> two_clusters(std::vector<std::string> extra = {}) {
+    std::vector<std::string> overrides{"run.ticks=36", "clusters={north: {distance_km: {south: 1500}}, south: {}}"};
+    for (const char* tier : {"oem", "t1", "t2", "t3"})
+        overrides.push_back(std::string("sectors.vehicles.tiers.") + tier + ".clusters={north: 0.5, south: 0.5}");
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+}
+
+}  // namespace
+
+SCENARIO("a demand shock lowers final demand and OEM output while it lasts", "[shock][mechanism]") {
+    const auto output = [](const models::PyramidModel& m) { return tier_total(m, models::Tier::oem, m.firms().output); };
+    const std::vector<std::string> base{"run.ticks=48"};
+    auto shocked = base;
+    shocked.push_back("shocks.demand=[{start_tick: 24, months: 12, level: -0.3}]");
+    const auto calm = series(base, output), hit = series(shocked, output);
+    CHECK(sum(hit, 0, 24) == sum(calm, 0, 24));  // nothing changes before it
+    CHECK(sum(hit, 26, 36) < 0.85 * sum(calm, 26, 36));
+}
+
+SCENARIO("a disruption takes capacity out of one cluster only", "[shock][mechanism]") {
+    auto cluster_output = [](const char* name) {
+        return [name](const models::PyramidModel& m) {
+            const auto& names = m.cluster_names();
+            const auto c = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+            double total = 0;
+            for (models::FirmIndex i = 0; i < m.firms().size(); ++i)
+                if (m.firms().cluster[i] == c && m.firms().tier[i] == models::Tier::t2) total += m.firms().output[i];
+            return total;
+        };
+    };
+    const auto disrupted = two_clusters({"shocks.disruptions=[{cluster: north, start_tick: 12, months: 6, capacity_lost: 0.9}]"});
+    const auto north_calm = series(two_clusters(), cluster_output("north"));
+    const auto north_hit = series(disrupted, cluster_output("north"));
+    CHECK(sum(north_hit, 13, 18) < 0.5 * sum(north_calm, 13, 18));
+    CHECK(sum(north_hit, 0, 12) == sum(north_calm, 0, 12));
+}
+
+SCENARIO("distance keeps sourcing inside a cluster", "[cluster][mechanism]") {
+    GIVEN("two clusters far apart, after three years of supplier reviews") {
+        sim::ThreadLimit limit(2);
+        models::PyramidModel model(teaching_scenario(two_clusters()).scenario);
+        for (sim::Tick t = 0; t < 36; ++t) model.schedule().run_tick(t);
+        const auto& g = model.graph();
+        const auto& f = model.firms();
+        double inside = 0, across = 0;
+        for (sim::LinkIndex l = 0; l < g.link_count(); ++l) {
+            if (model.links().share[l] == 0) continue;
+            (f.cluster[g.source(l)] == f.cluster[g.target(l)] ? inside : across) += 1;
+        }
+        CAPTURE(inside, across);
+        THEN("links formed since the start are mostly local") { CHECK(inside > 1.5 * across); }
+    }
+}
+
+SCENARIO("a cluster organisation's shared services make certification cheaper", "[cluster][mechanism]") {
+    const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000", "run.ticks=60"};
+    auto with_services = dear;
+    with_services.push_back(
+        "clusters={bajio: {organisation: true, certification_cost_discount: 0.7, learning_boost: 0.01}}");
+    auto certified = [](const models::PyramidModel& m) {
+        double n = 0;
+        for (models::FirmIndex i = 0; i < m.firms().size(); ++i) n += (m.firms().events[i] & models::event_certified) ? 1 : 0;
+        return n;
+    };
+    const auto without = series(dear, certified), with = series(with_services, certified);
+    CAPTURE(sum(without, 0, 60), sum(with, 0, 60));
+    CHECK(sum(with, 0, 60) > sum(without, 0, 60));
+}
+
+SCENARIO("a tariff abroad on exports lowers exports through their price elasticity", "[shock][mechanism]") {
+    const std::vector<std::string> exporting{"run.ticks=36", "sectors.vehicles.exports={share: 0.7, price_elasticity: 2}"};
+    auto taxed = exporting;
+    taxed.push_back("shocks.export_tariff=[{sector: vehicles, start_tick: 12, months: 24, rate: 0.25}]");
+    const auto exports = [](const models::PyramidModel& m) { return m.export_share(0) * m.final_demand()[0]; };
+    const auto free = series(exporting, exports), hit = series(taxed, exports);
+    // (1.25)^-2 = 0.64: exports fall by about a third.
+    CHECK(sum(hit, 12, 36) < 0.75 * sum(free, 12, 36));
+    CHECK(sum(hit, 0, 12) == sum(free, 0, 12));
+}
+
+SCENARIO("a higher interest rate raises what indebted firms pay per peso of debt", "[shock][mechanism]") {
+    const std::vector<std::string> base{"run.ticks=36", "economy.initial_cash_months=0.2",
+                                        "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}"};
+    auto dear = base;
+    dear.push_back("shocks.interest_rate=[{tick: 12, value: 0.4}]");
+    // Debt service over debt: repayment share plus the monthly rate.
+    const auto service_per_peso = [](const models::PyramidModel& m) {
+        double service = 0, debt = 0;
+        for (models::FirmIndex i = 0; i < m.firms().size(); ++i) service += m.firms().debt_service[i], debt += m.firms().debt[i];
+        return debt > 0 ? service / debt : 0.0;
+    };
+    const auto calm = series(base, service_per_peso), hit = series(dear, service_per_peso);
+    CAPTURE(calm[20], hit[20]);
+    CHECK(hit[5] == calm[5]);
+    CHECK(hit[20] > calm[20] + 0.015);  // (0.40 - 0.11) / 12 = 0.024 more per month, less the mix of sizes
+}
