@@ -14,6 +14,31 @@ TEST_CASE("results are bit-identical for 1 and 2 threads and across repeated run
     require_identical_tables(dir / "two.h5", dir / "two-again.h5");
 }
 
+TEST_CASE("every lever, shock and cluster keeps results bit-identical for 1 and 2 threads", "[determinism][policy]") {
+    // Budget queues, the guarantee auction, matchmaking and registrations all
+    // decide between firms: none of it may depend on threads.
+    ScratchDir dir("determinism-levers");
+    const auto loaded = teaching_scenario({
+        "run.ticks=48",
+        "clusters={north: {organisation: true, certification_cost_discount: 0.3, distance_km: {south: 900}}, south: {}}",
+        "sectors.vehicles.tiers.t2.clusters={north: 0.6, south: 0.4}",
+        "sectors.vehicles.tiers.t3.clusters={north: 0.3, south: 0.7}",
+        "sectors.vehicles.exports={share: 0.6}",
+        "policies.credit_guarantee={coverage: 0.7, budget_mxn: 2.0e7, allocation: auction, banks: 3}",
+        "policies.certification_subsidy={share: 0.6, budget_mxn: 2.0e6}",
+        "policies.prosec={eligibility: {tiers: [t1, t2]}}",
+        "policies.immex={eligibility: {tiers: [oem]}}",
+        "policies.supplier_development={budget_mxn: 1.0e6, extra_candidates: 5}",
+        "policies.rules_of_origin={regional_value_content: 0.7}",
+        "shocks.demand=[{start_tick: 12, months: 6, level: -0.3}]",
+        "shocks.disruptions=[{cluster: north, start_tick: 20, months: 3, capacity_lost: 0.5}]",
+        "shocks.exchange_rate=[{tick: 24, value: 21}]",
+    });
+    run_to_file(loaded, dir / "one.h5", 1);
+    run_to_file(loaded, dir / "two.h5", 2);
+    require_identical_tables(dir / "one.h5", dir / "two.h5");
+}
+
 TEST_CASE("a large population is bit-identical for 1 and 2 threads", "[determinism]") {
     // Enough firms that every phase spans many parallel chunks.
     ScratchDir dir("determinism-large");
