@@ -1,0 +1,512 @@
+"""The standard figures. Each function takes loaded results and returns a matplotlib Figure.
+
+Run figures take one Run, comparison figures two (A, B), sweep figures a Sweep.
+FIGURES maps each command-line name to its function, kind and one-line help;
+`python3 -m tiersim_analysis list` prints it.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import metrics  # noqa: E402
+from .load import SIZE_CLASSES, TIERS, Run, Sweep  # noqa: E402
+
+# OEM at the top of the stack, dark; Tier 3 at the bottom, light.
+TIER_COLOURS = {"OEM": "#08306b", "T1": "#2171b5", "T2": "#6baed6", "T3": "#c6dbef"}
+SIZE_COLOURS = {"micro": "#fdae6b", "small": "#f16913", "medium": "#a63603", "large": "#4d4d4d", "MSME": "#d62728"}
+A_STYLE = {"color": "#1f77b4", "linestyle": "-"}
+B_STYLE = {"color": "#d62728", "linestyle": "--"}
+
+
+def _years(index) -> np.ndarray:
+    return np.asarray(index, dtype=float) / 12.0
+
+
+def _new(rows=1, cols=1, width=6.4, height=3.6, **kw):
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, **kw)
+    return fig, axes.ravel()
+
+
+def _finish(fig, title):
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def _time_axis(ax):
+    ax.set_xlabel("years since start")
+    ax.grid(alpha=0.3)
+
+
+def _percent_axis(ax):
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+
+
+def _note(ax, text):
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10, color="#555555",
+            wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _yearly(frame, how="sum"):
+    years = (frame.index.to_numpy() // 12).astype(int)
+    grouped = frame.groupby(years)
+    return grouped.sum() if how == "sum" else grouped.mean()
+
+
+# ----------------------------------------------------------------- one run
+
+def pyramid(run: Run):
+    """The pyramid by tier over time: firms and output as stacked layers (Tier 3 at the bottom)."""
+    data = metrics.pyramid(run)
+    fig, axes = _new(1, 2)
+    stack_order = list(reversed(TIERS))  # T3 at the bottom, OEM on top
+    for ax, name, unit in ((axes[0], "firms", "operating firms"), (axes[1], "output", "units/month")):
+        table = data[name][stack_order]
+        ax.stackplot(_years(table.index), *[table[t].to_numpy() for t in stack_order],
+                     labels=[t if t != "OEM" else "OEM" for t in stack_order],
+                     colors=[TIER_COLOURS[t] for t in stack_order], alpha=0.95)
+        ax.set_ylabel(unit)
+        ax.set_title(f"{name} by tier")
+        _time_axis(ax)
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[1].legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8, framealpha=0.8)
+    return _finish(fig, f"{run.label()}: the pyramid by tier")
+
+
+def bullwhip_ratios(run: Run, skip: int = 12) -> pd.Series:
+    """Coefficient of variation (sd / mean) of each tier's orders placed over that of final demand,
+    after `skip` start-up months: 1 = no amplification. Relative variability, so tiers that buy
+    smaller volumes (part of their inputs imported) compare fairly."""
+    placed = metrics.by_tier_totals(run, ["orders_placed"])["orders_placed"]
+    demand = run.by_sector.groupby("tick")["final_demand"].sum()
+    skip = min(skip, max(0, len(demand) // 4))
+
+    def cv(series):
+        part = series.iloc[skip:]
+        return part.std() / part.mean() if part.mean() > 0 else np.nan
+
+    base = cv(demand)
+    return pd.Series({tier: cv(placed[tier]) / base if base > 0 else np.nan for tier in TIERS},
+                     name="bullwhip_ratio")
+
+
+def bullwhip(run: Run):
+    """Orders placed by each tier relative to its mean, and their variability relative to final demand."""
+    placed = metrics.by_tier_totals(run, ["orders_placed"])["orders_placed"]
+    demand = run.by_sector.groupby("tick")["final_demand"].sum()
+    fig, axes = _new(1, 2)
+    ax = axes[0]
+    skip = min(12, max(0, len(demand) // 4))
+    ax.plot(_years(demand.index), demand / demand.iloc[skip:].mean(), color="black", lw=2, label="final demand")
+    for tier in TIERS:
+        mean = placed[tier].iloc[skip:].mean()
+        if mean > 0:
+            ax.plot(_years(placed.index), placed[tier] / mean, color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1",
+                    lw=1.1, label=f"{tier} orders placed")
+    ax.axhline(1.0, color="grey", lw=0.6)
+    ax.set_ylabel("orders / their mean")
+    ax.set_title("orders placed, tier by tier (each over its mean)")
+    ax.legend(fontsize=8)
+    _time_axis(ax)
+    ax = axes[1]
+    ratios = bullwhip_ratios(run, skip)
+    values = [1.0] + list(ratios)
+    bars = ax.bar(["final\ndemand"] + [f"{t}\norders" for t in TIERS], values,
+                  color=["black"] + [TIER_COLOURS[t] for t in TIERS], edgecolor="black")
+    for bar, value in zip(bars, values):
+        ax.annotate(f"{value:.1f}x", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("coefficient of variation / final demand's")
+    ax.set_title(f"amplification along the tiers (months {skip}+)")
+    ax.grid(alpha=0.3, axis="y")
+    return _finish(fig, f"{run.label()}: the bullwhip along the tiers")
+
+
+def local_content(run: Run):
+    """Local content share by sector and nationally; import share by sector and by tier."""
+    fig, axes = _new(1, 2)
+    ax = axes[0]
+    lc = metrics.by_sector(run, "local_content_share")
+    if lc.shape[1] > 1:
+        for sector in lc.columns:
+            ax.plot(_years(lc.index), lc[sector], lw=1, label=str(sector))
+    national = metrics.local_content(run)
+    ax.plot(_years(national.index), national, color="black", lw=2, label="all sectors")
+    ax.set_title("local content of OEM sales")
+    ax.set_ylabel("domestic value added / OEM sales")
+    _percent_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    _time_axis(ax)
+    ax = axes[1]
+    share = metrics.by_sector(run, "import_share")
+    if share.shape[1] > 1:
+        for sector in share.columns:
+            ax.plot(_years(share.index), share[sector], lw=1.5, label=f"{sector} (all tiers)")
+    else:
+        ax.plot(_years(share.index), share.iloc[:, 0], color="black", lw=2, label="all tiers")
+    by_tier = metrics.import_share_by_tier(run)
+    for tier in TIERS:
+        ax.plot(_years(by_tier.index), by_tier[tier], lw=1, color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1",
+                linestyle=":" if tier != "OEM" else "-", label=tier)
+    ax.set_title("import share of input purchases")
+    _percent_axis(ax)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, ncol=2)
+    _time_axis(ax)
+    return _finish(fig, f"{run.label()}: local content and imports")
+
+
+def msme(run: Run):
+    """MSME survival by size class, entries and exits per year, MSME share of firms and employment."""
+    fig, axes = _new(1, 3, width=5.0)
+    ax = axes[0]
+    surv = metrics.survival(run)
+    if surv is None:
+        _note(ax, "survival needs the tick-0 snapshot\n(output.snapshot_every_months) and events")
+    else:
+        for column in surv.columns:
+            ax.plot(_years(surv.index), surv[column], color=SIZE_COLOURS.get(column, "grey"),
+                    lw=2.5 if column == "MSME" else 1.2, label=column)
+        ax.set_ylim(min(0.5, float(surv.min().min()) - 0.05), 1.01)
+        _percent_axis(ax)
+        ax.legend(fontsize=8)
+        _time_axis(ax)
+    ax.set_title("survival of the firms present at the start")
+    ax = axes[1]
+    flows = _yearly(metrics.entries_exits(run)[["entries", "exits"]])
+    x = np.arange(len(flows))
+    ax.bar(x - 0.2, flows["entries"], width=0.4, color="#31a354", label="entries")
+    ax.bar(x + 0.2, -flows["exits"], width=0.4, color="#de2d26", label="exits (negative)")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x)
+    ax.set_xlabel("year")
+    ax.set_ylabel("firms per year")
+    ax.set_title("entries and exits")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    ax = axes[2]
+    sizes = metrics.firms_by_size(run)
+    ax.stackplot(_years(sizes.index), *[sizes[s].to_numpy(dtype=float) for s in SIZE_CLASSES],
+                 labels=SIZE_CLASSES, colors=[SIZE_COLOURS[s] for s in SIZE_CLASSES])
+    shares = metrics.msme_shares(run)
+    ax.set_title(f"firms by size class (MSMEs: {shares['firms'].iloc[-1]:.0%} of firms,\n"
+                 f"{shares['employment'].iloc[-1]:.0%} of employment at the end)", fontsize=10)
+    ax.set_ylabel("operating firms")
+    ax.legend(fontsize=8, loc="lower left")
+    _time_axis(ax)
+    return _finish(fig, f"{run.label()}: MSMEs")
+
+
+def credit(run: Run):
+    """Credit applications, approvals and defaults per year; outcomes by size class."""
+    fig, axes = _new(1, 2)
+    ax = axes[0]
+    flows = _yearly(metrics.credit_flows(run))
+    x = np.arange(len(flows))
+    ax.bar(x - 0.27, flows["credit_applications"], width=0.27, color="#9ecae1", label="applications")
+    ax.bar(x, flows["loans_approved"], width=0.27, color="#3182bd", label="approved")
+    ax.bar(x + 0.27, flows["defaults"], width=0.27, color="#de2d26", label="defaults")
+    ax.set_xticks(x)
+    ax.set_xlabel("year")
+    ax.set_ylabel("firms per year")
+    ax.set_title("credit per year")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    ax = axes[1]
+    outcomes = metrics.credit_outcomes(run, by="size_class").reindex(SIZE_CLASSES)
+    if outcomes.to_numpy().sum() == 0:
+        _note(ax, "no credit applications in this run")
+    else:
+        colours = plt.get_cmap("Set2")(np.linspace(0, 1, max(2, outcomes.shape[1])))
+        bottom = np.zeros(len(outcomes))
+        for k, outcome in enumerate(outcomes.columns):
+            values = outcomes[outcome].to_numpy(dtype=float)
+            ax.bar(outcomes.index.astype(str), values, bottom=bottom,
+                   color="#3182bd" if outcome == "approved" else colours[k], label=str(outcome).replace("_", " "))
+            bottom += values
+        ax.set_ylabel("applications over the run")
+        ax.set_title("outcome of applications, by size class")
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3, axis="y")
+    return _finish(fig, f"{run.label()}: credit")
+
+
+def certifications(run: Run):
+    """Certifications obtained per year; holders of each certification by tier at the snapshots."""
+    fig, axes = _new(1, 2)
+    ax = axes[0]
+    per_year = _yearly(metrics.certifications_started(run).to_frame())
+    ax.bar(per_year.index, per_year["certified"], color="#756bb1")
+    ax.set_xlabel("year")
+    ax.set_ylabel("certifications obtained per year")
+    ax.set_title("certifications obtained")
+    ax.grid(alpha=0.3, axis="y")
+    ax = axes[1]
+    holders = metrics.certification_holders(run)
+    if holders is None or holders.shape[1] == 0:
+        _note(ax, "holders need firm snapshots\n(output.snapshot_every_months)")
+    else:
+        styles = ["-", "--", ":", "-."]
+        for k, name in enumerate(holders.columns):
+            table = holders[name].unstack("tier")
+            for tier in TIERS[1:]:
+                if tier in table and table[tier].max() > 0:
+                    ax.plot(_years(table.index), table[tier], marker="o", ms=3, linestyle=styles[k % 4],
+                            color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1", label=f"{name}, {tier}")
+        ax.set_ylabel("operating firms holding it")
+        ax.set_title("certified suppliers by tier (snapshots)")
+        ax.legend(fontsize=7)
+        _time_axis(ax)
+    return _finish(fig, f"{run.label()}: certifications")
+
+
+def policy(run: Run):
+    """Program outlays per year by program, cumulative fiscal cost, and take-up."""
+    outlays = metrics.policy_outlays(run)
+    fig, axes = _new(1, 3, width=5.0)
+    if outlays is None:
+        for ax in axes:
+            _note(ax, "")
+        _note(axes[1], "no policy program in force in this run\n(scenario key: policies)")
+        return _finish(fig, f"{run.label()}: policy programs")
+    colours = dict(zip(outlays.columns, plt.get_cmap("tab10")(np.arange(len(outlays.columns)))))
+    yearly = _yearly(outlays)
+    bottom = np.zeros(len(yearly))
+    for program in yearly.columns:
+        axes[0].bar(yearly.index, yearly[program] / 1e6, bottom=bottom, color=colours[program],
+                    label=program.replace("_", " "))
+        bottom += yearly[program].to_numpy() / 1e6
+    axes[0].set_xlabel("year")
+    axes[0].set_ylabel("million MXN per year")
+    axes[0].set_title("outlays by program")
+    axes[0].legend(fontsize=8)
+    axes[0].grid(alpha=0.3, axis="y")
+    cost = metrics.fiscal_cost(run).cumsum() / 1e6
+    for program in cost.columns:
+        axes[1].plot(_years(cost.index), cost[program], lw=2, color=colours[program], label=program.replace("_", " "))
+    axes[1].set_ylabel("million MXN, cumulative")
+    axes[1].set_title("fiscal cost: outlays + revenue forgone - fees")
+    _time_axis(axes[1])
+    take_up = metrics.program_take_up(run)
+    for program in take_up.columns:
+        axes[2].plot(_years(take_up.index), take_up[program], lw=1.2, color=colours[program],
+                     label=program.replace("_", " "))
+    axes[2].set_ylabel("firms reached per month")
+    axes[2].set_title("take-up")
+    _time_axis(axes[2])
+    return _finish(fig, f"{run.label()}: policy programs")
+
+
+# ----------------------------------------------------------------- A vs B
+
+def _compare_series(run: Run):
+    series = {
+        "local content share": metrics.local_content(run),
+        "OEM import share": metrics.oem_import_share(run),
+        "operating firms": run.by_tier.groupby("tick")["firms"].sum(),
+        "employment (workers)": run.by_tier.groupby("tick")["employment"].sum(),
+        "loans approved, cumulative": metrics.credit_flows(run)["loans_approved"].cumsum(),
+        "exits, cumulative": metrics.entries_exits(run)["cumulative_exits"],
+    }
+    surv = metrics.survival(run)
+    if surv is not None and "MSME" in surv:
+        series["MSME survival"] = surv["MSME"]
+    cost = metrics.fiscal_cost(run)
+    series["fiscal cost, cumulative (MXN)"] = (cost.sum(axis=1).cumsum() if cost is not None
+                                               else pd.Series(0.0, index=pd.RangeIndex(run.ticks)))
+    return series
+
+
+def compare(a: Run, b: Run):
+    """Scenario A against scenario B on one figure: the key series, A solid, B dashed."""
+    sa, sb = _compare_series(a), _compare_series(b)
+    names = [n for n in sa if n in sb]
+    cols = 4
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = _new(rows, cols, width=4.0, height=3.2)
+    label_a, label_b = f"A: {a.label()}", f"B: {b.label()}"
+    if label_a[3:] == label_b[3:]:
+        label_a, label_b = f"A: {a.path}", f"B: {b.path}"
+    for ax, name in zip(axes, names):
+        ax.plot(_years(sa[name].index), sa[name], lw=1.6, label=label_a, **A_STYLE)
+        ax.plot(_years(sb[name].index), sb[name], lw=1.6, label=label_b, **B_STYLE)
+        ax.set_title(name, fontsize=10)
+        if "share" in name or "survival" in name:
+            _percent_axis(ax)
+        _time_axis(ax)
+    for ax in axes[len(names):]:
+        ax.axis("off")
+    axes[0].legend(fontsize=7)
+    effectiveness = metrics.cost_effectiveness(a, b)
+    title = f"{a.label()} (A) vs {b.label()} (B)"
+    if effectiveness:
+        def money(value, none):
+            return f"{value:,.0f} MXN" if np.isfinite(value) else none
+        title += "\ncost per job kept: {}; per point of local content: {}".format(
+            money(effectiveness["cost per job kept (MXN)"], "no jobs kept"),
+            money(effectiveness["cost per point of local content (MXN)"], "no gain in local content"))
+    return _finish(fig, title)
+
+
+# ----------------------------------------------------------------- sweeps
+
+def _pick_metric(sweep: Sweep, metric):
+    if metric is None:
+        if not sweep.metrics:
+            raise ValueError("the sweep's runs table has no metric columns")
+        return sweep.metrics[0]
+    if metric not in sweep.runs.columns:
+        raise ValueError(f"no metric '{metric}' in the runs table; metrics: {', '.join(sweep.metrics)}")
+    return metric
+
+
+def _pick_parameter(sweep: Sweep, parameter, position=0):
+    if parameter is None:
+        if len(sweep.parameters) <= position:
+            raise ValueError("the sweep varies fewer parameters than this figure needs")
+        return sweep.parameters[position]
+    if parameter not in sweep.runs.columns:
+        raise ValueError(f"no parameter '{parameter}' in the runs table; parameters: {', '.join(sweep.parameters)}")
+    return parameter
+
+
+def _binned(values: pd.Series, bins: int = 8) -> pd.Series:
+    """Grid values as they are; a space-filling sample cut into quantile bins (labelled by their means)."""
+    if values.nunique() <= bins:
+        return values
+    codes = pd.qcut(values, q=bins, labels=False, duplicates="drop")
+    return values.groupby(codes).transform("mean")
+
+
+def response_table(sweep: Sweep, metric: str, parameter: str, by=None) -> pd.DataFrame:
+    """Mean, 95% interval of the mean and n of a metric at each value of a parameter (and of `by`)."""
+    runs = sweep.done.copy()
+    runs["_x"] = _binned(runs[parameter])
+    keys = ["_x"] + (["_by"] if by else [])
+    if by:
+        runs["_by"] = _binned(runs[by], bins=5)
+    grouped = runs.groupby(keys)[metric]
+    table = grouped.agg(["mean", "std", "count"]).reset_index()
+    half = 1.96 * table["std"].fillna(0.0) / np.sqrt(table["count"].clip(lower=1))
+    table["low"], table["high"] = table["mean"] - half, table["mean"] + half
+    return table
+
+
+def response(sweep: Sweep, metric=None, parameter=None, parameter2=None):
+    """A metric against one parameter: mean over replications with its 95% interval (one line per value of
+    a second parameter if given)."""
+    metric = _pick_metric(sweep, metric)
+    parameter = _pick_parameter(sweep, parameter)
+    fig, axes = _new(1, 1, width=7.0, height=4.2)
+    ax = axes[0]
+    table = response_table(sweep, metric, parameter, by=parameter2)
+    groups = table.groupby("_by") if parameter2 else [(None, table)]
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(1, len(groups))))
+    for colour, (value, part) in zip(colours, groups):
+        label = f"{parameter2} = {value:g}" if parameter2 else "mean, 95% interval"
+        ax.plot(part["_x"], part["mean"], marker="o", color=colour, lw=1.8, label=label)
+        ax.fill_between(part["_x"], part["low"], part["high"], color=colour, alpha=0.2)
+    runs = sweep.done
+    if not parameter2:
+        ax.scatter(runs[parameter], runs[metric], s=8, color="grey", alpha=0.5, label="runs")
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _finish(fig, f"{sweep.label()}: response of {metric}")
+
+
+def heatmap(sweep: Sweep, metric=None, parameter=None, parameter2=None):
+    """A metric over two parameters: the mean over replications in each cell."""
+    metric = _pick_metric(sweep, metric)
+    parameter = _pick_parameter(sweep, parameter, 0)
+    parameter2 = _pick_parameter(sweep, parameter2, 1)
+    runs = sweep.done.copy()
+    runs["_x"] = _binned(runs[parameter])
+    runs["_y"] = _binned(runs[parameter2])
+    grid = runs.pivot_table(index="_y", columns="_x", values=metric, aggfunc="mean")
+    fig, axes = _new(1, 1, width=7.0, height=5.0)
+    ax = axes[0]
+    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], rotation=45)
+    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
+    for (i, j), value in np.ndenumerate(grid.to_numpy()):
+        if np.isfinite(value) and grid.size <= 100:
+            ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(parameter2)
+    fig.colorbar(image, ax=ax, label=f"{metric} (mean)")
+    return _finish(fig, f"{sweep.label()}: {metric}")
+
+
+def sensitivity_indices(sweep: Sweep) -> pd.DataFrame:
+    """First-order sensitivity index of each metric to each parameter (parameters x metrics).
+
+    S_i = Var(E[Y | X_i]) / Var(Y), estimated from the runs table: the variance of the metric's mean
+    within each value of X_i (grid) or each quantile bin of X_i (space-filling sample), over the
+    metric's total variance. 0: the parameter explains nothing; 1: everything.
+    """
+    runs = sweep.done
+    table = pd.DataFrame(index=sweep.parameters, columns=sweep.metrics, dtype=float)
+    bins = max(2, min(10, int(np.sqrt(max(len(runs), 1)))))
+    for metric in sweep.metrics:
+        y = runs[metric].astype(float)
+        total = y.var(ddof=0)
+        for parameter in sweep.parameters:
+            if total == 0 or not np.isfinite(total):
+                table.loc[parameter, metric] = 0.0
+                continue
+            x = _binned(runs[parameter], bins=bins)
+            groups = y.groupby(x)
+            between = (groups.count() * (groups.mean() - y.mean()) ** 2).sum() / len(y)
+            table.loc[parameter, metric] = float(between / total)
+    return table
+
+
+def sensitivity(sweep: Sweep, metric=None, parameter=None, parameter2=None):
+    """First-order sensitivity indices, parameters x metrics, as a heat map."""
+    table = sensitivity_indices(sweep)
+    fig, axes = _new(1, 1, width=max(5.0, 1.4 * len(table.columns) + 3), height=max(3.0, 0.6 * len(table) + 2))
+    ax = axes[0]
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="magma_r", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(table.shape[1]), table.columns, rotation=30, ha="right")
+    ax.set_yticks(range(table.shape[0]), table.index)
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9,
+                color="white" if value > 0.5 else "black")
+    fig.colorbar(image, ax=ax, label="first-order index Var(E[Y|X]) / Var(Y)")
+    return _finish(fig, f"{sweep.label()}: sensitivity")
+
+
+#: name -> (function, kind, help); kind is 'run', 'compare' or 'sweep'.
+FIGURES = {
+    "pyramid": (pyramid, "run", "firms and output by tier over time, as stacked layers"),
+    "bullwhip": (bullwhip, "run", "orders placed by each tier and their amplification over final demand"),
+    "local-content": (local_content, "run", "local content and import share by sector and tier"),
+    "msme": (msme, "run", "MSME survival, entries and exits, MSME share of firms and employment"),
+    "credit": (credit, "run", "credit applications, approvals and defaults; outcomes by size class"),
+    "certifications": (certifications, "run", "certifications obtained; certified suppliers by tier"),
+    "policy": (policy, "run", "policy programs: outlays per year, cumulative fiscal cost, take-up"),
+    "compare": (compare, "compare", "scenario A vs scenario B: key series on one figure, cost-effectiveness"),
+    "response": (response, "sweep", "a metric against one parameter (or two: one line per value), 95% intervals"),
+    "heatmap": (heatmap, "sweep", "a metric over two parameters, mean per cell"),
+    "sensitivity": (sensitivity, "sweep", "first-order sensitivity indices, parameters x metrics"),
+}
+
+RUN_FIGURES = [name for name, (_, kind, _) in FIGURES.items() if kind == "run"]
+
+
+def save(fig, path, dpi=110):
+    """Write a figure (format from the extension: .png, .svg, .pdf) and close it."""
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
