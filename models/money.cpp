@@ -66,6 +66,7 @@ double PyramidModel::overhead_per_unit(FirmIndex i) const noexcept {
     // Interest and certification upkeep are fixed monthly costs, spread over
     // the expected output (at least a quarter of capacity, so that a firm
     // losing its buyers does not price itself out at once).
+    if (firms_.debt[i] == 0 && firms_.certifications[i] == 0) return 0.0;
     double monthly = firms_.debt[i] * monthly_rate(credit_, firms_.size_class[i]) -
                      firms_.guaranteed_loans[i] * firms_.guarantee_rate_discount[i] / 12.0;
     for (std::uint32_t held = firms_.certifications[i]; held != 0; held &= held - 1)

@@ -195,7 +195,9 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
     for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2})
         add(m.tier_range(sector, buyer), m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer) + 1)),
             tiers[buyer].suppliers_per_buyer);
-    add(m.tier_range(sector, Tier::t3), m.tier_range(sector, Tier::t3), tiers[Tier::t2].suppliers_per_buyer);
+    // One slot per Tier 3 firm: they are most of the firms, and a mover needs
+    // only a first domestic supplier to start buying at home.
+    add(m.tier_range(sector, Tier::t3), m.tier_range(sector, Tier::t3), 1);
 }
 
 void PopulationBuilder::assign_shares() {

@@ -27,9 +27,8 @@ bool PyramidModel::reaches(const ProgramTerms& terms, FirmIndex i, sim::Tick tic
            (!e.domestic_only || firms_.ownership[i] == Ownership::domestic);
 }
 
-double PyramidModel::tariff_of(FirmIndex i) const noexcept {
+double PyramidModel::program_tariff(FirmIndex i) const noexcept {
     double tariff = economy_.mfn_tariff;
-    if (firms_.registered[i] == 0) return tariff;
     const auto& p = scenario_.policies;
     if ((firms_.registered[i] & program_bit(Program::prosec)) && p.prosec && p.prosec->in_force(tick_))
         tariff = std::min(tariff, p.prosec->rate);

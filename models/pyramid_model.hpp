@@ -99,7 +99,9 @@ public:
     /// Whether a program reaches this firm now (in force and eligible).
     bool reaches(const ProgramTerms& terms, FirmIndex firm, sim::Tick tick) const noexcept;
     /// Tariff the firm pays on imported inputs (MFN, or a program's rate).
-    double tariff_of(FirmIndex firm) const noexcept;
+    double tariff_of(FirmIndex firm) const noexcept {
+        return firms_.registered[firm] == 0 ? economy_.mfn_tariff : program_tariff(firm);
+    }
     /// Whether any link of the firm places a share with a domestic supplier.
     bool has_domestic_supplier(FirmIndex firm) const noexcept;
 
@@ -113,6 +115,7 @@ public:
 private:
     friend struct PopulationBuilder;
     void add_phases();
+    double program_tariff(FirmIndex firm) const noexcept;
     void lay_out_clusters();
     void open_ledgers();
     // Phases, in tick order (supply_chain.cpp, final_demand.cpp).

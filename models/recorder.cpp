@@ -274,6 +274,9 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
     program_totals = reduce_groups(
         f.size(), 1, program_count * program_row, [](std::size_t) { return std::size_t{0}; },
         [&](std::size_t i, double* row) {
+            // Most firms take part in nothing: every program flow sets a benefit bit.
+            if (f.benefits[i] == 0 && f.registered[i] == 0 && f.guaranteed_cover[i] == 0 && f.subsidy_total[i] == 0)
+                return;
             const double money[program_count][4] = {
                 {f.guarantee_payout[i], f.guarantee_fee[i], f.guarantee_payout[i], 0.0},
                 {f.subsidy_received[i], 0.0, 0.0, 0.0},

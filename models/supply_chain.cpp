@@ -150,6 +150,10 @@ void PyramidModel::ship(sim::Tick tick) {
         const double fill = owed > 0 ? std::min(1.0, firms_.finished_goods[i] / owed) : 1.0;
         double shipped = 0, still_owed = 0, to_foreign = 0;
         for (sim::LinkIndex l : graph_.in_links(static_cast<std::uint32_t>(i))) {
+            if (links_.owed[l] == 0) {  // empty and idle links: nothing to ship or invoice
+                links_.shipment[l] = 0;
+                continue;
+            }
             const double quantity = links_.owed[l] * fill;
             to_foreign += links_.buyer_foreign[l] ? quantity : 0.0;
             links_.shipment[l] = quantity;
