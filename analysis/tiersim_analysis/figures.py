@@ -6,6 +6,8 @@ FIGURES maps each command-line name to its function, kind and one-line help;
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
@@ -64,20 +66,25 @@ def _yearly(frame, how="sum"):
 # ----------------------------------------------------------------- one run
 
 def pyramid(run: Run):
-    """The pyramid by tier over time: firms and output as stacked layers (Tier 3 at the bottom)."""
+    """The pyramid by tier over time: firms, employment and output (value added) as stacked layers, Tier 3 at
+    the bottom. Output is in pesos of value added, not units: a unit of each tier is a different good."""
     data = metrics.pyramid(run)
-    fig, axes = _new(1, 2)
+    fig, axes = _new(1, 3, width=5.0)
     stack_order = list(reversed(TIERS))  # T3 at the bottom, OEM on top
-    for ax, name, unit in ((axes[0], "firms", "operating firms"), (axes[1], "output", "units/month")):
-        table = data[name][stack_order]
-        ax.stackplot(_years(table.index), *[table[t].to_numpy() for t in stack_order],
-                     labels=[t if t != "OEM" else "OEM" for t in stack_order],
+    panels = ((axes[0], "firms", 1.0, "operating firms", "firms"),
+              (axes[1], "employment", 1.0, "workers", "employment"),
+              (axes[2], "value_added", 1e6, "million MXN/month", "output: value added (12-month mean)"))
+    for ax, name, scale, unit, title in panels:
+        table = data[name][stack_order] / scale
+        if name == "value_added":
+            table = metrics.rolling_year(table).clip(lower=0)
+        ax.stackplot(_years(table.index), *[table[t].to_numpy() for t in stack_order], labels=stack_order,
                      colors=[TIER_COLOURS[t] for t in stack_order], alpha=0.95)
         ax.set_ylabel(unit)
-        ax.set_title(f"{name} by tier")
+        ax.set_title(f"{title} by tier")
         _time_axis(ax)
     handles, labels = axes[0].get_legend_handles_labels()
-    axes[1].legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8, framealpha=0.8)
+    axes[0].legend(handles[::-1], labels[::-1], loc="lower left", fontsize=8, framealpha=0.8)
     return _finish(fig, f"{run.label()}: the pyramid by tier")
 
 
@@ -157,7 +164,7 @@ def local_content(run: Run):
     for tier in TIERS:
         ax.plot(_years(by_tier.index), by_tier[tier], lw=1, color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1",
                 linestyle=":" if tier != "OEM" else "-", label=tier)
-    ax.set_title("import share of input purchases")
+    ax.set_title("import share of input purchases (gaps: tier bought nothing)")
     _percent_axis(ax)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8, ncol=2)
@@ -316,6 +323,7 @@ def _compare_series(run: Run):
         "employment (workers)": run.by_tier.groupby("tick")["employment"].sum(),
         "loans approved, cumulative": metrics.credit_flows(run)["loans_approved"].cumsum(),
         "exits, cumulative": metrics.entries_exits(run)["cumulative_exits"],
+        "certifications obtained, cumulative": metrics.certifications_started(run).cumsum(),
     }
     surv = metrics.survival(run)
     if surv is not None and "MSME" in surv:
@@ -330,12 +338,12 @@ def compare(a: Run, b: Run):
     """Scenario A against scenario B on one figure: the key series, A solid, B dashed."""
     sa, sb = _compare_series(a), _compare_series(b)
     names = [n for n in sa if n in sb]
-    cols = 4
+    cols = 3
     rows = int(np.ceil(len(names) / cols))
-    fig, axes = _new(rows, cols, width=4.0, height=3.2)
+    fig, axes = _new(rows, cols, width=4.2, height=3.0)
     label_a, label_b = f"A: {a.label()}", f"B: {b.label()}"
     if label_a[3:] == label_b[3:]:
-        label_a, label_b = f"A: {a.path}", f"B: {b.path}"
+        label_a, label_b = f"A: {Path(a.path).stem}", f"B: {Path(b.path).stem}"
     for ax, name in zip(axes, names):
         ax.plot(_years(sa[name].index), sa[name], lw=1.6, label=label_a, **A_STYLE)
         ax.plot(_years(sb[name].index), sb[name], lw=1.6, label=label_b, **B_STYLE)
@@ -355,6 +363,30 @@ def compare(a: Run, b: Run):
             money(effectiveness["cost per job kept (MXN)"], "no jobs kept"),
             money(effectiveness["cost per point of local content (MXN)"], "no gain in local content"))
     return _finish(fig, title)
+
+
+def compare_tiers(a: Run, b: Run):
+    """A vs B tier by tier: operating firms, import share of input purchases and value added,
+    A solid, B dashed: where along the chain a scenario differs."""
+    fig, axes = _new(1, 3, width=5.0)
+    firms = [metrics.pyramid(r)["firms"] for r in (a, b)]
+    imports = [metrics.import_share_by_tier(r) for r in (a, b)]
+    value = [metrics.rolling_year(metrics.pyramid(r)["value_added"]) / 1e6 for r in (a, b)]
+    panels = ((axes[0], firms, "operating firms", "firms by tier"),
+              (axes[1], imports, "imports / input purchases", "import share by tier"),
+              (axes[2], value, "million MXN/month", "value added by tier (12-month mean)"))
+    for ax, (ta, tb), unit, title in panels:
+        for tier in TIERS:
+            colour = TIER_COLOURS[tier] if tier != "T3" else "#9ecae1"
+            ax.plot(_years(ta.index), ta[tier], color=colour, lw=1.6, label=f"{tier} A")
+            ax.plot(_years(tb.index), tb[tier], color=colour, lw=1.6, linestyle="--", label=f"{tier} B")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        _time_axis(ax)
+    _percent_axis(axes[1])
+    axes[1].set_ylim(0, 1.02)
+    axes[0].legend(fontsize=7, ncol=2)
+    return _finish(fig, f"{a.label()} (A, solid) vs {b.label()} (B, dashed), tier by tier")
 
 
 # ----------------------------------------------------------------- sweeps
@@ -497,6 +529,7 @@ FIGURES = {
     "certifications": (certifications, "run", "certifications obtained; certified suppliers by tier"),
     "policy": (policy, "run", "policy programs: outlays per year, cumulative fiscal cost, take-up"),
     "compare": (compare, "compare", "scenario A vs scenario B: key series on one figure, cost-effectiveness"),
+    "compare-tiers": (compare_tiers, "compare", "A vs B tier by tier: firms, import share, value added"),
     "response": (response, "sweep", "a metric against one parameter (or two: one line per value), 95% intervals"),
     "heatmap": (heatmap, "sweep", "a metric over two parameters, mean per cell"),
     "sensitivity": (sensitivity, "sweep", "first-order sensitivity indices, parameters x metrics"),

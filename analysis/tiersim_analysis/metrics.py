@@ -29,9 +29,15 @@ def by_tier_totals(run: Run, columns) -> pd.DataFrame:
 
 
 def pyramid(run: Run) -> Dict[str, pd.DataFrame]:
-    """Firms and output by tier over time: {'firms': tick x tier, 'output': tick x tier}."""
-    totals = by_tier_totals(run, ["firms", "output", "employment"])
-    return {name: totals[name] for name in ("firms", "output", "employment")}
+    """Firms, output (units), employment and value added by tier over time: {name: tick x tier}."""
+    names = ("firms", "output", "employment", "value_added")
+    totals = by_tier_totals(run, list(names))
+    return {name: totals[name] for name in names}
+
+
+def rolling_year(frame, months: int = 12):
+    """Trailing 12-month mean (fewer months at the start): flows that swing month to month, e.g. value added."""
+    return frame.rolling(months, min_periods=1).mean()
 
 
 def local_content(run: Run) -> pd.Series:
@@ -47,10 +53,10 @@ def oem_import_share(run: Run) -> pd.Series:
 
 
 def import_share_by_tier(run: Run) -> pd.DataFrame:
-    """Imports as a share of input purchases, tier by tier (tick x tier)."""
+    """Imports as a share of input purchases, tier by tier (tick x tier); NaN in a month a tier bought nothing."""
     totals = by_tier_totals(run, ["imports", "domestic_purchases"])
     purchases = totals["imports"] + totals["domestic_purchases"]
-    return (totals["imports"] / purchases.where(purchases != 0)).fillna(0.0)
+    return totals["imports"] / purchases.where(purchases != 0)
 
 
 def by_sector(run: Run, column: str) -> pd.DataFrame:
@@ -223,7 +229,7 @@ def format_number(label: str, value: float) -> str:
         return "–"
     if any(word in label for word in SHARE_LABELS) and abs(value) <= 1.5:
         return f"{100 * value:.1f}%"
-    if abs(value) >= 1e6:
+    if abs(value) >= 100:
         return f"{value:,.0f}"
     if float(value).is_integer():
         return f"{value:,.0f}"

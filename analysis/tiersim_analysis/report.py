@@ -103,7 +103,8 @@ def compare_report(a: Run, b: Run) -> str:
              "fiscal cost of B over A / (employment B - A, last-12-month means); cost per point of local content "
              "= extra fiscal cost / (100 x (local content B - A)). "
              "Shown only when B spends more than A.</p>",
-             "<h2>A vs B</h2>", _figure(figures.compare(a, b), "compare: key series, A solid, B dashed")]
+             "<h2>A vs B</h2>", _figure(figures.compare(a, b), "compare: key series, A solid, B dashed"),
+             _figure(figures.compare_tiers(a, b), "compare-tiers: tier by tier, A solid, B dashed")]
     for name in ("pyramid", "local-content", "msme", "credit"):
         function, _, caption = figures.FIGURES[name]
         parts.append(f"<h2>{name}</h2>")
