@@ -3,6 +3,7 @@
 # what is missing, rebuilds only what changed.
 #
 #   ./quickstart.sh run        install, build, run the teaching scenario -> results/pyramid.h5
+#   ./quickstart.sh report     the same run, then an HTML report -> results/pyramid.html
 #   ./quickstart.sh test       install, build, run the whole test suite
 #   ./quickstart.sh sanitize   the test suite under AddressSanitizer + UBSan
 #   ./quickstart.sh bench      firm-ticks per second and memory per firm
@@ -41,6 +42,13 @@ case "$mode" in
     ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5
     echo "quickstart: results in results/pyramid.h5 (try: h5dump -H results/pyramid.h5)"
     ;;
+  report)
+    build release tiersim
+    mkdir -p results
+    ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5
+    analysis/tiersim-plot report results/pyramid.h5 -o results/pyramid.html
+    echo "quickstart: report in results/pyramid.html (figures: analysis/tiersim-plot all results/pyramid.h5 -o results/figures)"
+    ;;
   test)
     build release
     ctest --preset release -j 2
@@ -54,7 +62,7 @@ case "$mode" in
     cmake --build --preset release --target bench
     ;;
   *)
-    echo "usage: $0 run|test|sanitize|bench" >&2
+    echo "usage: $0 run|report|test|sanitize|bench" >&2
     exit 2
     ;;
 esac
