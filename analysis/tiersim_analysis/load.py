@@ -254,6 +254,23 @@ class Sweep:
 _RUN_COLUMNS = ("run_id", "arm", "replication", "seed", "status", "error")
 
 
+#: Where a sweep file may keep its definition (YAML text): its parameters' keys and metrics' names.
+SWEEP_DEFINITIONS = ("sweep/resolved", "sweep/definition", "sweep/input", "definition")
+
+
+def _sweep_definition(f: h5py.File) -> dict:
+    for path in SWEEP_DEFINITIONS:
+        if path in f and isinstance(f[path], h5py.Dataset) and f[path].shape == ():
+            try:
+                import yaml
+                definition = yaml.safe_load(_text(f[path][()]))
+            except Exception:  # noqa: BLE001 - a definition we cannot read: fall back on column names
+                continue
+            if isinstance(definition, dict):
+                return definition
+    return {}
+
+
 def _read_sweep(f: h5py.File, path: str) -> Sweep:
     attrs = _attr_dict(f.attrs)
     runs = read_table(f["runs"])
@@ -271,6 +288,11 @@ def _read_sweep(f: h5py.File, path: str) -> Sweep:
     floats = [c for c in runs.columns if c not in _RUN_COLUMNS and runs[c].dtype.kind == "f"]
     parameters = listed("parameters")
     metrics = listed("metrics")
+    definition = _sweep_definition(f)
+    if parameters is None and definition.get("parameters"):
+        parameters = [p.get("key") for p in definition["parameters"] if isinstance(p, dict)]
+    if metrics is None and definition.get("metrics"):
+        metrics = [m.get("name") for m in definition["metrics"] if isinstance(m, dict)]
     # Without explicit lists: a varied parameter is named by its dotted scenario key; a metric is not.
     if parameters is None:
         parameters = [c for c in floats if "." in c and (metrics is None or c not in metrics)]

@@ -154,6 +154,22 @@ def test_a_sweep_loads_its_runs_table(sweep):
     assert sweep.runs["run_id"].map(type).eq(str).all()
 
 
+def test_a_stored_sweep_definition_names_parameters_and_metrics(sweep_path, tmp_path):
+    copy = tmp_path / "renamed.h5"
+    shutil.copy(sweep_path, copy)
+    with h5py.File(copy, "r+") as f:
+        rows = f["runs"][:]
+        names = [n if n != "local_content_share" else "lc.final" for n in rows.dtype.names]
+        renamed = rows.astype(np.dtype({"names": names, "formats": [rows.dtype[n] for n in rows.dtype.names]}))
+        del f["runs"]
+        f["runs"] = renamed
+        f["sweep/resolved"] = ("parameters:\n" + "".join(f"  - {{key: {p}}}\n" for p in PARAMETERS)
+                               + "metrics:\n  - {name: lc.final}\n  - {name: msme_survival}\n")
+    loaded = load(copy)
+    assert loaded.parameters == list(PARAMETERS)
+    assert loaded.metrics == ["lc.final", "msme_survival"]
+
+
 def test_each_run_of_a_sweep_loads_as_a_run_copied_or_linked(sweep, run):
     for run_id in sweep.done["run_id"][:2]:  # the first is copied, the second an external link
         one = sweep.run(run_id)
