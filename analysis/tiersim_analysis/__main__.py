@@ -113,4 +113,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `tiersim-plot numbers ... | head` ends quietly
     sys.exit(main())
