@@ -163,6 +163,8 @@ private:
     bool review_suppliers(FirmIndex buyer, sim::Tick tick, bool full_review);
     /// Gives a matchmaking introduction a free link slot and `step` of the buyer's inputs.
     bool place_with_match(FirmIndex buyer, FirmIndex match, double step);
+    /// Moves `step` of the buyer's inputs from imports to one of its links.
+    void shift_from_imports(FirmIndex buyer, sim::LinkIndex link, double step);
     void rebuild_tier_members();
     /// Duty a rule of origin would levy on the OEM's exports, per peso of its imported inputs' cost.
     double origin_penalty(FirmIndex oem, sim::Tick tick) const noexcept;

@@ -230,11 +230,7 @@ bool PyramidModel::review_suppliers(FirmIndex b, sim::Tick tick, bool full_revie
         // Shift `step` of all inputs from imports to the cheapest domestic supplier with room.
         const auto cheapest = cheapest_with_room();
         if (cheapest == last) return retargeted;
-        const double domestic_before = 1.0 - m;
-        for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;
-        links_.share[cheapest] += step;
-        m -= step;
-        for (auto l = first; l < last; ++l) links_.share[l] /= (1.0 - m);
+        shift_from_imports(b, cheapest, step);
     } else if (import_cost < domestic * (1.0 - rule.switching_cost_share) && m < 1) {
         m = std::min(1.0, m + rule.import_step);
     }
@@ -250,17 +246,23 @@ bool PyramidModel::place_with_match(FirmIndex b, FirmIndex match, double step) {
     for (auto l = first; l < last; ++l)
         if (links_.share[l] == 0) slot = l;
     if (slot == last) return false;
-    double& m = firms_.import_share[b];
     firms_.on_order[b] = std::max(0.0, firms_.on_order[b] - links_.owed[slot]);
     links_.owed[slot] = 0;
     graph_.retarget(slot, match);
     links_.payment_term[slot] = static_cast<std::uint8_t>(economy_.payment_terms_months[firms_.size_class[b]]);
-    const double domestic_before = 1.0 - m;
-    for (auto l = first; l < last; ++l) links_.share[l] *= domestic_before;
-    links_.share[slot] = step;
-    m -= step;
-    for (auto l = first; l < last; ++l) links_.share[l] /= (1.0 - m);
+    shift_from_imports(b, slot, step);
     return true;
+}
+
+void PyramidModel::shift_from_imports(FirmIndex b, sim::LinkIndex link, double step) {
+    // Shares are of domestic purchases: rescale to shares of all inputs, move
+    // `step` from imports to `link`, rescale back.
+    double& m = firms_.import_share[b];
+    const auto [first, last] = graph_.out_links(b);
+    for (auto l = first; l < last; ++l) links_.share[l] *= 1.0 - m;
+    links_.share[link] += step;
+    m -= step;
+    for (auto l = first; l < last; ++l) links_.share[l] /= 1.0 - m;
 }
 
 }  // namespace tiersim::models
