@@ -1,5 +1,7 @@
 #include "models/app/commands.hpp"
 
+#include "models/app/cli.hpp"
+
 #include "models/pyramid_model.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
@@ -21,8 +23,6 @@
 
 namespace tiersim::app {
 
-namespace po = boost::program_options;
-
 namespace {
 
 std::atomic<bool> stop_requested{false};
@@ -32,20 +32,6 @@ extern "C" void on_stop_signal(int) {
     // A second signal ends the process at once.
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-}
-
-/// Parses a subcommand's arguments; empty when --help was printed.
-std::optional<po::variables_map> parse(const std::vector<std::string>& args, const std::string& synopsis,
-                                       po::options_description options, const po::positional_options_description& positional) {
-    options.add_options()("help,h", "show this help");
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
-        std::cout << "Usage: " << synopsis << "\n\n" << options << "\n";
-        return std::nullopt;
-    }
-    po::notify(vm);
-    return vm;
 }
 
 std::string utc_now() {
@@ -68,22 +54,6 @@ po::options_description scenario_options() {
         ("set", po::value<std::vector<std::string>>()->composing()->value_name("KEY=VALUE"),
          "override a scenario key, e.g. --set run.ticks=24 (repeatable)");
     return options;
-}
-
-template <class Body>
-int guarded(const char* command, Body&& body) {
-    try {
-        return body();
-    } catch (const sim::config::ConfigError& e) {
-        std::fprintf(stderr, "%s\n", e.what());
-        return exit_usage;
-    } catch (const po::error& e) {
-        std::fprintf(stderr, "tiersim %s: %s (see 'tiersim %s --help')\n", command, e.what(), command);
-        return exit_usage;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "tiersim %s: error: %s\n", command, e.what());
-        return exit_failure;
-    }
 }
 
 std::size_t firm_count(const models::Scenario& s) {

@@ -17,5 +17,9 @@ enum ExitCode : int {
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int schema_command(const std::vector<std::string>& args);
+/// `tiersim sweep FILE ...` and `tiersim sweep merge OUT SHARD...` (sweep_command.cpp).
+int sweep_command(const std::vector<std::string>& args);
+/// `tiersim summarize SWEEP.h5` (sweep_command.cpp).
+int summarize_command(const std::vector<std::string>& args);
 
 }  // namespace tiersim::app

@@ -14,12 +14,17 @@ Usage:
   tiersim run SCENARIO [-o FILE] [--threads N] [--seed S] [--set KEY=VALUE]...
   tiersim validate SCENARIO [--set KEY=VALUE]...
   tiersim schema
+  tiersim sweep SWEEP [--plan] [--resume] [--shard K/N] [-o FILE] [--threads N] [--jobs J]
+  tiersim sweep merge OUT SHARD...
+  tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]
   tiersim --version
 
 Commands:
   run        simulate a scenario and write an HDF5 results file
   validate   check a scenario (types, ranges, unknown keys) without running it
   schema     print the reference of every scenario key (Markdown)
+  sweep      run a sweep (design of experiments × replications) into one sweep file
+  summarize  per-arm means, intervals and paired differences of a sweep's metrics
 
 Run 'tiersim COMMAND --help' for the options of a command.
 Exit codes: 0 ok, 1 run failed, 2 bad command line or scenario, 130 interrupted.
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "schema") return schema_command(rest);
+    if (command == "sweep") return sweep_command(rest);
+    if (command == "summarize") return summarize_command(rest);
     std::fprintf(stderr, "tiersim: unknown command '%s'\n\n%s", command.c_str(), usage);
     return exit_usage;
 }
