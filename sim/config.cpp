@@ -294,22 +294,39 @@ void refuse_cycle(const ExtendsChain& chain, const std::filesystem::path& base, 
     throw ConfigError(extends.mark, "extends", "extends cycle: " + cycle + base.string());
 }
 
+Node load_layer(const std::filesystem::path& file, ExtendsChain& chain);
+
+/// Loads one base named by `extends` (a scalar), refusing cycles and missing files.
+Node load_base(const std::filesystem::path& file, const Node& extends, ExtendsChain& chain) {
+    const std::filesystem::path base_file = resolve_extends(file, extends);
+    refuse_cycle(chain, base_file, extends);
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(base_file, error)) {
+        throw ConfigError(extends.mark, "extends",
+                          "cannot find '" + extends.scalar + "' (looked for " + base_file.string() + ")");
+    }
+    return load_layer(base_file, chain);
+}
+
 Node load_layer(const std::filesystem::path& file, ExtendsChain& chain) {
     Node root = parse_yaml_file(file);
     const Node* extends = root.kind == Node::Kind::Map ? root.find("extends") : nullptr;
     if (extends == nullptr) {
         return root;
     }
-    const std::filesystem::path base_file = resolve_extends(file, *extends);
     chain.canonical.push_back(canonical_or_same(file));
     chain.shown.push_back(file.string());
-    refuse_cycle(chain, base_file, *extends);
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(base_file, error)) {
-        throw ConfigError(extends->mark, "extends",
-                          "cannot find '" + extends->scalar + "' (looked for " + base_file.string() + ")");
+    // `extends: [a.yaml, b.yaml]` layers the bases in order, later over earlier,
+    // so one scenario can join several (a national one from regional ones).
+    Node merged;
+    if (extends->kind == Node::Kind::Sequence) {
+        if (extends->items.empty()) throw ConfigError(extends->mark, "extends", "expected at least one file name");
+        merged = load_base(file, extends->items.front(), chain);
+        for (std::size_t k = 1; k < extends->items.size(); ++k)
+            merge_into(merged, load_base(file, extends->items[k], chain));
+    } else {
+        merged = load_base(file, *extends, chain);
     }
-    Node merged = load_layer(base_file, chain);
     chain.canonical.pop_back();
     chain.shown.pop_back();
     remove_key(root, "extends");

@@ -693,6 +693,30 @@ SCENARIO("extends merges maps deeply and keeps each value's file", "[config][lay
     }
 }
 
+SCENARIO("extends with a list layers several bases in order", "[config][layered]") {
+    GIVEN("two regional files and a national one that joins them") {
+        const TempDir dir;
+        const auto north = dir.write("north.yaml", "name: north\nsectors:\n  cars:\n    level: 10\nmonths: 12\n");
+        const auto south = dir.write("south.yaml", "name: south\nsectors:\n  planes:\n    level: 3\nmonths: 24\n");
+        const auto national = dir.write("national.yaml", "extends: [north.yaml, south.yaml]\nname: national\n");
+        const Node root = config::load_layered(national);
+        THEN("maps from every base are merged, later bases over earlier ones, the file over all") {
+            CHECK(root.find("name")->scalar == "national");
+            CHECK(root.find("months")->scalar == "24");
+            CHECK(root.find("months")->mark.file == south.string());
+            CHECK(root.find("sectors")->find("cars")->find("level")->scalar == "10");
+            CHECK(root.find("sectors")->find("planes")->find("level")->scalar == "3");
+            CHECK(root.find("sectors")->find("cars")->mark.file == north.string());
+        }
+        THEN("a missing file in the list is reported at its item") {
+            const auto broken = dir.write("broken.yaml", "extends: [north.yaml, nowhere.yaml]\n");
+            const ConfigError error = error_from([&] { config::load_layered(broken); });
+            CHECK(error.mark() == at(1, 23, broken.string()));
+            CHECK(error.problem().starts_with("cannot find 'nowhere.yaml'"));
+        }
+    }
+}
+
 TEST_CASE("extends cycles are refused naming the files", "[config][layered]") {
     const TempDir dir;
     const auto first = dir.write("a.yaml", "extends: b.yaml\nname: a\n");
