@@ -35,6 +35,13 @@ private:
     herr_t (*close_)(hid_t);
 };
 
+/// Failures become exceptions with our message; HDF5's own error stack
+/// printing stays off (as in results.cpp).
+void silence_hdf5() {
+    static const bool quiet = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+    (void)quiet;
+}
+
 void check(herr_t status, const std::string& what) {
     if (status < 0) throw ResultsError("HDF5: cannot " + what);
 }
@@ -315,6 +322,7 @@ std::string runs_directory_for(const std::filesystem::path& sweep_file) {
 }
 
 void write_sweep_file(const std::filesystem::path& path, const SweepTable& table) {
+    silence_hdf5();
     const std::filesystem::path creating = path.string() + ".creating";
     {
         Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create properties");
@@ -331,6 +339,8 @@ void write_sweep_file(const std::filesystem::path& path, const SweepTable& table
 }
 
 SweepTable read_sweep_file(const std::filesystem::path& path) {
+    silence_hdf5();
+    if (!std::filesystem::exists(path)) throw ResultsError("no sweep file " + path.string());
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path.string());
     SweepTable table;
     table.name = read_string(file, "sweep_name");
