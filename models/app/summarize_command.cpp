@@ -7,6 +7,8 @@
 #include "sim/sweep/stats.hpp"
 #include "sim/sweep/sweep_file.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -106,6 +108,47 @@ void write_hdf5(const std::filesystem::path& path, const sw::SweepTable& table, 
     file->flush();
 }
 
+/// Two run files: per table and column, the totals of each and the largest
+/// row-by-row difference (tables of equal length), so a policy run can be read
+/// against its baseline. Identical columns are summed up in one line.
+int compare_runs(const std::filesystem::path& a, const std::filesystem::path& b) {
+    const sim::results::Reader left(a), right(b);
+    std::printf("%s (A) against %s (B): totals over all rows, B - A, largest |B - A| row by row\n",
+                a.string().c_str(), b.string().c_str());
+    for (const std::string& table : left.tables("/")) {
+        if (!right.exists(table)) {
+            std::printf("\n%s: only in A\n", table.c_str());
+            continue;
+        }
+        std::printf("\n%s (%llu rows in A, %llu in B)\n", table.c_str(),
+                    static_cast<unsigned long long>(left.table_rows(table)),
+                    static_cast<unsigned long long>(right.table_rows(table)));
+        std::size_t identical = 0;
+        const auto theirs = right.table_columns(table);
+        for (const std::string& column : left.table_columns(table)) {
+            if (std::find(theirs.begin(), theirs.end(), column) == theirs.end()) continue;
+            const auto x = left.column(table, column), y = right.column(table, column);
+            if (x == y) {
+                ++identical;
+                continue;
+            }
+            double sx = 0, sy = 0, largest = NAN;
+            for (double v : x) sx += v;
+            for (double v : y) sy += v;
+            if (x.size() == y.size()) {
+                largest = 0;
+                for (std::size_t i = 0; i < x.size(); ++i) largest = std::max(largest, std::abs(y[i] - x[i]));
+            }
+            std::printf("  %-24s A %-12s B %-12s B-A %-12s max|B-A| %s\n", column.c_str(), short_number(sx).c_str(),
+                        short_number(sy).c_str(), short_number(sy - sx).c_str(), short_number(largest).c_str());
+        }
+        if (identical > 0) std::printf("  (%zu columns identical)\n", identical);
+    }
+    return int{exit_ok};
+}
+
+bool is_sweep_file(const std::filesystem::path& path) { return sim::results::Reader(path).exists("runs"); }
+
 }  // namespace
 
 int summarize_command(const std::vector<std::string>& args) {
@@ -113,14 +156,19 @@ int summarize_command(const std::vector<std::string>& args) {
         po::options_description options("Options");
         options.add_options()
             ("sweep", po::value<std::string>()->required(), "sweep file written by tiersim sweep")
+            ("other", po::value<std::string>(), "with two run files A B: compare B against A")
             ("output,o", po::value<std::string>(), "prefix of the tables (default: SWEEP without .h5, plus .summary): "
                                                   "PREFIX.csv and PREFIX.h5")
             ("level", po::value<double>()->default_value(0.95), "confidence level of the intervals");
         po::positional_options_description positional;
-        positional.add("sweep", 1);
-        const auto vm = parse(args, "tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]", options, positional);
+        positional.add("sweep", 1).add("other", 1);
+        const auto vm = parse(args, "tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]\n       tiersim summarize RUN_A.h5 RUN_B.h5",
+                              options, positional);
         if (!vm) return int{exit_ok};
         const std::filesystem::path input = (*vm)["sweep"].as<std::string>();
+        if (vm->count("other")) return compare_runs(input, (*vm)["other"].as<std::string>());
+        if (!is_sweep_file(input)) throw po::error(input.string() + " is not a sweep file (no /runs); "
+                                                   "give two run files to compare them");
         const double level = (*vm)["level"].as<double>();
         if (!(level > 0 && level < 1)) throw po::error("--level must be between 0 and 1");
         std::filesystem::path prefix = input;

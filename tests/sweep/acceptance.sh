@@ -58,6 +58,8 @@ case "$mode" in
     grep -q local_content_final summary.csv && [ "$(wc -l < summary.csv)" -eq 33 ] \
       || { echo "FAIL: summary.csv"; cat summary.csv; exit 1; }
     h5dump -H summary.h5 > /dev/null
+    runs=(full/sweep.runs/*.h5)
+    "$tiersim" summarize "${runs[0]}" "${runs[1]}" | grep -q 'series/by_tier' || { echo "FAIL: run comparison"; exit 1; }
     echo "failed run recorded, summary written"
     ;;
 esac
