@@ -59,7 +59,8 @@ case "$mode" in
       || { echo "FAIL: summary.csv"; cat summary.csv; exit 1; }
     h5dump -H summary.h5 > /dev/null
     runs=(full/sweep.runs/*.h5)
-    "$tiersim" summarize "${runs[0]}" "${runs[1]}" | grep -q 'series/by_tier' || { echo "FAIL: run comparison"; exit 1; }
+    "$tiersim" summarize "${runs[0]}" "${runs[1]}" > compare.txt
+    grep -q 'series/by_tier' compare.txt || { echo "FAIL: run comparison"; cat compare.txt; exit 1; }
     echo "failed run recorded, summary written"
     ;;
 esac
