@@ -191,3 +191,17 @@ SCENARIO("a program stops when its budget is spent", "[policy][mechanism]") {
         }
     }
 }
+
+SCENARIO("certification costs more for firms that certify more processes", "[certification][mechanism]") {
+    GIVEN("IATF 16949 at 200,000 MXN plus 200,000 per process, which Tier 2 firms need to move up") {
+        const std::vector<std::string> priced{"certifications.iatf_16949.cost_mxn=200000",
+                                              "certifications.iatf_16949.cost_per_process_mxn=200000"};
+        WHEN("Tier 2 firms certify four processes instead of one") {
+            auto many = priced;
+            many.push_back("sectors.vehicles.tiers.t2.processes=4");
+            const auto one = run_teaching(priced), four = run_teaching(many);
+            CAPTURE(one.certified, four.certified);
+            THEN("fewer certifications are obtained") { CHECK(four.certified < one.certified); }
+        }
+    }
+}
