@@ -100,3 +100,39 @@ SCENARIO("a buyer that reviews its suppliers moves towards the cheaper option", 
         }
     }
 }
+
+SCENARIO("a firm moves up a tier only with a plant worth the tier above's", "[mobility][mechanism]") {
+    GIVEN("Tier 3 firms that hold what Tier 2's buyers demand, and no capability hurdle") {
+        // A Tier-3 piece is worth far less than a Tier-2 part: comparing plants
+        // in units let big Tier-3 shops jump a tier, lose every buyer and die.
+        sim::ThreadLimit limit(2);
+        models::PyramidModel model(teaching_scenario({"run.ticks=1", "sectors.vehicles.tiers.t2.entry_capability=0",
+                                                      "sectors.vehicles.tiers.t3.initial_certifications={iso_9001: 1}"})
+                                       .scenario);
+        const auto& f = model.firms();
+        const auto t2 = model.tier_range(0, models::Tier::t2);
+        double t2_value = 0, t2_units = 0, t2_firms = 0;
+        for (auto i = t2.first; i < t2.last; ++i)
+            if (f.alive[i]) t2_value += f.capacity[i] * f.price[i], t2_units += f.capacity[i], ++t2_firms;
+        const double share = model.scenario().sectors.at("vehicles").tiers.t2.entry_capacity_share;
+        const double threshold = share * t2_value / t2_firms;
+        const auto t3 = model.tier_range(0, models::Tier::t3);
+        double big_in_units = 0;  // Tier 3 firms the old rule, in units, would have let move
+        for (auto i = t3.first; i < t3.last; ++i)
+            if (f.alive[i] && f.capacity[i] >= share * t2_units / t2_firms) ++big_in_units;
+        model.schedule().run_tick(0);
+        WHEN("the first month's mobility phase has run") {
+            double moved = 0, moved_below_threshold = 0;
+            for (auto i = t3.first; i < t3.last; ++i) {
+                if (!(f.events[i] & models::event_moved_tier)) continue;
+                ++moved;
+                if (f.capacity[i] * f.price[i] < threshold) ++moved_below_threshold;
+            }
+            CAPTURE(big_in_units, moved, threshold);
+            THEN("some Tier 3 plants are as big as Tier 2's in units, so the test can tell the rules apart") {
+                CHECK(big_in_units > 0);
+            }
+            THEN("no firm whose plant is worth less than the threshold moved") { CHECK(moved_below_threshold == 0); }
+        }
+    }
+}
