@@ -76,8 +76,17 @@ def extract(results):
                         value = repr(value)
                     record[c] = value
                 rows.append(record)
-            out[name] = rows
+            # Rows in a fixed order of their labels: the order of codes in a table is not a result.
+            out[name] = sorted(rows, key=row_key)
     return out
+
+
+KEY_COLUMNS = ("tick", "sector", "tier", "size_class", "ownership", "cluster", "program")
+
+
+def row_key(row):
+    """What identifies a row of a long-format table: its tick and its categorical columns."""
+    return tuple((c, str(row[c])) if c != "tick" else (c, int(row[c])) for c in KEY_COLUMNS if c in row)
 
 
 def bits(value):
@@ -99,15 +108,19 @@ def differences(old, new):
         a, b = old.get(name), new.get(name)
         if a is None and b is None:
             continue
-        if a is None or b is None or len(a) != len(b):
+        if a is None or b is None:
             lines.append(f"{name}: {0 if a is None else len(a)} rows -> {0 if b is None else len(b)} rows")
             continue
-        for row_a, row_b in zip(a, b):
+        rows_a = {row_key(r): r for r in a}
+        rows_b = {row_key(r): r for r in b}
+        for key in sorted(set(rows_a) ^ set(rows_b)):
+            lines.append(f"{name}: row {dict(key)} {'removed' if key in rows_a else 'added'}")
+        for key in sorted(set(rows_a) & set(rows_b)):
+            row_a, row_b = rows_a[key], rows_b[key]
             if set(row_a) != set(row_b):
                 lines.append(f"{name}: columns {sorted(set(row_a) ^ set(row_b))} added or removed")
                 break
-            key = ", ".join(f"{k}={row_a[k]}" for k in row_a if k in ("tick", "sector", "tier", "size_class",
-                                                                        "ownership", "cluster", "program"))
+            key = ", ".join(f"{k}={v}" for k, v in key)
             for column in row_a:
                 if bits(row_a[column]) != bits(row_b[column]):
                     lines.append(f"{name} [{key}] {column}: {row_a[column]} -> {row_b[column]}{relative(row_a[column], row_b[column])}")
