@@ -67,6 +67,27 @@ struct EconomyConfig {
 namespace tiersim::sim::config {
 
 template <>
+struct EnumNames<tiersim::models::Tier> {
+    static constexpr std::array<std::pair<tiersim::models::Tier, std::string_view>, 4> values{{
+        {tiersim::models::Tier::oem, "oem"},
+        {tiersim::models::Tier::t1, "t1"},
+        {tiersim::models::Tier::t2, "t2"},
+        {tiersim::models::Tier::t3, "t3"},
+    }};
+};
+
+template <>
+struct EnumNames<tiersim::models::SizeClass> {
+    static constexpr std::array<std::pair<tiersim::models::SizeClass, std::string_view>, 4> values{{
+        {tiersim::models::SizeClass::micro, "micro"},
+        {tiersim::models::SizeClass::small, "small"},
+        {tiersim::models::SizeClass::medium, "medium"},
+        {tiersim::models::SizeClass::large, "large"},
+    }};
+};
+
+
+template <>
 struct Describe<tiersim::models::PaymentTermsConfig> {
     static void fields(Fields<tiersim::models::PaymentTermsConfig>& f) {
         using P = tiersim::models::PaymentTermsConfig;

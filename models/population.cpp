@@ -79,16 +79,16 @@ void PopulationBuilder::lay_out_firms() {
     auto reserve = [](const TierPopulationConfig& population, Tier t) {
         return t == Tier::oem ? 0 : static_cast<int>(std::lround(population.entry_reserve_share * population.firms));
     };
-    for (const SectorConfig* sector : m.sector_configs_)
+    for (const SectorConfig* sector : m.pyramid_.sectors)
         for (Tier t : tiers_in_order)
             total += static_cast<std::size_t>(sector->tiers[t].firms + reserve(sector->tiers[t], t));
-    m.firms_.resize(total, m.history_length_, m.pipeline_length_, m.payment_ring_length_);
-    m.tiers_.resize(m.sector_count());
+    m.firms_.resize(total, m.pyramid_.history_length, m.pyramid_.pipeline_length, m.pyramid_.payment_ring_length);
+    m.pyramid_.tiers.resize(m.sector_count());
     FirmIndex next = 0;
     for (std::size_t s = 0; s < m.sector_count(); ++s) {
         for (Tier t : tiers_in_order) {
-            const TierPopulationConfig& population = m.sector_configs_[s]->tiers[t];
-            TierRange& range = m.tiers_[s][static_cast<std::size_t>(t)];
+            const TierPopulationConfig& population = m.pyramid_.sectors[s]->tiers[t];
+            TierRange& range = m.pyramid_.tiers[s][static_cast<std::size_t>(t)];
             range.first = next;
             range.last = next + static_cast<FirmIndex>(population.firms + reserve(population, t));
             for (FirmIndex i = range.first; i < range.last; ++i) {
@@ -112,11 +112,11 @@ std::uint8_t PopulationBuilder::draw_cluster(const TierPopulationConfig& populat
     if (population.clusters.empty()) return 0;
     double total = 0;
     for (const auto& [name, share] : population.clusters) total += share;
-    auto rng = m.stream(m.firms_.id[i], 0, Purpose::cluster);
+    auto rng = m.streams_(m.firms_.id[i], 0, Purpose::cluster);
     double u = rng.uniform() * total;
     for (const auto& [name, share] : population.clusters) {
         if ((u -= share) < 0 || &name == &population.clusters.rbegin()->first)
-            return static_cast<std::uint8_t>(std::ranges::find(m.cluster_names_, name) - m.cluster_names_.begin());
+            return static_cast<std::uint8_t>(std::ranges::find(m.pyramid_.cluster_names, name) - m.pyramid_.cluster_names.begin());
     }
     return 0;
 }
@@ -124,8 +124,8 @@ std::uint8_t PopulationBuilder::draw_cluster(const TierPopulationConfig& populat
 void PopulationBuilder::draw_sizes() {
     size_weight.resize(m.firms_.size());
     for (FirmIndex i = 0; i < m.firms_.size(); ++i) {
-        const double sigma = m.sector_configs_[m.firms_.sector[i]]->tiers[m.firms_.tier[i]].size_dispersion;
-        auto rng = m.stream(m.firms_.id[i], 0, Purpose::firm_size);
+        const double sigma = m.pyramid_.sectors[m.firms_.sector[i]]->tiers[m.firms_.tier[i]].size_dispersion;
+        auto rng = m.streams_(m.firms_.id[i], 0, Purpose::firm_size);
         // Mean-one log-normal, so sigma changes dispersion and not the mean.
         size_weight[i] = std::exp(sigma * rng.normal() - 0.5 * sigma * sigma);
     }
@@ -151,16 +151,16 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
             continue;
         }
         any_eligible = true;
-        auto rng = m.stream(m.firms_.id[j], 0, Purpose::first_buyer);
+        auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
         chosen[rng.below(operating_buyers)].push_back(j);
     }
     if (!any_eligible) return;
     const auto wanted = std::min<std::size_t>(
-        static_cast<std::size_t>(m.sector_configs_[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
+        static_cast<std::size_t>(m.pyramid_.sectors[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
     const WeightedPicker picker(eligible_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
         if (m.firms_.dormant[buyers.first + b]) continue;
-        auto rng = m.stream(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
+        auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
         auto& mine = chosen[b];
         for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
             const FirmIndex j = picker.pick(rng);
@@ -181,7 +181,7 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
         for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
             const bool spare = m.firms_.dormant[b] || m.firms_.tier[b] == Tier::t3;
             if (!spare) continue;
-            auto rng = m.stream(m.firms_.id[b], 0, Purpose::supplier_choice);
+            auto rng = m.streams_(m.firms_.id[b], 0, Purpose::supplier_choice);
             std::vector<FirmIndex> mine;
             for (int attempt = 0; std::ssize(mine) < count && attempt < 8 * count; ++attempt) {
                 const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
@@ -191,7 +191,7 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
             for (FirmIndex j : mine) edges.push_back({b, j});
         }
     };
-    const auto& tiers = m.sector_configs_[sector]->tiers;
+    const auto& tiers = m.pyramid_.sectors[sector]->tiers;
     for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2})
         add(m.tier_range(sector, buyer), m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer) + 1)),
             tiers[buyer].suppliers_per_buyer);
@@ -226,7 +226,7 @@ void PopulationBuilder::propagate_expected_demand() {
         for (FirmIndex i = oems.first; i < oems.last; ++i) total_weight += size_weight[i];
         for (FirmIndex i = oems.first; i < oems.last; ++i) {
             m.firms_.final_demand_share[i] = size_weight[i] / total_weight;
-            expected_demand[i] = m.sector_configs_[s]->final_demand.level * m.firms_.final_demand_share[i];
+            expected_demand[i] = m.pyramid_.sectors[s]->final_demand.level * m.firms_.final_demand_share[i];
         }
     }
     // Firms are laid out tier by tier, so a buyer's demand is final before
@@ -256,7 +256,7 @@ void PopulationBuilder::set_steady_state() {
     for (FirmIndex i = 0; i < f.size(); ++i) {
         const double demand = expected_demand[i];
         const double input_use = demand * f.input_per_unit[i];
-        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
+        const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         // A firm with no customer yet keeps a plant of its tier's average size;
         // a dormant slot has none until its entrant arrives.
         f.capacity[i] = f.dormant[i] ? 0.0
@@ -264,12 +264,12 @@ void PopulationBuilder::set_steady_state() {
                                            (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
         f.forecast[i] = demand;
         f.orders_received[i] = demand;
-        std::fill_n(f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * m.history_length_),
-                    m.history_length_, demand);
+        std::fill_n(f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * m.pyramid_.history_length),
+                    m.pyramid_.history_length, demand);
         f.finished_goods[i] = ordering.finished_goods_cover_months * demand;
         // Arrivals for ticks 0..L-1 are already on their way, and the input
         // stock is what makes the first order equal one month's use.
-        for (sim::Tick t = 0; t < f.lead_time[i]; ++t) f.inbound[m.inbound_slot(i, t)] = input_use;
+        for (sim::Tick t = 0; t < f.lead_time[i]; ++t) f.inbound[m.pyramid_.inbound_slot(i, t)] = input_use;
         f.on_order[i] = input_use * f.lead_time[i];
         f.input_stock[i] = input_use * (ordering.review_period_months - 1 + ordering.safety_stock_months);
     }
@@ -278,11 +278,11 @@ void PopulationBuilder::set_steady_state() {
 void PopulationBuilder::draw_traits() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
-        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
-        auto capability_rng = m.stream(f.id[i], 0, Purpose::capability);
+        const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
+        auto capability_rng = m.streams_(f.id[i], 0, Purpose::capability);
         f.capability[i] = std::clamp(population.capability_mean + population.capability_sd * capability_rng.normal(),
                                      0.0, 1.0);
-        auto ownership_rng = m.stream(f.id[i], 0, Purpose::ownership);
+        auto ownership_rng = m.streams_(f.id[i], 0, Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
         f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
     }
@@ -297,7 +297,7 @@ void PopulationBuilder::draw_traits() {
                              [&](FirmIndex a, FirmIndex b) { return size_weight[a] > size_weight[b]; });
             by_size.erase(std::remove_if(by_size.begin(), by_size.end(), [&](FirmIndex i) { return f.dormant[i] != 0; }),
                           by_size.end());
-            for (const auto& [name, share] : m.sector_configs_[s]->tiers[t].initial_certifications) {
+            for (const auto& [name, share] : m.pyramid_.sectors[s]->tiers[t].initial_certifications) {
                 const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(by_size.size())));
                 for (std::size_t k = 0; k < holders; ++k)
                     f.certifications[by_size[k]] |= 1u << certification_bit(m.scenario_, name);
@@ -308,7 +308,7 @@ void PopulationBuilder::draw_traits() {
 void PopulationBuilder::draw_attributes() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
-        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
+        const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         // At the lowest capability a worker produces a tenth of the best
         // (APEC17 §3.2: micro subcontractors at about 10% of the productivity
         // of modern parts suppliers).
@@ -320,9 +320,9 @@ void PopulationBuilder::draw_attributes() {
         f.size_class[i] = size_class_of(std::max(1.0, normal_output / f.labour_productivity[i]));
         const CreditConfig& credit = m.scenario_.credit;
         f.fixed_assets[i] = credit.fixed_assets_months * f.capacity[i] * f.price[i];
-        auto aversion_rng = m.stream(f.id[i], 0, Purpose::credit_aversion);
+        auto aversion_rng = m.streams_(f.id[i], 0, Purpose::credit_aversion);
         f.credit_averse[i] = aversion_rng.bernoulli(credit.credit_averse[f.size_class[i]]) ? 1 : 0;
-        auto history_rng = m.stream(f.id[i], 0, Purpose::credit_history);
+        auto history_rng = m.streams_(f.id[i], 0, Purpose::credit_history);
         // Histories differ: uniform on [0, 2 × the tier's mean].
         f.history_months[i] = static_cast<std::int32_t>(2.0 * population.initial_history_months * history_rng.uniform());
     }
@@ -331,8 +331,8 @@ void PopulationBuilder::draw_attributes() {
 void PopulationBuilder::assign_import_shares() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
-        const bool has_domestic_suppliers = m.has_domestic_supplier(i);
-        const double configured = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]].import_share;
+        const bool has_domestic_suppliers = has_domestic_supplier(m.links_, m.graph_, i);
+        const double configured = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]].import_share;
         f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_suppliers ? configured : 1.0;
     }
 }
@@ -342,7 +342,7 @@ void PopulationBuilder::set_prices() {
     // index backwards prices every supplier before its buyers.
     FirmTable& f = m.firms_;
     for (FirmIndex i = static_cast<FirmIndex>(f.size()); i-- > 0;) {
-        const auto p = m.price_of(i);
+        const auto p = price_of(m.firms_, m.links_, m.graph_, m.market(), i);
         f.unit_cost[i] = p.unit_cost;
         f.price[i] = f.next_price[i] = p.price;
         f.domestic_content[i] = f.next_domestic_content[i] = p.domestic_content;
@@ -363,14 +363,14 @@ void PopulationBuilder::set_money() {
             const auto j = m.graph_.target(l);
             const double value = input_need * m.links_.share[l] * f.price[j];
             for (int k = 0; k < term; ++k) {
-                f.receivables[m.payment_slot(j, static_cast<sim::Tick>(k))] += value;
-                f.payables[m.payment_slot(b, static_cast<sim::Tick>(k))] += value;
+                f.receivables[m.pyramid_.payment_slot(j, static_cast<sim::Tick>(k))] += value;
+                f.payables[m.pyramid_.payment_slot(b, static_cast<sim::Tick>(k))] += value;
             }
         }
     }
     for (FirmIndex i = 0; i < f.size(); ++i) {
         // A firm still looking for customers holds the cash of a plant its size.
-        const auto& population = m.sector_configs_[f.sector[i]]->tiers[f.tier[i]];
+        const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         const double normal_output = expected_demand[i] > 0 ? expected_demand[i] : f.capacity[i] / population.capacity_headroom;
         const double monthly_costs = f.dormant[i] ? 0.0 : f.unit_cost[i] * normal_output;
         f.cash[i] = economy.initial_cash_months * monthly_costs;

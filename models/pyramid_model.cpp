@@ -11,47 +11,33 @@ void build_population(PyramidModel& model);  // population.cpp
 
 PyramidModel::PyramidModel(Scenario scenario)
     : scenario_(std::move(scenario)),
-      history_length_(scenario_.ordering.forecast == ForecastMethod::moving_average
-                          ? static_cast<std::size_t>(scenario_.ordering.forecast_window_months)
-                          : 0),
-      // One slot more than the longest lead time, so the slot being emptied
-      // this tick is never the one a shipment is added to.
-      pipeline_length_(static_cast<std::size_t>(max_lead_time(scenario_)) + 1),
-      payment_ring_length_(static_cast<std::size_t>(scenario_.economy.payment_terms_months.longest()) + 1) {
-    for (const auto& [name, sector] : scenario_.sectors) {
-        sector_configs_.push_back(&sector);
-        sector_names_.push_back(name);
-        std::array<std::uint32_t, tier_count> masks{};
-        for (std::size_t t = 0; t < tier_count; ++t)
-            for (const auto& cert : sector.tiers[static_cast<Tier>(t)].supplier_requirements)
-                masks[t] |= 1u << certification_bit(scenario_, cert);
-        required_mask_.push_back(masks);
-    }
-    final_demand_.assign(sector_count(), 0.0);
-    operating_oem_share_.assign(sector_count(), 1.0);
-    for (auto* v : {&export_share_, &exports_, &initial_oem_price_}) v->assign(sector_count(), 0.0);
-    export_price_index_.assign(sector_count(), 1.0);
-    rvc_compliant_share_.assign(sector_count(), 1.0);
-    lay_out_clusters();
-    for (const auto& [name, cert] : scenario_.certifications) certification_upkeep_.push_back(cert.upkeep_mxn_per_month);
-    economy_ = scenario_.economy;
-    credit_ = scenario_.credit;
-    open_ledgers();
+      streams_{static_cast<std::uint64_t>(scenario_.run.seed), static_cast<std::uint64_t>(scenario_.run.replication)},
+      levers_(scenario_.policies),
+      shocks_(scenario_.shocks),
+#ifdef NDEBUG
+      check_writes_(false)
+#else
+      check_writes_(true)
+#endif
+{
+    lay_out_pyramid();
     build_population(*this);
-    rebuild_tier_members();
-    mean_initial_capacity_value_.assign(sector_count(), {});
-    for (std::size_t s = 0; s < sector_count(); ++s)
+    rebuild_tier_members(firms_, pyramid_.sector_count(), members_);
+    pyramid_.mean_initial_capacity_value.assign(pyramid_.sector_count(), {});
+    for (std::size_t s = 0; s < pyramid_.sector_count(); ++s)
         for (std::size_t t = 0; t < tier_count; ++t) {
-            const TierRange range = tiers_[s][t];
+            const TierRange range = pyramid_.tiers[s][t];
             double total = 0;
             double operating = 0;
             for (FirmIndex i = range.first; i < range.last; ++i)
                 if (!firms_.dormant[i]) total += firms_.capacity[i] * firms_.price[i], operating += 1;
-            mean_initial_capacity_value_[s][t] = operating > 0 ? total / operating : 0.0;
+            pyramid_.mean_initial_capacity_value[s][t] = operating > 0 ? total / operating : 0.0;
         }
-    for (std::size_t s = 0; s < sector_count(); ++s) {
+    pyramid_.initial_oem_price.assign(pyramid_.sector_count(), 0.0);
+    for (std::size_t s = 0; s < pyramid_.sector_count(); ++s) {
         const TierRange oems = tier_range(s, Tier::oem);
-        for (FirmIndex i = oems.first; i < oems.last; ++i) initial_oem_price_[s] += firms_.final_demand_share[i] * firms_.price[i];
+        for (FirmIndex i = oems.first; i < oems.last; ++i)
+            pyramid_.initial_oem_price[s] += firms_.final_demand_share[i] * firms_.price[i];
     }
     recorder_ = std::make_unique<Recorder>(*this);
     add_phases();
@@ -59,74 +45,153 @@ PyramidModel::PyramidModel(Scenario scenario)
 
 PyramidModel::~PyramidModel() = default;
 
-void PyramidModel::lay_out_clusters() {
-    for (const auto& [name, cluster] : scenario_.clusters) cluster_names_.push_back(name);
-    if (cluster_names_.empty()) cluster_names_.push_back(default_cluster_name);
-    const std::size_t n = cluster_names_.size();
-    distance_km_.assign(n * n, scenario_.sourcing.default_distance_km);
-    for (std::size_t a = 0; a < n; ++a) distance_km_[a * n + a] = 0;
+void PyramidModel::lay_out_pyramid() {
+    Pyramid& p = pyramid_;
+    p.history_length = scenario_.ordering.forecast == ForecastMethod::moving_average
+                           ? static_cast<std::size_t>(scenario_.ordering.forecast_window_months)
+                           : 0;
+    // One slot more than the longest lead time, so the slot being emptied
+    // this tick is never the one a shipment is added to.
+    p.pipeline_length = static_cast<std::size_t>(max_lead_time(scenario_)) + 1;
+    p.payment_ring_length = static_cast<std::size_t>(scenario_.economy.payment_terms_months.longest()) + 1;
+    for (const auto& [name, sector] : scenario_.sectors) {
+        p.sectors.push_back(&sector);
+        p.sector_names.push_back(name);
+        std::array<std::uint32_t, tier_count> masks{};
+        for (std::size_t t = 0; t < tier_count; ++t)
+            for (const auto& cert : sector.tiers[static_cast<Tier>(t)].supplier_requirements)
+                masks[t] |= 1u << certification_bit(scenario_, cert);
+        p.required_mask.push_back(masks);
+    }
+    for (const auto& [name, cert] : scenario_.certifications) {
+        p.certification_names.push_back(name);
+        p.certification_upkeep.push_back(cert.upkeep_mxn_per_month);
+    }
+
+    for (const auto& [name, cluster] : scenario_.clusters) p.cluster_names.push_back(name);
+    if (p.cluster_names.empty()) p.cluster_names.push_back(default_cluster_name);
+    const std::size_t n = p.cluster_names.size();
+    p.distance_km.assign(n * n, scenario_.sourcing.default_distance_km);
+    for (std::size_t a = 0; a < n; ++a) p.distance_km[a * n + a] = 0;
+    p.cluster_learning.assign(n, 0.0);
+    p.cluster_certification_discount.assign(n, 0.0);
     std::size_t a = 0;
     for (const auto& [name, cluster] : scenario_.clusters) {
         for (const auto& [other, km] : cluster.distance_km) {
-            const auto b = static_cast<std::size_t>(std::ranges::find(cluster_names_, other) - cluster_names_.begin());
-            distance_km_[a * n + b] = distance_km_[b * n + a] = km;
+            const auto b = static_cast<std::size_t>(std::ranges::find(p.cluster_names, other) - p.cluster_names.begin());
+            p.distance_km[a * n + b] = p.distance_km[b * n + a] = km;
         }
-        ++a;
-    }
-    capacity_factor_.assign(n, 1.0);
-    cluster_learning_.assign(n, 0.0);
-    cluster_certification_discount_.assign(n, 0.0);
-    a = 0;
-    for (const auto& [name, cluster] : scenario_.clusters) {
         if (cluster.organisation) {
-            cluster_learning_[a] = cluster.learning_boost;
-            cluster_certification_discount_[a] = cluster.certification_cost_discount;
+            p.cluster_learning[a] = cluster.learning_boost;
+            p.cluster_certification_discount[a] = cluster.certification_cost_discount;
         }
         ++a;
     }
+
+    // Until the first exogenous phase: the scenario's own conditions.
+    const std::size_t sectors = p.sector_count();
+    now_.economy = scenario_.economy;
+    now_.credit = scenario_.credit;
+    now_.capacity_factor.assign(n, 1.0);
+    for (auto* v : {&now_.final_demand, &now_.export_share, &now_.exports}) v->assign(sectors, 0.0);
+    for (auto* v : {&now_.operating_oem_share, &now_.export_price_index, &now_.rvc_compliant_share}) v->assign(sectors, 1.0);
 }
 
-void PyramidModel::open_ledgers() {
-    const PoliciesConfig& p = scenario_.policies;
-    auto open = [&](Program program, const std::optional<double>& budget) {
-        if (budget) ledgers_[static_cast<std::size_t>(program)].budget_left = *budget;
-    };
-    if (p.credit_guarantee) open(Program::credit_guarantee, p.credit_guarantee->budget_mxn);
-    if (p.certification_subsidy) open(Program::certification_subsidy, p.certification_subsidy->budget_mxn);
-    if (p.supplier_development) open(Program::supplier_development, p.supplier_development->budget_mxn);
-}
-
-void PyramidModel::rebuild_tier_members() {
-    members_.assign(sector_count(), {});
-    for (FirmIndex i = 0; i < firms_.size(); ++i)
-        if (firms_.alive[i]) members_[firms_.sector[i]][static_cast<std::size_t>(firms_.tier[i])].push_back(i);
+void PyramidModel::add_phase(std::string name, std::vector<std::string_view> writes, std::function<void(sim::Tick)> run) {
+    schedule_.add(std::move(name), [this, writes = std::move(writes), run = std::move(run)](sim::Tick tick) {
+        if (!check_writes_) return run(tick);
+        const auto before = column_fingerprints(firms_, links_);
+        run(tick);
+        check_declared_writes(before, column_fingerprints(firms_, links_), writes);
+    });
 }
 
 void PyramidModel::add_phases() {
-    schedule_.add("exogenous", [this](sim::Tick t) { draw_final_demand(t); });
-    schedule_.add("programs", [this](sim::Tick t) { run_programs(t); });
-    schedule_.add("pricing", [this](sim::Tick t) { set_prices(t); });
-    schedule_.add("receive_inputs", [this](sim::Tick t) { receive_inputs(t); });
-    schedule_.add("planning", [this](sim::Tick t) { plan(t); });
-    schedule_.add("ordering", [this](sim::Tick t) { place_orders(t); });
-    schedule_.add("order_intake", [this](sim::Tick t) { take_orders(t); });
-    schedule_.add("production", [this](sim::Tick t) { produce(t); });
-    schedule_.add("shipping", [this](sim::Tick t) { ship(t); });
-    schedule_.add("receiving", [this](sim::Tick t) { collect_shipments(t); });
-    schedule_.add("payments", [this](sim::Tick t) { settle_payments(t); });
-    schedule_.add("finance", [this](sim::Tick t) { finance(t); });
-    schedule_.add("exit", [this](sim::Tick t) { exit_failed_firms(t); });
-    schedule_.add("entry", [this](sim::Tick t) { admit_entrants(t); });
-    schedule_.add("capability", [this](sim::Tick t) { develop_capability(t); });
-    schedule_.add("mobility", [this](sim::Tick t) { move_up_and_invest(t); });
-    schedule_.add("sourcing", [this](sim::Tick t) { source_inputs(t); });
-    schedule_.add("accounts", [this](sim::Tick t) { settle_accounts(t); });
-    schedule_.add("aggregate", [this](sim::Tick t) { recorder_->aggregate(t); });
+    // Each phase names the firm and link columns it writes; with checks on,
+    // any other column it changes stops the run (see add_phase).
+    const auto& s = scenario_;
+    add_phase("exogenous", {}, [this](sim::Tick t) {
+        set_conditions(now_, scenario_, pyramid_, shocks_, levers_, firms_, streams_, t);
+    });
+    add_phase("programs",
+              {"benefits", "duty_forgone", "registered", "cash", "guarantee_fee", "guarantee_payout", "subsidy_received",
+               "development_cost", "sponsored"},
+              [this](sim::Tick t) {
+                  auto context = lever_context();
+                  run_programs(context, levers_, t);
+              });
+    add_phase("pricing", {"unit_cost", "price", "next_price", "domestic_content", "next_domestic_content"},
+              [this](sim::Tick) { set_prices(firms_, links_, graph_, market()); });
+    add_phase("receive_inputs", {"events", "inbound", "received", "input_stock", "on_order"},
+              [this](sim::Tick t) { receive_inputs(firms_, pyramid_, t); });
+    add_phase("planning", {"orders_placed", "demand_history", "forecast"},
+              [this, &s](sim::Tick t) { plan_orders(firms_, s.ordering, pyramid_, now_, t); });
+    add_phase("ordering",
+              {"orders_placed", "on_order", "inbound", "imports", "duty_forgone", "benefits", "primary_purchases",
+               "domestic_purchases", "order"},
+              [this](sim::Tick t) {
+                  auto context = lever_context();
+                  place_orders(firms_, links_, graph_, market(), context, levers_, t);
+              });
+    add_phase("order_intake", {"orders_received", "backlog", "owed"},
+              [this](sim::Tick) { take_orders(firms_, links_, graph_, now_); });
+    add_phase("production", {"production_target", "output", "input_stock", "finished_goods"},
+              [this, &s](sim::Tick) { produce(firms_, s.ordering, now_); });
+    add_phase("shipping",
+              {"shipped", "finished_goods", "backlog", "shipment", "receivables", "owed", "foreign_sales_share",
+               "fill_rate"},
+              [this](sim::Tick t) { ship(firms_, links_, graph_, pyramid_, t); });
+    add_phase("receiving", {"inbound", "domestic_purchases", "payables"},
+              [this](sim::Tick t) { collect_shipments(firms_, links_, graph_, pyramid_, now_, t); });
+    add_phase("payments", {"revenue", "cash", "employment", "wage_bill", "value_added", "receivables", "payables"},
+              [this](sim::Tick t) { settle_payments(firms_, pyramid_, now_, t); });
+    add_phase("finance",
+              {"credit_outcome", "loan_granted", "defaulted_debt", "debt", "debt_service", "cash", "guaranteed_loans",
+               "guaranteed_cover", "guarantee_rate_discount", "guarantee_fee", "guarantee_payout", "benefits",
+               "registered", "events", "distress_months", "history_months", "months_since_default"},
+              [this](sim::Tick t) {
+                  auto context = lever_context();
+                  finance(context, levers_, t);
+              });
+    add_phase("exit",
+              {"alive", "events", "defaulted_debt", "debt", "guaranteed_loans", "guaranteed_cover", "guarantee_payout",
+               "benefits", "registered", "months_since_default", "capacity", "employment", "finished_goods", "forecast",
+               "on_order", "owed", "share"},
+              [this](sim::Tick) {
+                  auto context = lever_context();
+                  exit_failed_firms(context, levers_, links_, graph_);
+              });
+    add_phase("entry",
+              {"dormant", "alive", "events", "capacity", "capability", "labour_productivity", "size_class",
+               "fixed_assets", "cash", "unit_cost", "certifications", "history_months", "fill_rate", "import_share",
+               "payment_term", "credit_averse"},
+              [this, &s](sim::Tick t) {
+                  admit_entrants(firms_, links_, graph_, s.entry, pyramid_, now_, members_, streams_, t);
+              });
+    add_phase("capability",
+              {"capability", "labour_productivity", "certifications", "cash", "certification_in_progress",
+               "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered"},
+              [this, &s](sim::Tick t) {
+                  auto context = lever_context();
+                  develop_capability(context, levers_, s.capability, s.certifications, t);
+              });
+    add_phase("mobility",
+              {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets"},
+              [this, &s](sim::Tick) { move_up_and_invest(firms_, links_, graph_, s.investment, pyramid_, now_, members_); });
+    add_phase("sourcing",
+              {"on_order", "owed", "share", "import_share", "payment_term", "development_cost", "benefits"},
+              [this, &s](sim::Tick t) {
+                  auto context = lever_context();
+                  source_inputs(firms_, links_, graph_, supplier_cards_, s.sourcing, market(), context, levers_, members_, t);
+              });
+    add_phase("accounts", {}, [this](sim::Tick t) {
+        auto context = lever_context();
+        settle_accounts(context, levers_, t);
+    });
+    add_phase("aggregate", {}, [this](sim::Tick t) { recorder_->aggregate(t); });
 }
 
-void PyramidModel::open_results(sim::results::File& file) {
-    recorder_->open(file);
-}
+void PyramidModel::open_results(sim::results::File& file) { recorder_->open(file); }
 
 void PyramidModel::record(sim::Tick tick, sim::results::File& file) { recorder_->write(tick, file); }
 

@@ -162,6 +162,36 @@ struct Describe<OutputConfig> {
 };
 
 /// Names used in one block that must be defined in another.
+/// A lever's block or a shock's entry names only sectors, clusters and
+/// certifications the scenario has: checked by member name, so a new lever or
+/// shock with an `eligibility`, `sectors`, `sector`, `cluster` or
+/// `certifications` key is checked without a line here.
+template <class Entry>
+CrossFieldProblem names_are_known(const Scenario& s, const std::string& where, std::string_view key, const Entry& entry) {
+    using Problem = std::pair<std::string, std::string>;
+    auto unknown = [](const auto& map, const std::string& name) { return !name.empty() && !map.count(name); };
+    auto refuse = [&](std::string_view what, const std::string& name) {
+        return Problem{where, std::string(key) + ": unknown " + std::string(what) + " '" + name + "'"};
+    };
+    if constexpr (std::is_base_of_v<ProgramTerms, Entry>) {
+        for (const auto& name : entry.eligibility.sectors)
+            if (unknown(s.sectors, name)) return refuse("sector", name);
+        for (const auto& name : entry.eligibility.clusters)
+            if (unknown(s.clusters, name)) return refuse("cluster", name);
+    }
+    if constexpr (requires { entry.certifications.begin(); })
+        for (const auto& name : entry.certifications)
+            if (unknown(s.certifications, name)) return refuse("certification", name);
+    if constexpr (requires { entry.sectors.begin(); })
+        for (const auto& name : entry.sectors)
+            if (unknown(s.sectors, name)) return refuse("sector", name);
+    if constexpr (requires { entry.sector.size(); })
+        if (unknown(s.sectors, entry.sector)) return refuse("sector", entry.sector);
+    if constexpr (requires { entry.cluster.size(); })
+        if (unknown(s.clusters, entry.cluster)) return refuse("cluster", entry.cluster);
+    return std::nullopt;
+}
+
 CrossFieldProblem names_are_known(const Scenario& s) {
     using Problem = std::pair<std::string, std::string>;
     auto unknown = [](const auto& map, const std::string& name) { return !name.empty() && !map.count(name); };
@@ -174,34 +204,16 @@ CrossFieldProblem names_are_known(const Scenario& s) {
                 if (unknown(s.clusters, cluster) || share < 0)
                     return Problem{"sectors", "sector '" + sector_name + "' places firms in '" + cluster +
                                                   "', which is not among the clusters (or has a negative share)"};
-    auto check_eligibility = [&](const char* program, const Eligibility& e) -> CrossFieldProblem {
-        for (const auto& name : e.sectors)
-            if (unknown(s.sectors, name)) return Problem{"policies", std::string(program) + ": unknown sector '" + name + "'"};
-        for (const auto& name : e.clusters)
-            if (unknown(s.clusters, name)) return Problem{"policies", std::string(program) + ": unknown cluster '" + name + "'"};
-        return std::nullopt;
-    };
-    const PoliciesConfig& p = s.policies;
     CrossFieldProblem problem;
-    if (p.credit_guarantee && (problem = check_eligibility("credit_guarantee", p.credit_guarantee->eligibility))) return problem;
-    if (p.certification_subsidy) {
-        if ((problem = check_eligibility("certification_subsidy", p.certification_subsidy->eligibility))) return problem;
-        for (const auto& name : p.certification_subsidy->certifications)
-            if (unknown(s.certifications, name)) return Problem{"policies", "certification_subsidy: unknown certification '" + name + "'"};
-    }
-    if (p.prosec && (problem = check_eligibility("prosec", p.prosec->eligibility))) return problem;
-    if (p.immex && (problem = check_eligibility("immex", p.immex->eligibility))) return problem;
-    if (p.supplier_development && (problem = check_eligibility("supplier_development", p.supplier_development->eligibility)))
-        return problem;
-    if (p.rules_of_origin)
-        for (const auto& name : p.rules_of_origin->sectors)
-            if (unknown(s.sectors, name)) return Problem{"policies", "rules_of_origin: unknown sector '" + name + "'"};
-    for (const auto& shock : s.shocks.demand)
-        if (unknown(s.sectors, shock.sector)) return Problem{"shocks", "demand: unknown sector '" + shock.sector + "'"};
-    for (const auto& shock : s.shocks.export_tariff)
-        if (unknown(s.sectors, shock.sector)) return Problem{"shocks", "export_tariff: unknown sector '" + shock.sector + "'"};
-    for (const auto& shock : s.shocks.disruptions)
-        if (unknown(s.clusters, shock.cluster)) return Problem{"shocks", "disruptions: unknown cluster '" + shock.cluster + "'"};
+#define TIERSIM_CHECK_POLICY(yaml_key, Class) \
+    if (s.policies.yaml_key && (problem = names_are_known(s, "policies", #yaml_key, *s.policies.yaml_key))) return problem;
+    TIERSIM_LEVER_TABLE(TIERSIM_CHECK_POLICY)
+#undef TIERSIM_CHECK_POLICY
+#define TIERSIM_CHECK_SHOCK(yaml_key, Class) \
+    for (const auto& entry : s.shocks.yaml_key)   \
+        if ((problem = names_are_known(s, "shocks", #yaml_key, entry))) return problem;
+    TIERSIM_SHOCK_TABLE(TIERSIM_CHECK_SHOCK)
+#undef TIERSIM_CHECK_SHOCK
     return std::nullopt;
 }
 

@@ -1,0 +1,58 @@
+// certification_subsidy: the government pays part of a certification's cost.
+//
+// A firm asks for the grant only when it makes the certification worth
+// starting and affordable; grants are shared out in a random queue while the
+// budget lasts, and paid when the firm starts. docs/model.md, "Certification subsidy".
+#pragma once
+
+#include "models/levers/lever.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tiersim::models {
+
+struct CertificationSubsidyConfig : ProgramTerms {
+    std::optional<double> budget_mxn;
+    double share = 0.5;
+    std::optional<double> cap_per_firm_mxn;
+    std::vector<std::string> certifications;  ///< covered; empty: all
+};
+
+class CertificationSubsidy final : public Lever {
+public:
+    using Config = CertificationSubsidyConfig;
+    static constexpr std::string_view summary = "Pays part of certification costs";
+
+    explicit CertificationSubsidy(const std::optional<Config>& config);
+
+    std::string_view key() const noexcept override { return "certification_subsidy"; }
+    bool configured() const noexcept override { return config_.has_value(); }
+    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
+    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
+
+    void begin_tick(LeverContext& context, sim::Tick tick) override;
+    bool funds_certification() const noexcept override { return config_.has_value(); }
+    double certification_request(const LeverContext& context, FirmIndex i, const CertificationPlan& plan,
+                                 sim::Tick tick) const override;
+    void share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) override;
+    void book_certification_grant(LeverContext& context, FirmIndex i, double grant) override;
+    AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
+    double budget_left() const noexcept override { return ledger_.budget_left; }
+
+private:
+    std::optional<Config> config_;
+    Ledger ledger_;
+};
+
+TIERSIM_LEVER(certification_subsidy, CertificationSubsidy);
+
+}  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+template <>
+struct Describe<tiersim::models::CertificationSubsidyConfig> {
+    static void fields(Fields<tiersim::models::CertificationSubsidyConfig>& f);
+};
+}  // namespace tiersim::sim::config

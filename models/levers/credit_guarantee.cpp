@@ -1,0 +1,177 @@
+#include "models/levers/credit_guarantee.hpp"
+
+#include "models/firms.hpp"
+#include "models/state.hpp"
+#include "sim/parallel.hpp"
+
+#include <algorithm>
+
+namespace tiersim::models {
+
+CreditGuarantee::CreditGuarantee(const std::optional<Config>& config) : config_(config) {
+    if (config_ && config_->budget_mxn) ledger_.budget_left = *config_->budget_mxn;
+}
+
+bool CreditGuarantee::reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept {
+    return config_ && models::reaches(*config_, context, i, tick);
+}
+
+void CreditGuarantee::begin_tick(LeverContext& context, sim::Tick tick) {
+    ledger_.spent_this_tick = 0;
+    if (!config_) return;
+    FirmTable& f = context.firms;
+    sim::for_each_index(f.size(), [&](std::size_t i) { f.guarantee_fee[i] = f.guarantee_payout[i] = 0; });
+    cover_asked_.assign(f.size(), 0.0);
+    bank_of_.assign(f.size(), -1);
+    if (!in_force(tick)) return;
+    outstanding_ = sim::deterministic_reduce(
+        f.size(), 0.0,
+        [&](std::size_t begin, std::size_t end) {
+            double sum = 0;
+            for (std::size_t i = begin; i < end; ++i) sum += f.guaranteed_cover[i];
+            return sum;
+        },
+        [](double& into, double part) { into += part; });
+    hold_auction(context, tick);
+}
+
+void CreditGuarantee::hold_auction(LeverContext& context, sim::Tick tick) {
+    const Config& program = *config_;
+    if (program.allocation != GuaranteeAllocation::auction) return;
+    if ((tick - static_cast<sim::Tick>(program.start_tick)) % static_cast<sim::Tick>(program.auction_period_months) != 0)
+        return;
+    // Each bank bids a volume of guaranteed lending and the rate cut it will
+    // pass on; the fund takes the deepest cuts first until its room is used.
+    const double room = std::max(0.0, ledger_.budget_left * program.leverage - outstanding_);
+    std::vector<BankBid> bids(static_cast<std::size_t>(program.banks));
+    for (std::size_t k = 0; k < bids.size(); ++k) {
+        auto rng = context.streams(k, tick, Purpose::guarantee_auction);
+        bids[k].rate_discount_annual = program.rate_discount_annual * (0.5 + rng.uniform());
+        bids[k].volume_left = room * (0.2 + 0.6 * rng.uniform());  // assumption: bids oversubscribe the room
+    }
+    std::ranges::stable_sort(bids, [](const BankBid& a, const BankBid& b) { return a.rate_discount_annual > b.rate_discount_annual; });
+    double left = room;
+    for (BankBid& bid : bids) left -= bid.volume_left = std::min(bid.volume_left, left);
+    bank_bids_ = std::move(bids);
+}
+
+void CreditGuarantee::consider_loan(LeverContext& context, FirmIndex i, CreditApplicant applicant, Denial, sim::Tick tick) {
+    if (!in_force(tick) || !reaches(context, i, tick)) return;
+    // Scored again with the cover counted as collateral, on the same stream:
+    // a guarantee changes the collateral, not the income documents.
+    applicant.collateral_cover = config_->coverage;
+    auto rng = context.streams(context.firms.id[i], tick, Purpose::credit_score);
+    if (score_application(context.now.credit, applicant, rng) != Denial::none) return;
+    // Approved with the guarantee: ask the fund for cover of this much principal.
+    cover_asked_[i] = config_->coverage * applicant.principal;
+    if (config_->allocation == GuaranteeAllocation::auction && config_->banks > 0)
+        bank_of_[i] = static_cast<std::int8_t>(context.streams(context.firms.id[i], tick, Purpose::guarantee_bank)
+                                                   .below(static_cast<std::uint64_t>(config_->banks)));
+}
+
+void CreditGuarantee::share_out_loans(LeverContext& context, sim::Tick tick) {
+    if (!in_force(tick)) return;
+    const std::size_t n = context.firms.size();
+    if (config_->allocation == GuaranteeAllocation::first_come) {
+        double room = std::max(0.0, ledger_.budget_left * config_->leverage - outstanding_);
+        allocate_in_queue(context, tick, cover_asked_, room);
+        return;
+    }
+    // Each application went to one bank; it is covered while that bank's winning volume lasts.
+    for (std::size_t k = 0; k < bank_bids_.size(); ++k) {
+        std::vector<double> mine(n, 0.0);
+        for (FirmIndex i = 0; i < n; ++i)
+            if (bank_of_[i] == static_cast<std::int8_t>(k)) mine[i] = cover_asked_[i];
+        allocate_in_queue(context, tick, mine, bank_bids_[k].volume_left);
+        for (FirmIndex i = 0; i < n; ++i)
+            if (bank_of_[i] == static_cast<std::int8_t>(k)) cover_asked_[i] = mine[i];
+    }
+    for (FirmIndex i = 0; i < n; ++i)
+        if (bank_of_[i] < 0 || static_cast<std::size_t>(bank_of_[i]) >= bank_bids_.size()) cover_asked_[i] = 0;
+}
+
+void CreditGuarantee::book_loan(LeverContext& context, FirmIndex i, double principal) {
+    if (!backs_loan(i)) return;
+    FirmTable& f = context.firms;
+    const double cover = cover_asked_[i];
+    double discount = config_->rate_discount_annual;
+    if (config_->allocation == GuaranteeAllocation::auction && bank_of_[i] >= 0)
+        discount = bank_bids_[static_cast<std::size_t>(bank_of_[i])].rate_discount_annual;
+    // The firm's guaranteed loans carry the average cut, weighted by principal.
+    const double before = f.guaranteed_loans[i];
+    f.guarantee_rate_discount[i] = (f.guarantee_rate_discount[i] * before + discount * principal) / (before + principal);
+    f.guaranteed_loans[i] += principal;
+    f.guaranteed_cover[i] += cover;
+    f.guarantee_fee[i] = config_->fee * cover;
+    f.cash[i] -= f.guarantee_fee[i];
+    f.benefits[i] |= bit();
+    f.registered[i] |= bit();  // enrolled while cover is outstanding
+}
+
+void CreditGuarantee::on_default(LeverContext& context, FirmIndex i) {
+    // The fund pays the bank the guaranteed part of what it loses.
+    FirmTable& f = context.firms;
+    f.guarantee_payout[i] += f.guaranteed_cover[i];
+    if (f.guaranteed_cover[i] > 0) f.benefits[i] |= bit();
+    f.guaranteed_loans[i] = 0;
+    f.guaranteed_cover[i] = 0;
+    f.registered[i] &= static_cast<std::uint8_t>(~bit());
+}
+
+void CreditGuarantee::settle(LeverContext& context, sim::Tick) {
+    if (!config_) return;
+    // The fund keeps its fees and pays the guaranteed part of defaults.
+    const FirmTable& f = context.firms;
+    struct Flows {
+        double payouts = 0, fees = 0;
+    };
+    const Flows flows = sim::deterministic_reduce(
+        f.size(), Flows{},
+        [&](std::size_t begin, std::size_t end) {
+            Flows part;
+            for (std::size_t i = begin; i < end; ++i) {
+                part.payouts += f.guarantee_payout[i];
+                part.fees += f.guarantee_fee[i];
+            }
+            return part;
+        },
+        [](Flows& into, const Flows& part) {
+            into.payouts += part.payouts;
+            into.fees += part.fees;
+        });
+    ledger_.budget_left += flows.fees - flows.payouts;
+    ledger_.spent_this_tick = flows.payouts;
+}
+
+AccountFlows CreditGuarantee::account(const FirmTable& f, FirmIndex i) const noexcept {
+    return {.outlays = f.guarantee_payout[i], .fees = f.guarantee_fee[i], .payouts = f.guarantee_payout[i],
+            .participant = f.guaranteed_cover[i] > 0};
+}
+
+}  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+
+using tiersim::models::CreditGuaranteeConfig;
+
+void Describe<CreditGuaranteeConfig>::fields(Fields<CreditGuaranteeConfig>& f) {
+    using G = CreditGuaranteeConfig;
+    add_program_terms(f);
+    f.add("budget_mxn", &G::budget_mxn).unit("MXN").range(0, 1e15)
+        .doc("Capital of the guarantee fund: pays the guaranteed share of defaults; null: unlimited");
+    f.add("coverage", &G::coverage).unit("1").range(0, 1)
+        .doc("Share of a loan's principal the fund guarantees; the bank counts it as collateral (APEC17 §4.3.1.2)");
+    f.add("fee", &G::fee).unit("1").range(0, 1).doc("Fee on the guaranteed amount, paid by the borrower at origination");
+    f.add("leverage", &G::leverage).unit("1").range(0, 1000)
+        .doc("Most guaranteed principal outstanding per peso of capital left in the fund");
+    f.add("rate_discount_annual", &G::rate_discount_annual).unit("1/year").range(0, 1)
+        .doc("Rate cut on guaranteed loans under first-come allocation (auctions set it by the winning bids)");
+    f.add("allocation", &G::allocation)
+        .doc("first_come: loans are guaranteed as they come while room lasts; auction: banks bid volume and rate, "
+             "the lowest rates win the room (APEC17 §4.3.1.2)");
+    f.add("banks", &G::banks).unit("banks").range(1, 100).doc("Banks bidding in the auction");
+    f.add("auction_period_months", &G::auction_period_months).unit("months").range(1, 120)
+        .doc("Months between auctions");
+}
+
+}  // namespace tiersim::sim::config

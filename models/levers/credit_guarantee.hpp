@@ -1,0 +1,87 @@
+// credit_guarantee: a government guarantee in place of collateral (APEC17 §4.3.1.2).
+//
+// The fund guarantees `coverage` of a loan's principal; the bank counts the
+// cover as collateral, so some denials become approvals. The fund's room is
+// its capital times `leverage`, less what it already guarantees; loans are
+// covered first come (in a random queue) or, under an auction, within the
+// volumes banks won by bidding rate cuts. Defaults are paid from the capital;
+// fees go into it. docs/model.md, "Credit guarantee".
+#pragma once
+
+#include "models/levers/lever.hpp"
+
+#include <optional>
+
+namespace tiersim::models {
+
+enum class GuaranteeAllocation { first_come, auction };
+
+struct CreditGuaranteeConfig : ProgramTerms {
+    std::optional<double> budget_mxn;  ///< the fund's capital: pays defaults; caps what it may guarantee
+    double coverage = 0.5;             ///< share of principal guaranteed, counted as collateral
+    double fee = 0.01;                 ///< share of the guaranteed amount the borrower pays at origination
+    double leverage = 10;              ///< guaranteed principal outstanding per peso of capital left
+    double rate_discount_annual = 0.03;  ///< lower rate on guaranteed loans (first come)
+    GuaranteeAllocation allocation = GuaranteeAllocation::first_come;
+    int banks = 3;                     ///< banks bidding in the auction
+    int auction_period_months = 12;    ///< months between auctions
+};
+
+class CreditGuarantee final : public Lever {
+public:
+    using Config = CreditGuaranteeConfig;
+    static constexpr std::string_view summary = "Guarantees in place of collateral (APEC17 §4.3.1.2)";
+
+    explicit CreditGuarantee(const std::optional<Config>& config);
+
+    std::string_view key() const noexcept override { return "credit_guarantee"; }
+    bool configured() const noexcept override { return config_.has_value(); }
+    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
+    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
+
+    void begin_tick(LeverContext& context, sim::Tick tick) override;
+    void consider_loan(LeverContext& context, FirmIndex i, CreditApplicant applicant, Denial plain, sim::Tick tick) override;
+    void share_out_loans(LeverContext& context, sim::Tick tick) override;
+    bool backs_loan(FirmIndex i) const noexcept override { return config_ && cover_asked_[i] > 0; }
+    void book_loan(LeverContext& context, FirmIndex i, double principal) override;
+    void on_default(LeverContext& context, FirmIndex i) override;
+    void settle(LeverContext& context, sim::Tick tick) override;
+    AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
+    double budget_left() const noexcept override { return ledger_.budget_left; }
+    double guaranteed_outstanding() const noexcept override { return outstanding_; }
+
+private:
+    struct BankBid {
+        double rate_discount_annual = 0;
+        double volume_left = 0;
+    };
+    void hold_auction(LeverContext& context, sim::Tick tick);
+
+    std::optional<Config> config_;
+    Ledger ledger_;
+    double outstanding_ = 0;            ///< cover outstanding at the start of the tick
+    std::vector<BankBid> bank_bids_;    ///< the last auction's winning bids, by bank
+    std::vector<double> cover_asked_;   ///< per firm, this tick: cover asked, then granted (0: none)
+    std::vector<std::int8_t> bank_of_;  ///< per firm, this tick: the bank of its application (auction)
+};
+
+TIERSIM_LEVER(credit_guarantee, CreditGuarantee);
+
+}  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+
+template <>
+struct EnumNames<tiersim::models::GuaranteeAllocation> {
+    static constexpr std::array<std::pair<tiersim::models::GuaranteeAllocation, std::string_view>, 2> values{{
+        {tiersim::models::GuaranteeAllocation::first_come, "first_come"},
+        {tiersim::models::GuaranteeAllocation::auction, "auction"},
+    }};
+};
+
+template <>
+struct Describe<tiersim::models::CreditGuaranteeConfig> {
+    static void fields(Fields<tiersim::models::CreditGuaranteeConfig>& f);
+};
+
+}  // namespace tiersim::sim::config

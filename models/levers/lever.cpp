@@ -1,0 +1,115 @@
+#include "models/levers/lever.hpp"
+
+#include "models/firms.hpp"
+#include "models/policy.hpp"
+#include "models/state.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "tiersim/levers.inc"  // generated: the lever table (models/CMakeLists.txt)
+
+namespace tiersim::models {
+
+namespace {
+
+template <class T>
+bool listed(const std::vector<T>& list, const T& value) {
+    return list.empty() || std::ranges::find(list, value) != list.end();
+}
+
+#define TIERSIM_LEVER_REGISTRATION(yaml_key, Class)                                                          \
+    LeverRegistration{#yaml_key, [](const PoliciesConfig& policies) -> std::unique_ptr<Lever> {              \
+                          return std::make_unique<Class>(policies.yaml_key);                                 \
+                      }},
+constexpr LeverRegistration registrations[] = {TIERSIM_LEVER_TABLE(TIERSIM_LEVER_REGISTRATION)};
+#undef TIERSIM_LEVER_REGISTRATION
+
+/// Lever order: alphabetical, except that a lever comes after those it names in runs_after.
+std::vector<std::unique_ptr<Lever>> in_lever_order(std::vector<std::unique_ptr<Lever>> levers) {
+    std::ranges::sort(levers, {}, [](const auto& lever) { return lever->key(); });
+    std::vector<std::unique_ptr<Lever>> ordered;
+    std::set<std::string_view> placed;
+    while (!levers.empty()) {
+        auto ready = std::ranges::find_if(levers, [&](const auto& lever) {
+            return std::ranges::all_of(lever->runs_after(), [&](std::string_view key) {
+                return placed.count(key) || std::ranges::none_of(levers, [&](const auto& l) { return l->key() == key; }) ;
+            });
+        });
+        if (ready == levers.end()) throw std::logic_error("levers: runs_after forms a cycle");
+        placed.insert((*ready)->key());
+        ordered.push_back(std::move(*ready));
+        levers.erase(ready);
+    }
+    return ordered;
+}
+
+}  // namespace
+
+std::span<const LeverRegistration> lever_registrations() { return registrations; }
+
+bool reaches(const ProgramTerms& terms, const LeverContext& context, FirmIndex i, sim::Tick tick) noexcept {
+    const Eligibility& e = terms.eligibility;
+    const FirmTable& f = context.firms;
+    return terms.in_force(static_cast<int>(tick)) && f.alive[i] && listed(e.tiers, f.tier[i]) &&
+           listed(e.size_classes, f.size_class[i]) && listed(e.sectors, context.pyramid.sector_names[f.sector[i]]) &&
+           listed(e.clusters, context.pyramid.cluster_names[f.cluster[i]]) &&
+           (!e.domestic_only || f.ownership[i] == Ownership::domestic);
+}
+
+void allocate_in_queue(const LeverContext& context, sim::Tick tick, std::vector<double>& requests, double& room) {
+    // Requests are served in a random order drawn per (seed, tick), so no firm
+    // index comes first every month, and the result does not depend on threads.
+    std::vector<std::pair<std::uint64_t, FirmIndex>> queue;
+    for (FirmIndex i = 0; i < requests.size(); ++i)
+        if (requests[i] > 0)
+            queue.emplace_back(context.streams(context.firms.id[i], tick, Purpose::program_queue).next_u64(), i);
+    std::ranges::sort(queue);
+    for (const auto& [priority, i] : queue) {
+        if (requests[i] > room) {
+            requests[i] = 0;
+            continue;
+        }
+        room -= requests[i];
+    }
+}
+
+Levers::Levers(const PoliciesConfig& policies) {
+    std::vector<std::unique_ptr<Lever>> built;
+    for (const LeverRegistration& registration : registrations) built.push_back(registration.make(policies));
+    levers_ = in_lever_order(std::move(built));
+    // A lever's bit in FirmTable::registered and ::benefits (8 bits: widen those columns for a ninth lever).
+    if (levers_.size() > 8) throw std::logic_error("levers: more than 8 levers need wider program bit columns");
+    for (std::size_t k = 0; k < levers_.size(); ++k) {
+        levers_[k]->set_bit(static_cast<std::uint8_t>(1u << k));
+        if (levers_[k]->is_tariff_program()) tariff_programs_.push_back(levers_[k].get());
+    }
+}
+
+Levers::~Levers() = default;
+Levers::Levers(Levers&&) noexcept = default;
+Levers& Levers::operator=(Levers&&) noexcept = default;
+
+std::vector<std::string> Levers::keys() {
+    const Levers levers{PoliciesConfig{}};
+    std::vector<std::string> keys;
+    for (const auto& lever : levers.all()) keys.emplace_back(lever->key());
+    return keys;
+}
+
+}  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+
+using tiersim::models::Eligibility;
+
+void Describe<Eligibility>::fields(Fields<Eligibility>& f) {
+    f.add("tiers", &Eligibility::tiers).doc("Tiers reached (oem, t1, t2, t3)");
+    f.add("size_classes", &Eligibility::size_classes).doc("Size classes reached (micro, small, medium, large)");
+    f.add("sectors", &Eligibility::sectors).doc("Sectors reached, by name");
+    f.add("clusters", &Eligibility::clusters).doc("Clusters reached, by name");
+    f.add("domestic_only", &Eligibility::domestic_only).doc("Only Mexican-owned firms");
+}
+
+}  // namespace tiersim::sim::config

@@ -1,0 +1,122 @@
+// capability: capability grows with experience and foreign buyers and decays
+// when idle; certification is a decision with a cost, a delay, an audit and a
+// barrier (the customer record), helped by any program that funds it.
+#include "models/phases/phases.hpp"
+#include "models/policy.hpp"
+#include "sim/parallel.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace tiersim::models {
+
+namespace {
+
+const CertificationConfig& nth_certification(const std::map<std::string, CertificationConfig>& certifications, int bit) {
+    auto it = certifications.begin();
+    std::advance(it, bit);
+    return it->second;
+}
+
+void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& rule, FirmIndex i, sim::Tick tick) {
+    // dc = learning × u × (1 - c) + spillover × foreign share × (1 - c) + services × (1 - c) - depreciation × (1 - u) × c
+    FirmTable& f = context.firms;
+    const double u = f.capacity[i] > 0 ? std::min(1.0, f.output[i] / f.capacity[i]) : 0.0;
+    double spillover = rule.foreign_buyer_spillover;
+    for (const auto& lever : levers.all()) spillover += lever->learning_boost(context, i, tick);
+    double& c = f.capability[i];
+    c += (rule.learning_by_doing * u + spillover * f.foreign_sales_share[i] + context.pyramid.cluster_learning[f.cluster[i]]) *
+             (1 - c) -
+         rule.depreciation * (1 - u) * c;
+    c = std::clamp(c, 0.0, 1.0);
+    f.labour_productivity[i] = context.pyramid.population(f.sector[i], f.tier[i]).labour_productivity * (0.1 + 0.9 * c);
+}
+
+void progress_certification(FirmTable& f, const Streams& streams,
+                            const std::map<std::string, CertificationConfig>& certifications, FirmIndex i,
+                            sim::Tick tick) {
+    if (--f.certification_months_left[i] > 0) return;
+    const int bit = f.certification_in_progress[i];
+    const CertificationConfig& cert = nth_certification(certifications, bit);
+    auto rng = streams(f.id[i], tick, Purpose::certification_audit);
+    if (rng.bernoulli(std::min(1.0, f.capability[i] / cert.pass_capability))) {
+        f.certifications[i] |= 1u << bit;
+        f.events[i] |= event_certified;
+    }
+    f.certification_in_progress[i] = -1;
+}
+
+CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const CapabilityConfig& rule,
+                                     const std::map<std::string, CertificationConfig>& certifications, FirmIndex i) {
+    // First what the firm's own buyers demand (to be eligible at all), then
+    // what the tier above demands of its suppliers (to move up).
+    const int tier = static_cast<int>(f.tier[i]);
+    if (tier < 1) return {};
+    const auto& masks = pyramid.required_mask[f.sector[i]];
+    std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
+    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i];
+    if (missing == 0) return {};
+    const int bit = std::countr_zero(missing);
+    const CertificationConfig& cert = nth_certification(certifications, bit);
+    // The audit needs a customer record: no current buyer, no audit.
+    const bool has_customer = f.forecast[i] > 0 || f.sponsored[i];
+    if (!has_customer || f.capability[i] < cert.min_capability) return {};
+    // Cost by processes certified, less what a cluster organisation's shared services save.
+    const auto& population = pyramid.population(f.sector[i], f.tier[i]);
+    const double cost = (cert.cost_mxn + cert.cost_per_process_mxn * population.processes) *
+                        (1.0 - pyramid.cluster_certification_discount[f.cluster[i]]);
+    const double horizon = rule.planning_horizon_months[f.size_class[i]];
+    const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * std::max(0.0, f.price[i] - f.unit_cost[i]);
+    const double upkeep = cert.upkeep_mxn_per_month * horizon;
+    return {bit, cost, unlocked_margin * horizon - upkeep, upkeep};
+}
+
+}  // namespace
+
+void develop_capability(LeverContext& context, Levers& levers, const CapabilityConfig& rule,
+                        const std::map<std::string, CertificationConfig>& certifications, sim::Tick tick) {
+    // Capability and upkeep, then certification decisions in three passes:
+    // plans and grant requests (parallel), each funder's budget shared out in
+    // a queue (serial), decisions (parallel).
+    FirmTable& f = context.firms;
+    std::vector<Lever*> funders;
+    for (const auto& lever : levers.all())
+        if (lever->funds_certification()) funders.push_back(lever.get());
+    std::vector<std::vector<double>> requests(funders.size(), std::vector<double>(f.size(), 0.0));
+    sim::for_each_index(f.size(), [&](std::size_t index) {
+        const auto i = static_cast<FirmIndex>(index);
+        if (!f.alive[i]) return;
+        learn(context, levers, rule, i, tick);
+        // A firm that cannot pay lets its certifications lapse; otherwise it pays their upkeep.
+        if (f.distress_months[i] >= 2) f.certifications[i] = 0;
+        for (std::uint32_t held = f.certifications[i]; held != 0; held &= held - 1)
+            f.cash[i] -= context.pyramid.certification_upkeep[static_cast<std::size_t>(std::countr_zero(held))];
+        if (f.certification_in_progress[i] >= 0) {
+            progress_certification(f, context.streams, certifications, i, tick);
+            return;
+        }
+        if (funders.empty()) return;
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, i);
+        for (std::size_t k = 0; k < funders.size(); ++k)
+            requests[k][i] = funders[k]->certification_request(context, i, plan, tick);
+    });
+    for (std::size_t k = 0; k < funders.size(); ++k) funders[k]->share_out_certification(context, requests[k], tick);
+    sim::for_each_index(f.size(), [&](std::size_t index) {
+        const auto i = static_cast<FirmIndex>(index);
+        if (!f.alive[i] || f.certification_in_progress[i] >= 0) return;
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, i);
+        if (plan.bit < 0) return;
+        double grant = 0;
+        for (const auto& funder_requests : requests) grant += funder_requests[i];
+        const double own_cost = plan.cost - grant;
+        // Budget reserved for a certification the firm then does not start goes unspent.
+        if (plan.benefit <= own_cost || f.cash[i] < own_cost + plan.upkeep) return;
+        f.cash[i] -= own_cost;
+        f.certification_in_progress[i] = static_cast<std::int8_t>(plan.bit);
+        f.certification_months_left[i] = static_cast<std::uint8_t>(nth_certification(certifications, plan.bit).months);
+        for (std::size_t k = 0; k < funders.size(); ++k)
+            if (requests[k][i] > 0) funders[k]->book_certification_grant(context, i, requests[k][i]);
+    });
+}
+
+}  // namespace tiersim::models

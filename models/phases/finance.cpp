@@ -1,0 +1,123 @@
+// finance: debt service, credit applications (with any guarantee), standing with banks, default.
+#include "models/phases/phases.hpp"
+#include "models/policy.hpp"
+#include "sim/parallel.hpp"
+
+#include <algorithm>
+
+namespace tiersim::models {
+
+namespace {
+
+constexpr std::int32_t forever = 1 << 20;
+
+void service_debt(FirmTable& f, const CreditConfig& credit, FirmIndex i) {
+    const double interest = f.debt[i] * monthly_rate(credit, f.size_class[i]) -
+                            f.guaranteed_loans[i] * f.guarantee_rate_discount[i] / 12.0;
+    const double repaid_share = 1.0 / credit.loan_term_months;
+    const double principal = f.debt[i] * repaid_share;
+    f.debt_service[i] = interest + principal;
+    f.debt[i] -= principal;
+    f.guaranteed_loans[i] *= 1.0 - repaid_share;
+    f.guaranteed_cover[i] *= 1.0 - repaid_share;
+    f.cash[i] -= interest + principal;
+}
+
+/// Borrow to restore the cash buffer, if the firm is willing and the bank agrees.
+void apply_for_credit(LeverContext& context, Levers& levers, FirmIndex i, sim::Tick tick) {
+    FirmTable& f = context.firms;
+    const CreditConfig& credit = context.now.credit;
+    f.credit_outcome[i] = 0;
+    f.loan_granted[i] = 0;
+    f.defaulted_debt[i] = 0;
+    if (!f.alive[i]) return;
+    service_debt(f, credit, i);
+    const double monthly_costs = f.unit_cost[i] * f.forecast[i];
+    const double need = credit.cash_buffer_months * monthly_costs - f.cash[i];
+    if (need <= 0 || f.credit_averse[i]) return;
+    const CreditApplicant applicant{f.size_class[i], need, f.fixed_assets[i], f.debt[i], 12.0 * f.revenue[i],
+                                    f.history_months[i], f.months_since_default[i]};
+    auto rng = context.streams(f.id[i], tick, Purpose::credit_score);
+    const Denial plain = score_application(credit, applicant, rng);
+    f.credit_outcome[i] = static_cast<std::uint8_t>(1 + static_cast<int>(plain));
+    for (const auto& lever : levers.all()) lever->consider_loan(context, i, applicant, plain, tick);
+}
+
+/// The bank writes the loans off; a guarantee pays its part.
+void write_off(LeverContext& context, const Levers& levers, FirmIndex i) {
+    FirmTable& f = context.firms;
+    f.defaulted_debt[i] += f.debt[i];
+    for (const auto& lever : levers.all()) lever->on_default(context, i);
+    f.debt[i] = 0;
+}
+
+void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
+    FirmTable& f = context.firms;
+    const CreditConfig& credit = context.now.credit;
+    if (!f.alive[i]) return;
+    const bool backed = std::ranges::any_of(levers.all(), [&](const auto& lever) { return lever->backs_loan(i); });
+    const Denial plain = f.credit_outcome[i] > 0 ? static_cast<Denial>(f.credit_outcome[i] - 1) : Denial::none;
+    if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) {
+        const double need = credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i] - f.cash[i];
+        f.credit_outcome[i] = 1;  // approved
+        f.debt[i] += need;
+        f.cash[i] += need;
+        f.loan_granted[i] = need;
+        f.events[i] |= event_loan;
+        for (const auto& lever : levers.all()) lever->book_loan(context, i, need);
+    }
+    // Standing: a month ending in the red counts against the firm.
+    if (f.cash[i] < 0) {
+        f.distress_months[i] = static_cast<std::uint8_t>(std::min(255, f.distress_months[i] + 1));
+        f.history_months[i] = 0;
+        // Months past due: the bank writes the loans off, and remembers.
+        if (f.distress_months[i] == credit.default_after_months && f.debt[i] > 0) {
+            write_off(context, levers, i);
+            f.months_since_default[i] = 0;
+            f.events[i] |= event_defaulted;
+        }
+    } else {
+        f.distress_months[i] = 0;
+        ++f.history_months[i];
+    }
+    f.months_since_default[i] = std::min(forever, f.months_since_default[i] + 1);
+}
+
+}  // namespace
+
+void finance(LeverContext& context, Levers& levers, sim::Tick tick) {
+    // Three passes: firms apply (in parallel); the programs share out what
+    // they can back (serial, deterministic); loans are booked (parallel).
+    const std::size_t n = context.firms.size();
+    sim::for_each_index(n, [&](std::size_t i) { apply_for_credit(context, levers, static_cast<FirmIndex>(i), tick); });
+    for (const auto& lever : levers.all()) lever->share_out_loans(context, tick);
+    sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i)); });
+}
+
+void exit_failed_firms(LeverContext& context, const Levers& levers, LinkTable& links, const sim::LinkGraph& graph) {
+    FirmTable& f = context.firms;
+    const int limit = context.now.credit.exit_after_months;
+    sim::for_each_index(f.size(), [&](std::size_t index) {
+        const auto i = static_cast<FirmIndex>(index);
+        if (!f.alive[i] || f.distress_months[i] < limit) return;
+        // The firm closes: its remaining loans default, its plant and workers go.
+        f.alive[i] = 0;
+        if (f.debt[i] > 0) f.events[i] |= event_defaulted;
+        write_off(context, levers, i);
+        f.events[i] |= event_exited;
+        f.months_since_default[i] = 0;
+        f.capacity[i] = 0;
+        f.employment[i] = 0;
+        f.finished_goods[i] = 0;
+        f.forecast[i] = 0;
+        // What it had on order from domestic suppliers is cancelled: they stop shipping to it.
+        const auto [first, last] = graph.out_links(i);
+        for (auto l = first; l < last; ++l) {
+            links.owed[l] = 0;
+            links.share[l] = 0;
+        }
+        f.on_order[i] = 0;
+    });
+}
+
+}  // namespace tiersim::models

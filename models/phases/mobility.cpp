@@ -1,0 +1,58 @@
+// mobility: moving up a tier, and investment that follows expected sales.
+#include "models/phases/phases.hpp"
+#include "sim/parallel.hpp"
+
+#include <algorithm>
+
+namespace tiersim::models {
+
+void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
+                        const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+                        TierMembers& members) {
+    sim::for_each_index(firms.size(), [&](std::size_t index) {
+        const auto i = static_cast<FirmIndex>(index);
+        if (!firms.alive[i]) return;
+        const std::size_t s = firms.sector[i];
+        const int tier = static_cast<int>(firms.tier[i]);
+        // Up one tier: hold what the new buyers demand, be capable enough,
+        // have the capacity. Links are repaired in the sourcing phase.
+        if (tier >= 2) {
+            const auto target = static_cast<Tier>(tier - 1);
+            const auto& above = pyramid.population(s, target);
+            const std::uint32_t required = pyramid.required_mask[s][static_cast<std::size_t>(tier - 2)];
+            if ((firms.certifications[i] & required) == required && firms.capability[i] >= above.entry_capability &&
+                firms.capacity[i] * firms.price[i] >=
+                    above.entry_capacity_share * pyramid.mean_initial_capacity_value[s][static_cast<std::size_t>(target)]) {
+                firms.tier[i] = target;
+                firms.lead_time[i] = static_cast<std::uint8_t>(
+                    std::min<std::size_t>(static_cast<std::size_t>(above.lead_time_months), pyramid.pipeline_length - 1));
+                firms.input_per_unit[i] = above.input_per_unit;
+                // A former Tier 3 firm has no domestic suppliers yet: it imports until it finds some.
+                if (!has_domestic_supplier(links, graph, i)) firms.import_share[i] = 1.0;
+                firms.events[i] |= event_moved_tier;
+            }
+        }
+        // Invest when expected sales press on capacity and cash allows; shrink when idle.
+        const double capacity = firms.capacity[i];
+        if (capacity <= 0) return;
+        const double pressure = firms.forecast[i] / capacity;
+        const double cost = rule.growth_step * capacity * firms.price[i] * now.credit.fixed_assets_months;
+        if (pressure > rule.invest_above_utilisation && firms.cash[i] > cost) {
+            firms.capacity[i] += rule.growth_step * capacity;
+            firms.cash[i] -= cost;
+            firms.fixed_assets[i] += cost;
+        } else if (pressure < rule.shrink_below_utilisation) {
+            firms.capacity[i] -= rule.shrink_rate * capacity;
+            firms.fixed_assets[i] *= 1 - rule.shrink_rate;
+        }
+    });
+    rebuild_tier_members(firms, pyramid.sector_count(), members);
+}
+
+void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {
+    members.assign(sectors, {});
+    for (FirmIndex i = 0; i < firms.size(); ++i)
+        if (firms.alive[i]) members[firms.sector[i]][static_cast<std::size_t>(firms.tier[i])].push_back(i);
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,113 @@
+// The phases of one tick, in the order PyramidModel runs them (DESIGN §3;
+// docs/model.md states each rule). Each phase lives in the file named after
+// it and takes everything it reads and writes as arguments: a non-const
+// argument is written, a const one only read. In a debug build, and in the
+// suite's check, each phase's declared firm columns are the only ones it may
+// change (PyramidModel::check_phase_writes).
+#pragma once
+
+#include "models/firms.hpp"
+#include "models/levers/lever.hpp"
+#include "models/market.hpp"
+#include "models/scenario.hpp"
+#include "models/shocks/shock.hpp"
+#include "models/state.hpp"
+#include "sim/link_graph.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tiersim::models {
+
+class Levers;
+
+/// exogenous: paths and shocks set this tick's prices, rates, tariffs and
+/// capacity; final demand is drawn, its exported part answering to the OEMs'
+/// price against the world's and to any rule of origin.
+void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& pyramid, const Shocks& shocks,
+                    const Levers& levers, const FirmTable& firms, const Streams& streams, sim::Tick tick);
+
+/// programs: levers clear this tick's flows, firms register for tariff
+/// programs, pilot orders and guarantee auctions are held.
+void run_programs(LeverContext& context, Levers& levers, sim::Tick tick);
+
+/// pricing: cost-plus prices and traced domestic content, from last tick's
+/// prices of each firm's suppliers; all take effect together.
+void set_prices(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph, const Market& market);
+
+/// A firm's cost-plus price and traced domestic content (share of the price).
+struct PriceAndContent {
+    double unit_cost, price, domestic_content;
+};
+/// Cost-plus price and traced domestic content of firm i, from its suppliers' current values.
+PriceAndContent price_of(const FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
+                         const Market& market, FirmIndex i) noexcept;
+
+/// receive_inputs: this month's slot of the inbound pipeline arrives.
+void receive_inputs(FirmTable& firms, const Pyramid& pyramid, sim::Tick tick);
+
+/// planning: forecast orders and set the order-up-to quantity.
+void plan_orders(FirmTable& firms, const OrderingConfig& rule, const Pyramid& pyramid, const Conditions& now,
+                 sim::Tick tick);
+
+/// ordering: inputs split between imports (paid on order) and domestic suppliers (into link slots).
+void place_orders(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const Market& market,
+                  LeverContext& context, const Levers& levers, sim::Tick tick);
+
+/// order_intake: suppliers gather their links' orders; OEMs take final demand.
+void take_orders(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const Conditions& now);
+
+/// production: within capacity, inputs on hand and the production target.
+void produce(FirmTable& firms, const OrderingConfig& rule, const Conditions& now);
+
+/// shipping: backlogs served from stock, rationed proportionally; invoices booked.
+void ship(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, sim::Tick tick);
+
+/// receiving: buyers book shipments into their pipelines and payables.
+void collect_shipments(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid,
+                       const Conditions& now, sim::Tick tick);
+
+/// payments: revenue, wages, employment, and what falls due.
+void settle_payments(FirmTable& firms, const Pyramid& pyramid, const Conditions& now, sim::Tick tick);
+
+/// finance: debt service, credit applications, guarantees, standing and default.
+void finance(LeverContext& context, Levers& levers, sim::Tick tick);
+
+/// exit: firms in the red too long close; their loans default, their orders are cancelled.
+void exit_failed_firms(LeverContext& context, const Levers& levers, LinkTable& links, const sim::LinkGraph& graph);
+
+/// entry: new MSMEs take dormant slots where buyers import much and incumbents make money.
+void admit_entrants(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const EntryConfig& rule,
+                    const Pyramid& pyramid, const Conditions& now, const TierMembers& members, const Streams& streams,
+                    sim::Tick tick);
+
+/// capability: learning, certification upkeep and decisions (with any subsidy).
+void develop_capability(LeverContext& context, Levers& levers, const CapabilityConfig& rule,
+                        const std::map<std::string, CertificationConfig>& certifications, sim::Tick tick);
+
+/// mobility: moves up a tier, investment and shrinking; rebuilds the tier members.
+void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
+                        const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+                        TierMembers& members);
+
+/// What a buyer checks about a supplier, packed in one word per firm (sourcing).
+using SupplierCards = std::vector<std::uint64_t>;
+
+/// sourcing: repairs links to failed suppliers, and periodic reviews of
+/// domestic offers against imports (with matchmaking and rules of origin).
+void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, SupplierCards& cards,
+                   const SourcingConfig& rule, const Market& market, LeverContext& context, Levers& levers,
+                   const TierMembers& members, sim::Tick tick);
+
+/// Whether `supplier` may sell to a buyer of `buyer_tier` in `sector`: operating,
+/// one tier below, in the sector, certified as required, delivering reliably.
+bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex supplier, std::size_t sector,
+                         Tier buyer_tier) noexcept;
+
+/// accounts: each lever settles this tick's flows into its ledger.
+void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
+
+/// Firms now in each (sector, tier), ascending.
+void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
+
+}  // namespace tiersim::models
