@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 packages=(g++ cmake ninja-build pkg-config git
           libboost-program-options-dev libtbb-dev libyaml-cpp-dev libhdf5-dev
           catch2 librandom123-dev hdf5-tools python3 python3-h5py python3-pandas
-          python3-numpy python3-matplotlib python3-yaml python3-pytest
+          python3-numpy python3-matplotlib python3-yaml python3-pytest python3-pip
           libopenmpi-dev openmpi-bin)
 
 install_missing() {

@@ -4,8 +4,14 @@
 // index; `id` is the stable identifier written to results. Per-link arrays are
 // indexed by sim::LinkGraph link index: a buyer writes its order into its
 // link's slot, the supplier writes its shipment back into the same slot.
+//
+// Every field is declared once, in TIERSIM_FIRM_FIELDS or TIERSIM_LINK_FIELDS
+// (models/fields.hpp): the members, resize(), memory_bytes(), the columns of
+// panel/firms and docs/state.md are expanded from that line. To add a field,
+// add a line; nothing else lists fields.
 #pragma once
 
+#include "models/fields.hpp"
 #include "models/scenario.hpp"
 #include "sim/link_graph.hpp"
 
@@ -18,100 +24,136 @@ namespace tiersim::models {
 
 using FirmIndex = std::uint32_t;
 
+// clang-format off
+/// The fields of FirmTable, one per line:
+/// X(name, element type, initial value, extent, units, panel/firms column, description).
+/// Units: "1" for a share, "" for codes, flags and ids. Money is MXN, flows are
+/// this tick's. Panel columns appear in panel/firms in the order of their positions.
+#define TIERSIM_FIRM_FIELDS(X)                                                                                                   \
+    /* Identity. */                                                                                                              \
+    X(id, std::uint32_t, 0, one, "", panel_uint32(1, "firm"), "Stable firm id")                                                  \
+    X(sector, std::uint16_t, 0, one, "", panel_code(2), "Sector code (labels in sector.labels)")                                 \
+    X(tier, Tier, Tier::oem, one, "", panel_code(3), "Tier code (labels in tier.labels)")                                        \
+    X(size_class, SizeClass, SizeClass::micro, one, "", panel_code(4), "Size class (labels in size_class.labels)")               \
+    X(alive, std::uint8_t, 1, one, "", panel_code(6), "1 while the firm operates, 0 once it has exited")                         \
+    X(dormant, std::uint8_t, 0, one, "", no_panel, "1 for a slot kept for an entrant that has not entered yet")                  \
+    X(ownership, Ownership, Ownership::domestic, one, "", panel_code(5), "Ownership (labels in ownership.labels)")               \
+    X(cluster, std::uint8_t, 0, one, "", no_panel, "Index into the scenario's clusters (name order)")                            \
+    /* Structure fixed at build time (until entry/exit and investment). */                                                       \
+    X(capacity, double, 0.0, one, "units/month", panel_float(9), "Production capacity")                                          \
+    X(final_demand_share, double, 0.0, one, "1", no_panel, "OEMs: share of the sector's final demand")                           \
+    X(lead_time, std::uint8_t, 1, one, "months", no_panel, "Months until inputs shipped to this firm arrive")                    \
+    X(input_per_unit, double, 0.0, one, "units/unit", no_panel, "Units of input per unit of output")                             \
+    X(import_share, double, 0.0, one, "1", panel_float(16), "Share of inputs bought abroad")                                     \
+    X(capability, double, 0.0, one, "1", panel_float(8), "Capability c")                                                         \
+    X(certifications, std::uint32_t, 0, one, "", panel_int64(7), "Bit k set: holds the k-th certification in name order")        \
+    X(certification_in_progress, std::int8_t, -1, one, "", no_panel, "Bit of the certification being pursued, or -1")            \
+    X(certification_months_left, std::uint8_t, 0, one, "months", no_panel, "Months left of the certification being pursued")     \
+    X(sponsored, std::uint8_t, 0, one, "", no_panel, "1 when a large buyer sponsors its audits (no customer record needed)")      \
+    X(fill_rate, double, 1.0, one, "1", no_panel, "Smoothed share of what buyers were owed that was shipped")                     \
+    X(foreign_sales_share, double, 0.0, one, "1", no_panel, "Share of this tick's shipments that went to foreign-owned buyers")  \
+    X(employment, double, 0.0, one, "workers", panel_float(11), "Workers employed")                                              \
+    X(labour_productivity, double, 0.0, one, "units/worker-month", no_panel, "Units per worker-month at this firm's capability") \
+    /* Prices, read from `price` (last tick), written to `next_price`, swapped once per tick */                                  \
+    /* so that suppliers and buyers never race. */                                                                               \
+    X(price, double, 0.0, one, "MXN/unit", panel_float(12), "Price")                                                             \
+    X(next_price, double, 0.0, one, "MXN/unit", no_panel, "Price set this tick, read as price from the next")                    \
+    X(unit_cost, double, 0.0, one, "MXN/unit", panel_float(13), "Unit cost")                                                     \
+    X(domestic_content, double, 0.0, one, "1", panel_float(17), "Domestic value added per peso of output, traced")               \
+    X(next_domestic_content, double, 0.0, one, "1", no_panel,                                                                    \
+      "Domestic content traced this tick, read as domestic_content from the next")                                               \
+    /* Planning. */                                                                                                              \
+    X(forecast, double, 0.0, one, "units/month", no_panel, "Expected orders per month")                                          \
+    X(demand_history, double, 0.0, history, "units/month", no_panel, "Ring of the last months' orders (moving average)")         \
+    /* Flows of the current tick. */                                                                                             \
+    X(orders_received, double, 0.0, one, "units/month", no_panel, "Orders received from buyers (OEMs: final demand)")            \
+    X(orders_placed, double, 0.0, one, "units/month", no_panel, "Orders placed for inputs, domestic and abroad")                 \
+    X(production_target, double, 0.0, one, "units/month", no_panel, "Units the firm means to produce this tick")                 \
+    X(output, double, 0.0, one, "units/month", panel_float(10), "Units produced this tick")                                      \
+    X(shipped, double, 0.0, one, "units/month", no_panel, "Units shipped to buyers this tick")                                   \
+    X(received, double, 0.0, one, "units/month", no_panel, "Inputs received this tick")                                          \
+    /* Stocks. */                                                                                                                \
+    X(backlog, double, 0.0, one, "units", no_panel, "Ordered by buyers, not yet shipped")                                        \
+    X(finished_goods, double, 0.0, one, "units", no_panel, "Finished-goods inventory")                                           \
+    X(input_stock, double, 0.0, one, "units", no_panel, "Inputs on hand")                                                        \
+    X(on_order, double, 0.0, one, "units", no_panel, "Inputs ordered, not yet received")                                         \
+    X(inbound, double, 0.0, pipeline, "units", no_panel, "Ring of input arrivals by month")                                      \
+    /* Money. */                                                                                                                 \
+    X(cash, double, 0.0, one, "MXN", panel_float(14), "Cash")                                                                    \
+    X(receivables, double, 0.0, payment_ring, "MXN", no_panel, "Ring of amounts due to the firm by month")                       \
+    X(payables, double, 0.0, payment_ring, "MXN", no_panel, "Ring of amounts the firm owes by month")                            \
+    X(revenue, double, 0.0, one, "MXN/month", panel_float(18), "Sales this tick")                                                \
+    X(domestic_purchases, double, 0.0, one, "MXN/month", no_panel, "Inputs bought from domestic suppliers this tick")            \
+    X(imports, double, 0.0, one, "MXN/month", no_panel, "Inputs bought abroad this tick, landed")                                \
+    X(primary_purchases, double, 0.0, one, "MXN/month", no_panel, "Domestic raw materials bought outside the pyramid (Tier 3)")  \
+    X(wage_bill, double, 0.0, one, "MXN/month", no_panel, "Wages paid this tick")                                                \
+    X(value_added, double, 0.0, one, "MXN/month", panel_float(19), "Value added this tick")                                      \
+    /* Credit. */                                                                                                                \
+    X(credit_averse, std::uint8_t, 0, one, "", no_panel, "1 when the firm never applies for bank credit")                        \
+    X(fixed_assets, double, 0.0, one, "MXN", no_panel, "Fixed assets")                                                           \
+    X(debt, double, 0.0, one, "MXN", panel_float(15), "Bank debt")                                                               \
+    X(debt_service, double, 0.0, one, "MXN/month", no_panel, "Interest and principal paid this tick")                            \
+    X(history_months, std::int32_t, 0, one, "months", no_panel, "Consecutive months of good standing")                           \
+    X(months_since_default, std::int32_t, 1 << 20, one, "months", no_panel, "Months since the last default (2^20: never)")      \
+    X(distress_months, std::uint8_t, 0, one, "months", no_panel, "Consecutive months with negative cash")                        \
+    X(credit_outcome, std::uint8_t, 0, one, "", no_panel, "This tick: 0 no application, 1 + Denial code if applied")             \
+    X(loan_granted, double, 0.0, one, "MXN/month", no_panel, "Principal lent this tick")                                         \
+    X(defaulted_debt, double, 0.0, one, "MXN/month", no_panel, "Bank debt written off this tick")                                \
+    X(events, std::uint8_t, 0, one, "", no_panel, "This tick's FirmEvent bits")                                                  \
+    /* Programs (policy.hpp). Money fields are this tick's flows. */                                                             \
+    X(guaranteed_loans, double, 0.0, one, "MXN", no_panel, "Principal of loans under a guarantee")                               \
+    X(guaranteed_cover, double, 0.0, one, "MXN", no_panel, "The part of the guaranteed principal the fund covers")               \
+    X(guarantee_rate_discount, double, 0.0, one, "1/year", no_panel, "Annual rate cut on the guaranteed loans")                  \
+    X(guarantee_fee, double, 0.0, one, "MXN/month", no_panel, "Fee paid to the guarantee fund this tick")                        \
+    X(guarantee_payout, double, 0.0, one, "MXN/month", no_panel, "Paid by the fund on this firm's default this tick")            \
+    X(subsidy_received, double, 0.0, one, "MXN/month", no_panel, "Certification subsidy this tick")                              \
+    X(subsidy_total, double, 0.0, one, "MXN", no_panel, "Certification subsidy over the run (per-firm cap)")                     \
+    X(duty_forgone, double, 0.0, one, "MXN/month", no_panel, "Tariff revenue forgone on this tick's imports")                    \
+    X(development_cost, double, 0.0, one, "MXN/month", no_panel, "Supplier-development spending on this firm this tick")         \
+    X(registered, std::uint8_t, 0, one, "", no_panel, "program_bit set: registered in PROSEC, IMMEX")                            \
+    X(benefits, std::uint8_t, 0, one, "", no_panel, "program_bit set: the program reached the firm this tick")
+
+/// The fields of LinkTable, one per line, as TIERSIM_FIRM_FIELDS (extent `one`: one slot per link; never in the panel).
+#define TIERSIM_LINK_FIELDS(X)                                                                                          \
+    X(share, double, 0.0, one, "1", no_panel, "Buyer's share of its input placed with this supplier")                   \
+    X(order, double, 0.0, one, "units/month", no_panel, "Written by the buyer in this tick's ordering phase")            \
+    X(owed, double, 0.0, one, "units", no_panel, "Supplier's backlog towards this buyer")                                \
+    X(shipment, double, 0.0, one, "units/month", no_panel, "Written by the supplier in this tick's shipping phase")      \
+    X(payment_term, std::uint8_t, 0, one, "months", no_panel, "Months the buyer takes to pay for a shipment")            \
+    X(buyer_foreign, std::uint8_t, 0, one, "", no_panel, "1 when the buyer is foreign-owned (links keep their buyer)")
+// clang-format on
+
+/// Every field of FirmTable, in declaration order.
+inline constexpr std::array firm_fields{TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_INFO)};
+/// Every field of LinkTable, in declaration order.
+inline constexpr std::array link_fields{TIERSIM_LINK_FIELDS(TIERSIM_FIELD_INFO)};
+
+#define TIERSIM_FIELD_MEMBER(name, type, initial, extent, units, panel, description) std::vector<type> name;
+#define TIERSIM_FIELD_VISIT(name, type, initial, extent, units, panel, description) visit(fields[k++], name);
+
 struct FirmTable {
-    // Identity.
-    std::vector<std::uint32_t> id;
-    std::vector<std::uint16_t> sector;
-    std::vector<Tier> tier;
-    std::vector<SizeClass> size_class;      ///< from employment, Mexican thresholds
-    std::vector<std::uint8_t> alive;        ///< 0 once the firm has exited, or before it enters
-    std::vector<std::uint8_t> dormant;      ///< a slot kept for an entrant that has not entered yet
-    std::vector<Ownership> ownership;
-    std::vector<std::uint8_t> cluster;      ///< index into the scenario's clusters (name order)
-
-    // Structure fixed at build time (until entry/exit and investment).
-    std::vector<double> capacity;            ///< units/month
-    std::vector<double> final_demand_share;  ///< OEMs: share of the sector's final demand
-    std::vector<std::uint8_t> lead_time;     ///< months until inputs shipped to this firm arrive
-    std::vector<double> input_per_unit;      ///< units of input per unit of output
-    std::vector<double> import_share;        ///< share of inputs bought abroad (m)
-    std::vector<double> capability;          ///< c in [0, 1]
-    std::vector<std::uint32_t> certifications;           ///< bit k: holds certification k (name order)
-    std::vector<std::int8_t> certification_in_progress;  ///< bit being pursued, or -1
-    std::vector<std::uint8_t> certification_months_left;
-    std::vector<std::uint8_t> sponsored;     ///< a large buyer sponsors its audits (no customer record needed)
-    std::vector<double> fill_rate;           ///< smoothed share of what buyers were owed that was shipped
-    std::vector<double> foreign_sales_share;  ///< share of this tick's shipments that went to foreign-owned buyers
-    std::vector<double> employment;          ///< workers
-    std::vector<double> labour_productivity; ///< units per worker-month at this firm's capability
-
-    // Prices (MXN/unit), read from `price` (last tick), written to `next_price`,
-    // swapped once per tick so suppliers and buyers never race.
-    std::vector<double> price, next_price;
-    std::vector<double> unit_cost;
-    /// Domestic value added per peso of the firm's output, traced through its suppliers (d).
-    std::vector<double> domestic_content, next_domestic_content;
-
-    // Planning.
-    std::vector<double> forecast;            ///< expected orders per month
-    std::vector<double> demand_history;      ///< ring of the last p months, p per firm (moving average)
-
-    // Flows of the current tick (units/month).
-    std::vector<double> orders_received;
-    std::vector<double> orders_placed;
-    std::vector<double> production_target;
-    std::vector<double> output;
-    std::vector<double> shipped;
-    std::vector<double> received;
-
-    // Stocks (units).
-    std::vector<double> backlog;             ///< ordered by buyers, not yet shipped
-    std::vector<double> finished_goods;
-    std::vector<double> input_stock;
-    std::vector<double> on_order;            ///< inputs ordered, not yet received
-    std::vector<double> inbound;             ///< ring of arrivals by month, pipeline_length per firm
-
-    // Money (MXN).
-    std::vector<double> cash;
-    std::vector<double> receivables;         ///< ring of amounts due to the firm by month
-    std::vector<double> payables;            ///< ring of amounts the firm owes by month
-    std::vector<double> revenue;             ///< sales this tick
-    std::vector<double> domestic_purchases;  ///< inputs bought from domestic suppliers this tick
-    std::vector<double> imports;             ///< inputs bought abroad this tick, landed
-    std::vector<double> primary_purchases;   ///< domestic raw materials bought outside the pyramid (Tier 3)
-    std::vector<double> wage_bill;
-    std::vector<double> value_added;         ///< revenue - domestic purchases - imports
-
-    // Credit.
-    std::vector<std::uint8_t> credit_averse;     ///< never applies for bank credit
-    std::vector<double> fixed_assets;            ///< MXN
-    std::vector<double> debt;                    ///< MXN outstanding
-    std::vector<double> debt_service;            ///< interest and principal paid this tick
-    std::vector<std::int32_t> history_months;    ///< consecutive months of good standing
-    std::vector<std::int32_t> months_since_default;
-    std::vector<std::uint8_t> distress_months;   ///< consecutive months with negative cash
-    std::vector<std::uint8_t> credit_outcome;    ///< this tick: 0 none, 1 + Denial code if applied
-    std::vector<double> loan_granted;            ///< MXN lent this tick
-    std::vector<double> defaulted_debt;          ///< MXN written off this tick
-    std::vector<std::uint8_t> events;            ///< this tick's FirmEvent bits
-
-    // Programs (policy.hpp). Money fields are this tick's flows.
-    std::vector<double> guaranteed_loans;        ///< principal of loans under a guarantee
-    std::vector<double> guaranteed_cover;        ///< the part of it the fund guarantees
-    std::vector<double> guarantee_rate_discount; ///< annual rate cut on the guaranteed loans
-    std::vector<double> guarantee_fee;           ///< fee paid to the fund this tick
-    std::vector<double> guarantee_payout;        ///< paid by the fund on this firm's default this tick
-    std::vector<double> subsidy_received;        ///< certification subsidy this tick
-    std::vector<double> subsidy_total;           ///< over the run (per-firm cap)
-    std::vector<double> duty_forgone;            ///< tariff revenue forgone on this tick's imports
-    std::vector<double> development_cost;        ///< supplier-development spending on this firm this tick
-    std::vector<std::uint8_t> registered;        ///< ProgramBit: PROSEC, IMMEX registrations
-    std::vector<std::uint8_t> benefits;          ///< ProgramBit: programs that reached the firm this tick
+    TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_MEMBER)
 
     std::size_t size() const noexcept { return id.size(); }
+    /// Sizes every field (ring fields by their extent) and sets every slot to its initial value.
     void resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
                 std::size_t payment_ring_length);
+    /// Bytes allocated by every field.
     std::size_t memory_bytes() const noexcept;
+
+    /// Calls visit(const FieldInfo&, field's vector) for every field, in declaration order.
+    template <class Visitor>
+    void visit_fields(Visitor&& visit) {
+        [[maybe_unused]] const auto& fields = firm_fields;
+        std::size_t k = 0;
+        TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_VISIT)
+    }
+    template <class Visitor>
+    void visit_fields(Visitor&& visit) const {
+        [[maybe_unused]] const auto& fields = firm_fields;
+        std::size_t k = 0;
+        TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_VISIT)
+    }
 };
 
 /// What happened to a firm this tick, for the event table (bits of FirmTable::events).
@@ -130,15 +172,29 @@ inline constexpr std::array<std::string_view, 6> firm_event_labels{"certified", 
 constexpr std::uint8_t program_bit(Program program) noexcept { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(program)); }
 
 struct LinkTable {
-    std::vector<double> share;    ///< buyer's share of its input placed with this supplier
-    std::vector<double> order;    ///< written by the buyer in this tick's ordering phase
-    std::vector<double> owed;     ///< supplier's backlog towards this buyer
-    std::vector<double> shipment; ///< written by the supplier in this tick's shipping phase
-    std::vector<std::uint8_t> payment_term;  ///< months the buyer takes to pay for a shipment
-    std::vector<std::uint8_t> buyer_foreign; ///< the buyer is foreign-owned (links keep their buyer)
+    TIERSIM_LINK_FIELDS(TIERSIM_FIELD_MEMBER)
 
+    /// Sizes every field to `links` slots, each at its initial value.
     void resize(std::size_t links);
+    /// Bytes allocated by every field.
     std::size_t memory_bytes() const noexcept;
+
+    /// Calls visit(const FieldInfo&, field's vector) for every field, in declaration order.
+    template <class Visitor>
+    void visit_fields(Visitor&& visit) {
+        [[maybe_unused]] const auto& fields = link_fields;
+        std::size_t k = 0;
+        TIERSIM_LINK_FIELDS(TIERSIM_FIELD_VISIT)
+    }
+    template <class Visitor>
+    void visit_fields(Visitor&& visit) const {
+        [[maybe_unused]] const auto& fields = link_fields;
+        std::size_t k = 0;
+        TIERSIM_LINK_FIELDS(TIERSIM_FIELD_VISIT)
+    }
 };
+
+#undef TIERSIM_FIELD_MEMBER
+#undef TIERSIM_FIELD_VISIT
 
 }  // namespace tiersim::models

@@ -2,8 +2,11 @@
 
 #include "sim/parallel.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <type_traits>
+#include <variant>
 
 namespace tiersim::models {
 
@@ -21,43 +24,53 @@ using sim::results::ColumnType;
 
 std::vector<std::string> labels(auto const& names) { return {names.begin(), names.end()}; }
 
+#define TIERSIM_MEASURE_VALUE(name, type, units, description, ...) (__VA_ARGS__),
+
+/// Firm fields written to panel/firms.
+constexpr std::size_t panel_field_count = static_cast<std::size_t>(
+    std::count_if(firm_fields.begin(), firm_fields.end(), [](const FieldInfo& field) { return field.panel.position != 0; }));
+
+/// Panel positions are 1, 2, ... panel_field_count, each taken once.
+constexpr bool panel_positions_are_dense() {
+    for (std::size_t position = 1; position <= panel_field_count; ++position)
+        if (std::count_if(firm_fields.begin(), firm_fields.end(),
+                          [&](const FieldInfo& field) { return field.panel.position == position; }) != 1)
+            return false;
+    return true;
+}
+static_assert(panel_positions_are_dense(), "TIERSIM_FIRM_FIELDS: panel positions must be 1, 2, ..., each used once");
+
+/// The labels of a coded panel column, by its name.
+std::vector<std::string> code_labels(std::string_view column, const std::vector<std::string>& sectors) {
+    if (column == "sector") return sectors;
+    if (column == "tier") return labels(tier_labels);
+    if (column == "size_class") return labels(size_class_labels);
+    if (column == "ownership") return labels(ownership_labels);
+    return {};
+}
+
+/// A measure's values as the column type it is written as (counts of firms: int64).
+ColumnData measure_data(ColumnType type, std::vector<double>&& values) {
+    if (type != ColumnType::Int64) return std::move(values);
+    std::vector<std::int64_t> counts;
+    counts.reserve(values.size());
+    for (double v : values) counts.push_back(static_cast<std::int64_t>(v));
+    return counts;
+}
+
+/// A firm field's values at `rows`, as the panel column type `type`.
+template <ColumnType type, class T>
+ColumnData panel_values(const std::vector<T>& field, const std::vector<std::size_t>& rows) {
+    using Out = typename std::variant_alternative_t<static_cast<std::size_t>(type), ColumnData>::value_type;
+    std::vector<Out> out;
+    out.reserve(rows.size());
+    for (std::size_t i : rows) out.push_back(static_cast<Out>(field[i]));
+    return out;
+}
+
 Column tick_column() { return {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"}; }
 Column sector_column(const std::vector<std::string>& sectors) {
     return {"sector", ColumnType::Int8, "", "Sector code (labels in sector.labels)", sectors};
-}
-
-std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
-    return {
-        tick_column(),
-        sector_column(sectors),
-        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
-        {"firms", ColumnType::Int64, "firms", "Firms in the tier still operating"},
-        {"orders_received", ColumnType::Float64, "units/month", "Orders received from buyers (OEMs: final demand)"},
-        {"orders_placed", ColumnType::Float64, "units/month", "Orders placed for inputs, domestic and abroad"},
-        {"output", ColumnType::Float64, "units/month", "Units produced"},
-        {"shipped", ColumnType::Float64, "units/month", "Units shipped to buyers (OEMs: to final customers)"},
-        {"finished_goods", ColumnType::Float64, "units", "Finished-goods inventory at the end of the tick"},
-        {"input_stock", ColumnType::Float64, "units", "Inputs on hand at the end of the tick"},
-        {"backlog", ColumnType::Float64, "units", "Orders received and not yet shipped"},
-        {"capacity", ColumnType::Float64, "units/month", "Production capacity"},
-        {"employment", ColumnType::Float64, "workers", "Workers employed"},
-        {"revenue", ColumnType::Float64, "MXN/month", "Sales: units shipped times price"},
-        {"value_added", ColumnType::Float64, "MXN/month", "Revenue minus domestic purchases minus imports"},
-        {"imports", ColumnType::Float64, "MXN/month", "Inputs bought abroad, at landed prices"},
-        {"domestic_purchases", ColumnType::Float64, "MXN/month",
-         "Inputs bought from domestic suppliers (Tier 3: domestic raw materials)"},
-        {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick (negative: unpaid obligations)"},
-        {"domestic_value", ColumnType::Float64, "MXN/month",
-         "Domestic value added embodied in the tier's sales, traced through all tiers below"},
-        {"credit_applications", ColumnType::Float64, "firms", "Firms that applied for a loan"},
-        {"loans_approved", ColumnType::Float64, "firms", "Applications the bank approved"},
-        {"loan_amount", ColumnType::Float64, "MXN/month", "Principal lent"},
-        {"debt", ColumnType::Float64, "MXN", "Bank debt outstanding at the end of the tick"},
-        {"defaults", ColumnType::Float64, "firms", "Firms whose bank loans defaulted (months past due, or exit)"},
-        {"defaulted_debt", ColumnType::Float64, "MXN/month", "Bank debt written off"},
-        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
-        {"entries", ColumnType::Float64, "firms", "Firms that entered"},
-    };
 }
 
 std::vector<Column> sector_columns(const std::vector<std::string>& sectors) {
@@ -76,25 +89,6 @@ std::vector<Column> sector_columns(const std::vector<std::string>& sectors) {
          "OEM export price over its tick-0 value, in dollars, duties abroad included"},
         {"rvc_compliant_share", ColumnType::Float64, "1",
          "Share of OEM demand from OEMs meeting the rule of origin (1 when no rule applies)"},
-    };
-}
-
-std::vector<Column> cluster_columns(const std::vector<std::string>& clusters) {
-    return {
-        tick_column(),
-        {"cluster", ColumnType::Int8, "", "Cluster code (labels in cluster.labels)", clusters},
-        {"firms", ColumnType::Int64, "firms", "Firms operating"},
-        {"msme_firms", ColumnType::Int64, "firms", "Operating firms with at most 250 employees"},
-        {"employment", ColumnType::Float64, "workers", "Workers employed"},
-        {"msme_employment", ColumnType::Float64, "workers", "Workers employed by MSMEs"},
-        {"capacity_value", ColumnType::Float64, "MXN/month", "Production capacity valued at the firms' prices"},
-        {"revenue", ColumnType::Float64, "MXN/month", "Sales"},
-        {"value_added", ColumnType::Float64, "MXN/month", "Value added"},
-        {"imports", ColumnType::Float64, "MXN/month", "Inputs bought abroad"},
-        {"domestic_purchases", ColumnType::Float64, "MXN/month", "Inputs bought from domestic suppliers"},
-        {"certified_firms", ColumnType::Int64, "firms", "Operating firms holding at least one certification"},
-        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
-        {"entries", ColumnType::Float64, "firms", "Firms that entered"},
     };
 }
 
@@ -130,25 +124,6 @@ std::vector<Column> beneficiary_columns() {
     };
 }
 
-std::vector<Column> size_columns(const std::vector<std::string>& sectors) {
-    return {
-        tick_column(),
-        sector_column(sectors),
-        {"size_class", ColumnType::Int8, "", "Size class by employees: micro <=10, small 11-50, medium 51-250, large >250",
-         labels(size_class_labels)},
-        {"ownership", ColumnType::Int8, "", "Ownership code (labels in ownership.labels)", labels(ownership_labels)},
-        {"firms", ColumnType::Int64, "firms", "Firms"},
-        {"employment", ColumnType::Float64, "workers", "Workers employed"},
-        {"output", ColumnType::Float64, "units/month", "Units produced"},
-        {"revenue", ColumnType::Float64, "MXN/month", "Sales"},
-        {"value_added", ColumnType::Float64, "MXN/month", "Value added"},
-        {"cash", ColumnType::Float64, "MXN", "Cash at the end of the tick"},
-        {"credit_applications", ColumnType::Float64, "firms", "Firms that applied for a loan"},
-        {"loans_approved", ColumnType::Float64, "firms", "Applications the bank approved"},
-        {"exits", ColumnType::Float64, "firms", "Firms that exited"},
-    };
-}
-
 std::vector<Column> credit_columns(const std::vector<std::string>& sectors) {
     return {
         tick_column(),
@@ -165,31 +140,6 @@ std::vector<Column> event_columns() {
         tick_column(),
         {"firm", ColumnType::UInt32, "", "Stable firm id"},
         {"event", ColumnType::Int8, "", "What happened (labels in event.labels)", labels(firm_event_labels)},
-    };
-}
-
-std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
-    return {
-        tick_column(),
-        {"firm", ColumnType::UInt32, "", "Stable firm id"},
-        sector_column(sectors),
-        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
-        {"size_class", ColumnType::Int8, "", "Size class (labels in size_class.labels)", labels(size_class_labels)},
-        {"ownership", ColumnType::Int8, "", "Ownership (labels in ownership.labels)", labels(ownership_labels)},
-        {"alive", ColumnType::Int8, "", "1 while the firm operates, 0 once it has exited"},
-        {"certifications", ColumnType::Int64, "", "Bit k set: holds the k-th certification in name order"},
-        {"capability", ColumnType::Float64, "1", "Capability c"},
-        {"capacity", ColumnType::Float64, "units/month", "Production capacity"},
-        {"output", ColumnType::Float64, "units/month", "Units produced this tick"},
-        {"employment", ColumnType::Float64, "workers", "Workers employed"},
-        {"price", ColumnType::Float64, "MXN/unit", "Price"},
-        {"unit_cost", ColumnType::Float64, "MXN/unit", "Unit cost"},
-        {"cash", ColumnType::Float64, "MXN", "Cash"},
-        {"debt", ColumnType::Float64, "MXN", "Bank debt"},
-        {"import_share", ColumnType::Float64, "1", "Share of inputs bought abroad"},
-        {"domestic_content", ColumnType::Float64, "1", "Domestic value added per peso of output, traced"},
-        {"revenue", ColumnType::Float64, "MXN/month", "Sales this tick"},
-        {"value_added", ColumnType::Float64, "MXN/month", "Value added this tick"},
     };
 }
 
@@ -223,22 +173,58 @@ std::vector<double> reduce_groups(std::size_t firms, std::size_t groups, std::si
 
 }  // namespace
 
+std::vector<Column> tier_columns(const std::vector<std::string>& sectors) {
+    std::vector<Column> columns{
+        tick_column(),
+        sector_column(sectors),
+        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
+    };
+    for (const MeasureInfo& measure : tier_measure_info) columns.push_back(measure_column(measure));
+    return columns;
+}
+
+std::vector<Column> size_columns(const std::vector<std::string>& sectors) {
+    std::vector<Column> columns{
+        tick_column(),
+        sector_column(sectors),
+        {"size_class", ColumnType::Int8, "", "Size class by employees: micro <=10, small 11-50, medium 51-250, large >250",
+         labels(size_class_labels)},
+        {"ownership", ColumnType::Int8, "", "Ownership code (labels in ownership.labels)", labels(ownership_labels)},
+    };
+    for (const MeasureInfo& measure : size_measure_info) columns.push_back(measure_column(measure));
+    return columns;
+}
+
+std::vector<Column> cluster_columns(const std::vector<std::string>& clusters) {
+    std::vector<Column> columns{
+        tick_column(),
+        {"cluster", ColumnType::Int8, "", "Cluster code (labels in cluster.labels)", clusters},
+    };
+    for (const MeasureInfo& measure : cluster_measure_info) columns.push_back(measure_column(measure));
+    return columns;
+}
+
+std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
+    std::vector<Column> columns(1 + panel_field_count);
+    columns[0] = tick_column();
+    for (const FieldInfo& field : firm_fields) {
+        if (field.panel.position == 0) continue;
+        const std::string_view name = field.panel.name.empty() ? field.name : field.panel.name;
+        columns[field.panel.position] = {std::string(name), field.panel.type, std::string(field.units),
+                                         std::string(field.description),
+                                         field.panel.type == ColumnType::Int8 ? code_labels(name, sectors)
+                                                                              : std::vector<std::string>{}};
+    }
+    return columns;
+}
+
 void PyramidModel::Recorder::aggregate(sim::Tick) {
     const FirmTable& f = model.firms_;
     totals = reduce_groups(
         f.size(), model.sector_count() * tier_count, tier_measures,
         [&](std::size_t i) { return f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i]); },
         [&](std::size_t i, double* row) {
-            const double v[tier_measures] = {f.alive[i] ? 1.0 : 0.0,           f.orders_received[i], f.orders_placed[i], f.output[i],
-                                             f.shipped[i],  f.finished_goods[i],  f.input_stock[i],   f.backlog[i],
-                                             f.capacity[i], f.employment[i],      f.revenue[i],       f.value_added[i],
-                                             f.imports[i],  f.domestic_purchases[i], f.cash[i],
-                                             f.revenue[i] * f.domestic_content[i],
-                                             f.credit_outcome[i] > 0 ? 1.0 : 0.0,
-                                             f.loan_granted[i] > 0 ? 1.0 : 0.0, f.loan_granted[i], f.debt[i],
-                                             (f.events[i] & event_defaulted) ? 1.0 : 0.0, f.defaulted_debt[i],
-                                             (f.events[i] & event_exited) ? 1.0 : 0.0,
-                                             (f.events[i] & event_entered) ? 1.0 : 0.0};
+            const double v[tier_measures] = {TIERSIM_TIER_MEASURES(TIERSIM_MEASURE_VALUE)};
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;  // gone, or not yet entered
             for (std::size_t k = 0; k < tier_measures; ++k) row[k] += v[k];
         });
@@ -249,10 +235,7 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
                    static_cast<std::size_t>(f.ownership[i]);
         },
         [&](std::size_t i, double* row) {
-            const double v[size_measures] = {f.alive[i] ? 1.0 : 0.0, f.employment[i], f.output[i], f.revenue[i],
-                                             f.value_added[i], f.cash[i], f.credit_outcome[i] > 0 ? 1.0 : 0.0,
-                                             f.loan_granted[i] > 0 ? 1.0 : 0.0,
-                                             (f.events[i] & event_exited) ? 1.0 : 0.0};
+            const double v[size_measures] = {TIERSIM_SIZE_MEASURES(TIERSIM_MEASURE_VALUE)};
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
         });
@@ -262,12 +245,7 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             const double operating = f.alive[i] ? 1.0 : 0.0;
             const double msme = f.size_class[i] != SizeClass::large ? operating : 0.0;
-            const double v[cluster_measures] = {operating, msme, f.employment[i], msme * f.employment[i],
-                                                f.capacity[i] * f.price[i], f.revenue[i], f.value_added[i],
-                                                f.imports[i], f.domestic_purchases[i],
-                                                f.certifications[i] != 0 ? operating : 0.0,
-                                                (f.events[i] & event_exited) ? 1.0 : 0.0,
-                                                (f.events[i] & event_entered) ? 1.0 : 0.0};
+            const double v[cluster_measures] = {TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_VALUE)};
             for (std::size_t k = 0; k < cluster_measures; ++k) row[k] += v[k];
         });
     // One row of program measures, then one of beneficiaries by (tier, size class), per program.
@@ -338,19 +316,18 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
     const auto this_tick = static_cast<std::int32_t>(tick);
     {
         std::vector<std::int8_t> sector_codes, tier_codes;
-        std::vector<std::int64_t> firm_counts;
         std::vector<std::vector<double>> measures(tier_measures);
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t t = 0; t < tier_count; ++t) {
                 sector_codes.push_back(static_cast<std::int8_t>(s));
                 tier_codes.push_back(static_cast<std::int8_t>(t));
-                firm_counts.push_back(static_cast<std::int64_t>(total(s, static_cast<Tier>(t), TierMeasure::firms)));
-                for (std::size_t k = 1; k < tier_measures; ++k)
+                for (std::size_t k = 0; k < tier_measures; ++k)
                     measures[k].push_back(total(s, static_cast<Tier>(t), static_cast<TierMeasure>(k)));
             }
         std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
-                                        tier_codes, firm_counts};
-        for (std::size_t k = 1; k < tier_measures; ++k) columns.emplace_back(std::move(measures[k]));
+                                        tier_codes};
+        for (std::size_t k = 0; k < tier_measures; ++k)
+            columns.push_back(measure_data(tier_measure_info[k].type, std::move(measures[k])));
         by_tier->append(columns);
     }
     {
@@ -378,7 +355,6 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
     }
     {
         std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
-        std::vector<std::int64_t> firm_counts;
         std::vector<std::vector<double>> measures(size_measures);
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t c = 0; c < size_class_count; ++c)
@@ -386,13 +362,13 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
                     sector_codes.push_back(static_cast<std::int8_t>(s));
                     size_codes.push_back(static_cast<std::int8_t>(c));
                     owner_codes.push_back(static_cast<std::int8_t>(o));
-                    firm_counts.push_back(static_cast<std::int64_t>(size_total(s, c, o, SizeMeasure::firms)));
-                    for (std::size_t k = 1; k < size_measures; ++k)
+                    for (std::size_t k = 0; k < size_measures; ++k)
                         measures[k].push_back(size_total(s, c, o, static_cast<SizeMeasure>(k)));
                 }
         std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
-                                        size_codes, owner_codes, firm_counts};
-        for (std::size_t k = 1; k < size_measures; ++k) columns.emplace_back(std::move(measures[k]));
+                                        size_codes, owner_codes};
+        for (std::size_t k = 0; k < size_measures; ++k)
+            columns.push_back(measure_data(size_measure_info[k].type, std::move(measures[k])));
         by_size->append(columns);
     }
     write_credit(tick);
@@ -409,25 +385,14 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
     std::vector<std::size_t> rows;
     for (std::size_t i = 0; i < f.size(); ++i)
         if (!f.dormant[i]) rows.push_back(i);
-    auto pick = [&](auto const& v) {
-        std::vector<typename std::decay_t<decltype(v)>::value_type> out;
-        out.reserve(rows.size());
-        for (std::size_t i : rows) out.push_back(v[i]);
-        return out;
-    };
-    auto codes = [&](auto const& v) {
-        std::vector<std::int8_t> out;
-        out.reserve(rows.size());
-        for (std::size_t i : rows) out.push_back(static_cast<std::int8_t>(v[i]));
-        return out;
-    };
-    std::vector<std::int64_t> certs;
-    for (std::size_t i : rows) certs.push_back(f.certifications[i]);
-    panel->append({std::vector<std::int32_t>(rows.size(), this_tick), pick(f.id), codes(f.sector), codes(f.tier),
-                   codes(f.size_class), codes(f.ownership), codes(f.alive), certs, pick(f.capability),
-                   pick(f.capacity), pick(f.output), pick(f.employment), pick(f.price), pick(f.unit_cost),
-                   pick(f.cash), pick(f.debt), pick(f.import_share), pick(f.domestic_content), pick(f.revenue),
-                   pick(f.value_added)});
+    std::vector<ColumnData> columns(1 + panel_field_count);
+    columns[0] = std::vector<std::int32_t>(rows.size(), this_tick);
+#define TIERSIM_PANEL_VALUES(name, element, initial, extent, units, panel_column, description) \
+    if constexpr (constexpr PanelColumn column = panel_column; column.position != 0)          \
+        columns[column.position] = panel_values<column.type>(f.name, rows);
+    TIERSIM_FIRM_FIELDS(TIERSIM_PANEL_VALUES)
+#undef TIERSIM_PANEL_VALUES
+    panel->append(columns);
     const auto& graph = model.graph_;
     const auto& links = model.links_;
     std::vector<std::uint32_t> buyers, suppliers;
@@ -451,14 +416,10 @@ void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
         codes.push_back(static_cast<std::int8_t>(c));
         for (std::size_t k = 0; k < cluster_measures; ++k) measures[k].push_back(cluster_totals[c * cluster_measures + k]);
     }
-    auto counts = [](const std::vector<double>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); };
-    using M = ClusterMeasure;
-    auto column = [&](M m) { return measures[static_cast<std::size_t>(m)]; };
-    by_cluster->append({std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), codes, counts(column(M::firms)),
-                        counts(column(M::msme_firms)), column(M::employment), column(M::msme_employment),
-                        column(M::capacity), column(M::output_value), column(M::value_added), column(M::imports),
-                        column(M::domestic_purchases), counts(column(M::certified_firms)), column(M::exits),
-                        column(M::entries)});
+    std::vector<ColumnData> columns{std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), codes};
+    for (std::size_t k = 0; k < cluster_measures; ++k)
+        columns.push_back(measure_data(cluster_measure_info[k].type, std::move(measures[k])));
+    by_cluster->append(columns);
 }
 
 void PyramidModel::Recorder::write_programs(sim::Tick tick) {

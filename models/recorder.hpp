@@ -1,56 +1,110 @@
 // Per-tick aggregates of the pyramid and the tables they are written to.
 #pragma once
 
+#include "models/fields.hpp"
 #include "models/pyramid_model.hpp"
 #include "sim/results.hpp"
 
 #include <array>
+#include <string>
 #include <vector>
 
 namespace tiersim::models {
 
+// The per-tick measures of series/by_tier, series/by_size and series/by_cluster,
+// one per line: X(column name, column type, units, description, per-firm value).
+// A row of a table is the sum of the per-firm value over the row's firms, in
+// firm-index order (sim::deterministic_reduce); the value is an expression in
+// `f` (the FirmTable) and `i` (the firm's index). The firms counted are the
+// operating ones and those that exited this tick. A measure's line gives its
+// enum value (TierMeasure::capacity, ...), its column and its attributes, its
+// term of the reduction and its row of docs/state.md.
+
+// clang-format off
 /// Quantities summed over the firms of each (sector, tier) every tick.
-enum class TierMeasure : std::size_t {
-    firms,
-    orders_received,
-    orders_placed,
-    output,
-    shipped,
-    finished_goods,
-    input_stock,
-    backlog,
-    capacity,
-    employment,
-    revenue,
-    value_added,
-    imports,
-    domestic_purchases,
-    cash,
-    domestic_value,  ///< revenue × traced domestic content
-    credit_applications,
-    loans_approved,
-    loan_amount,
-    debt,
-    defaults,
-    defaulted_debt,
-    exits,
-    entries,
-    count
-};
+#define TIERSIM_TIER_MEASURES(X)                                                                                           \
+    X(firms, Int64, "firms", "Firms in the tier still operating", f.alive[i] ? 1.0 : 0.0)                                  \
+    X(orders_received, Float64, "units/month", "Orders received from buyers (OEMs: final demand)", f.orders_received[i])   \
+    X(orders_placed, Float64, "units/month", "Orders placed for inputs, domestic and abroad", f.orders_placed[i])          \
+    X(output, Float64, "units/month", "Units produced", f.output[i])                                                       \
+    X(shipped, Float64, "units/month", "Units shipped to buyers (OEMs: to final customers)", f.shipped[i])                 \
+    X(finished_goods, Float64, "units", "Finished-goods inventory at the end of the tick", f.finished_goods[i])             \
+    X(input_stock, Float64, "units", "Inputs on hand at the end of the tick", f.input_stock[i])                            \
+    X(backlog, Float64, "units", "Orders received and not yet shipped", f.backlog[i])                                      \
+    X(capacity, Float64, "units/month", "Production capacity", f.capacity[i])                                              \
+    X(employment, Float64, "workers", "Workers employed", f.employment[i])                                                 \
+    X(revenue, Float64, "MXN/month", "Sales: units shipped times price", f.revenue[i])                                     \
+    X(value_added, Float64, "MXN/month", "Revenue minus domestic purchases minus imports", f.value_added[i])                \
+    X(imports, Float64, "MXN/month", "Inputs bought abroad, at landed prices", f.imports[i])                               \
+    X(domestic_purchases, Float64, "MXN/month",                                                                            \
+      "Inputs bought from domestic suppliers (Tier 3: domestic raw materials)", f.domestic_purchases[i])                   \
+    X(cash, Float64, "MXN", "Cash at the end of the tick (negative: unpaid obligations)", f.cash[i])                       \
+    X(domestic_value, Float64, "MXN/month",                                                                                \
+      "Domestic value added embodied in the tier's sales, traced through all tiers below",                                 \
+      f.revenue[i] * f.domestic_content[i])                                                                                \
+    X(credit_applications, Float64, "firms", "Firms that applied for a loan", f.credit_outcome[i] > 0 ? 1.0 : 0.0)         \
+    X(loans_approved, Float64, "firms", "Applications the bank approved", f.loan_granted[i] > 0 ? 1.0 : 0.0)               \
+    X(loan_amount, Float64, "MXN/month", "Principal lent", f.loan_granted[i])                                              \
+    X(debt, Float64, "MXN", "Bank debt outstanding at the end of the tick", f.debt[i])                                     \
+    X(defaults, Float64, "firms", "Firms whose bank loans defaulted (months past due, or exit)",                           \
+      (f.events[i] & event_defaulted) ? 1.0 : 0.0)                                                                         \
+    X(defaulted_debt, Float64, "MXN/month", "Bank debt written off", f.defaulted_debt[i])                                  \
+    X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)                              \
+    X(entries, Float64, "firms", "Firms that entered", (f.events[i] & event_entered) ? 1.0 : 0.0)
 
 /// Quantities summed over the firms of each (sector, size class, ownership).
-enum class SizeMeasure : std::size_t {
-    firms, employment, output, revenue, value_added, cash, credit_applications, loans_approved, exits, count
-};
+#define TIERSIM_SIZE_MEASURES(X)                                                                                           \
+    X(firms, Int64, "firms", "Firms", f.alive[i] ? 1.0 : 0.0)                                                              \
+    X(employment, Float64, "workers", "Workers employed", f.employment[i])                                                 \
+    X(output, Float64, "units/month", "Units produced", f.output[i])                                                       \
+    X(revenue, Float64, "MXN/month", "Sales", f.revenue[i])                                                                \
+    X(value_added, Float64, "MXN/month", "Value added", f.value_added[i])                                                  \
+    X(cash, Float64, "MXN", "Cash at the end of the tick", f.cash[i])                                                      \
+    X(credit_applications, Float64, "firms", "Firms that applied for a loan", f.credit_outcome[i] > 0 ? 1.0 : 0.0)         \
+    X(loans_approved, Float64, "firms", "Applications the bank approved", f.loan_granted[i] > 0 ? 1.0 : 0.0)               \
+    X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)
 
-/// Quantities summed over the firms of each cluster.
-enum class ClusterMeasure : std::size_t {
-    firms, msme_firms, employment, msme_employment, capacity, output_value, value_added, imports, domestic_purchases,
-    certified_firms, exits, entries, count
-};
+/// Quantities summed over the firms of each cluster. `operating` is 1.0 for an
+/// operating firm, 0.0 otherwise; `msme` is `operating` for a firm of at most
+/// 250 employees (size class below large), 0.0 otherwise.
+#define TIERSIM_CLUSTER_MEASURES(X)                                                                                        \
+    X(firms, Int64, "firms", "Firms operating", operating)                                                                 \
+    X(msme_firms, Int64, "firms", "Operating firms with at most 250 employees", msme)                                      \
+    X(employment, Float64, "workers", "Workers employed", f.employment[i])                                                 \
+    X(msme_employment, Float64, "workers", "Workers employed by MSMEs", msme * f.employment[i])                             \
+    X(capacity_value, Float64, "MXN/month", "Production capacity valued at the firms' prices", f.capacity[i] * f.price[i]) \
+    X(revenue, Float64, "MXN/month", "Sales", f.revenue[i])                                                                \
+    X(value_added, Float64, "MXN/month", "Value added", f.value_added[i])                                                  \
+    X(imports, Float64, "MXN/month", "Inputs bought abroad", f.imports[i])                                                 \
+    X(domestic_purchases, Float64, "MXN/month", "Inputs bought from domestic suppliers", f.domestic_purchases[i])          \
+    X(certified_firms, Int64, "firms", "Operating firms holding at least one certification",                               \
+      f.certifications[i] != 0 ? operating : 0.0)                                                                          \
+    X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)                              \
+    X(entries, Float64, "firms", "Firms that entered", (f.events[i] & event_entered) ? 1.0 : 0.0)
+// clang-format on
+
+#define TIERSIM_MEASURE_ENUM(name, type, units, description, ...) name,
+enum class TierMeasure : std::size_t { TIERSIM_TIER_MEASURES(TIERSIM_MEASURE_ENUM) count };
+enum class SizeMeasure : std::size_t { TIERSIM_SIZE_MEASURES(TIERSIM_MEASURE_ENUM) count };
+enum class ClusterMeasure : std::size_t { TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_ENUM) count };
+#undef TIERSIM_MEASURE_ENUM
+
+/// The measures of series/by_tier, series/by_size and series/by_cluster, in column order.
+inline constexpr std::array tier_measure_info{TIERSIM_TIER_MEASURES(TIERSIM_MEASURE_INFO)};
+inline constexpr std::array size_measure_info{TIERSIM_SIZE_MEASURES(TIERSIM_MEASURE_INFO)};
+inline constexpr std::array cluster_measure_info{TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_INFO)};
 
 /// Money and counts of each program, summed over firms.
 enum class ProgramMeasure : std::size_t { outlays, fees, payouts, revenue_forgone, take_up, participants, count };
+
+/// Columns of series/by_tier (sectors: the sector names, in code order).
+std::vector<sim::results::Column> tier_columns(const std::vector<std::string>& sectors);
+/// Columns of series/by_size.
+std::vector<sim::results::Column> size_columns(const std::vector<std::string>& sectors);
+/// Columns of series/by_cluster (clusters: the cluster names, in code order).
+std::vector<sim::results::Column> cluster_columns(const std::vector<std::string>& clusters);
+/// Columns of panel/firms: `tick`, then the firm fields with a panel column, by position.
+std::vector<sim::results::Column> panel_columns(const std::vector<std::string>& sectors);
 
 struct PyramidModel::Recorder {
     explicit Recorder(const PyramidModel& owner) : model(owner) {}

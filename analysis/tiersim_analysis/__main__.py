@@ -7,6 +7,9 @@
     tiersim-plot response sweep.h5 --metric M --param P -o r.png
     tiersim-plot numbers results.h5 [b.h5]              key numbers as a table
     tiersim-plot report results.h5 [b.h5] -o report.html
+
+Installed (pip install ./analysis), `tiersim-plot` is this module's main(); from a
+clone, analysis/tiersim-plot or `python3 -m tiersim_analysis` run the same.
 """
 from __future__ import annotations
 
@@ -38,7 +41,8 @@ def _parser():
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="list the figures")
     for name, (_, kind, text) in figures.FIGURES.items():
-        p = sub.add_parser(name, help=text, description=text)
+        # argparse %-formats help strings (for %(default)s): a literal % ("95% intervals") must be doubled.
+        p = sub.add_parser(name, help=text.replace("%", "%%"), description=text)
         p.add_argument("files", nargs="+", metavar="FILE.h5",
                        help={"compare": "A.h5 B.h5", "sweep": "the sweep file"}.get(kind, "a results file"))
         p.add_argument("-o", "--output", required=True, help="image file: .png, .svg or .pdf")
@@ -61,6 +65,9 @@ def _parser():
 
 
 def main(argv=None) -> int:
+    """The command line; argv None: sys.argv[1:] (the `tiersim-plot` console script)."""
+    if argv is None:
+        _quiet_broken_pipe()
     args = _parser().parse_args(argv)
     if args.command == "list":
         for name, (_, kind, text) in figures.FIGURES.items():
@@ -112,7 +119,14 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def _quiet_broken_pipe():
+    """`tiersim-plot numbers ... | head` ends quietly (only when run as a command, never on import)."""
     import signal
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `tiersim-plot numbers ... | head` ends quietly
+    try:
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    except (AttributeError, ValueError):  # no SIGPIPE (Windows), or not the main thread
+        pass
+
+
+if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,10 @@
 
 Run figures take one Run, comparison figures two (A, B), sweep figures a Sweep.
 FIGURES maps each command-line name to its function, kind and one-line help;
-`python3 -m tiersim_analysis list` prints it.
+`tiersim-plot list` prints it.
+
+This module only draws: every number a figure shows comes from a function of
+`metrics` (the one exception is scaling to an axis unit, e.g. MXN to million MXN).
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ matplotlib.use("Agg")  # files only, never a window
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from . import metrics  # noqa: E402
 from .load import SIZE_CLASSES, TIERS, Run, Sweep  # noqa: E402
@@ -57,18 +59,12 @@ def _note(ax, text):
     ax.set_yticks([])
 
 
-def _yearly(frame, how="sum"):
-    years = (frame.index.to_numpy() // 12).astype(int)
-    grouped = frame.groupby(years)
-    return grouped.sum() if how == "sum" else grouped.mean()
-
-
 # ----------------------------------------------------------------- one run
 
 def pyramid(run: Run):
     """The pyramid by tier over time: firms, employment and output (value added) as stacked layers, Tier 3 at
     the bottom. Output is in pesos of value added, not units: a unit of each tier is a different good."""
-    data = metrics.pyramid(run)
+    data = metrics.pyramid_layers(run)
     fig, axes = _new(1, 3, width=5.0)
     stack_order = list(reversed(TIERS))  # T3 at the bottom, OEM on top
     panels = ((axes[0], "firms", 1.0, "operating firms", "firms"),
@@ -76,8 +72,6 @@ def pyramid(run: Run):
               (axes[2], "value_added", 1e6, "million MXN/month", "output: value added (12-month mean)"))
     for ax, name, scale, unit, title in panels:
         table = data[name][stack_order] / scale
-        if name == "value_added":
-            table = metrics.rolling_year(table).clip(lower=0)
         ax.stackplot(_years(table.index), *[table[t].to_numpy() for t in stack_order], labels=stack_order,
                      colors=[TIER_COLOURS[t] for t in stack_order], alpha=0.95)
         ax.set_ylabel(unit)
@@ -88,35 +82,16 @@ def pyramid(run: Run):
     return _finish(fig, f"{run.label()}: the pyramid by tier")
 
 
-def bullwhip_ratios(run: Run, skip: int = 12) -> pd.Series:
-    """Coefficient of variation (sd / mean) of each tier's orders placed over that of final demand,
-    after `skip` start-up months: 1 = no amplification. Relative variability, so tiers that buy
-    smaller volumes (part of their inputs imported) compare fairly."""
-    placed = metrics.by_tier_totals(run, ["orders_placed"])["orders_placed"]
-    demand = run.by_sector.groupby("tick")["final_demand"].sum()
-    skip = min(skip, max(0, len(demand) // 4))
-
-    def cv(series):
-        part = series.iloc[skip:]
-        return part.std() / part.mean() if part.mean() > 0 else np.nan
-
-    base = cv(demand)
-    return pd.Series({tier: cv(placed[tier]) / base if base > 0 else np.nan for tier in TIERS},
-                     name="bullwhip_ratio")
-
-
 def bullwhip(run: Run):
     """Orders placed by each tier relative to its mean, and their variability relative to final demand."""
-    placed = metrics.by_tier_totals(run, ["orders_placed"])["orders_placed"]
-    demand = run.by_sector.groupby("tick")["final_demand"].sum()
+    skip = metrics.bullwhip_start(run)
+    series = metrics.bullwhip_series(run, skip)
     fig, axes = _new(1, 2)
     ax = axes[0]
-    skip = min(12, max(0, len(demand) // 4))
-    ax.plot(_years(demand.index), demand / demand.iloc[skip:].mean(), color="black", lw=2, label="final demand")
+    ax.plot(_years(series.index), series["final_demand"], color="black", lw=2, label="final demand")
     for tier in TIERS:
-        mean = placed[tier].iloc[skip:].mean()
-        if mean > 0:
-            ax.plot(_years(placed.index), placed[tier] / mean, color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1",
+        if tier in series:
+            ax.plot(_years(series.index), series[tier], color=TIER_COLOURS[tier] if tier != "T3" else "#9ecae1",
                     lw=1.1, label=f"{tier} orders placed")
     ax.axhline(1.0, color="grey", lw=0.6)
     ax.set_ylabel("orders / their mean")
@@ -124,7 +99,7 @@ def bullwhip(run: Run):
     ax.legend(fontsize=8)
     _time_axis(ax)
     ax = axes[1]
-    ratios = bullwhip_ratios(run, skip)
+    ratios = metrics.bullwhip_ratios(run, skip)
     values = [1.0] + list(ratios)
     bars = ax.bar(["final\ndemand"] + [f"{t}\norders" for t in TIERS], values,
                   color=["black"] + [TIER_COLOURS[t] for t in TIERS], edgecolor="black")
@@ -189,7 +164,7 @@ def msme(run: Run):
         _time_axis(ax)
     ax.set_title("survival of the firms present at the start")
     ax = axes[1]
-    flows = _yearly(metrics.entries_exits(run)[["entries", "exits"]])
+    flows = metrics.entries_exits_per_year(run)
     x = np.arange(len(flows))
     ax.bar(x - 0.2, flows["entries"], width=0.4, color="#31a354", label="entries")
     ax.bar(x + 0.2, -flows["exits"], width=0.4, color="#de2d26", label="exits (negative)")
@@ -217,7 +192,7 @@ def credit(run: Run):
     """Credit applications, approvals and defaults per year; outcomes by size class."""
     fig, axes = _new(1, 2)
     ax = axes[0]
-    flows = _yearly(metrics.credit_flows(run))
+    flows = metrics.credit_per_year(run)
     x = np.arange(len(flows))
     ax.bar(x - 0.27, flows["credit_applications"], width=0.27, color="#9ecae1", label="applications")
     ax.bar(x, flows["loans_approved"], width=0.27, color="#3182bd", label="approved")
@@ -229,7 +204,7 @@ def credit(run: Run):
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     ax = axes[1]
-    outcomes = metrics.credit_outcomes(run, by="size_class").reindex(SIZE_CLASSES)
+    outcomes = metrics.credit_outcomes_by_size(run)
     if outcomes.to_numpy().sum() == 0:
         _note(ax, "no credit applications in this run")
     else:
@@ -251,20 +226,19 @@ def certifications(run: Run):
     """Certifications obtained per year; holders of each certification by tier at the snapshots."""
     fig, axes = _new(1, 2)
     ax = axes[0]
-    per_year = _yearly(metrics.certifications_started(run).to_frame())
+    per_year = metrics.certifications_per_year(run)
     ax.bar(per_year.index, per_year["certified"], color="#756bb1")
     ax.set_xlabel("year")
     ax.set_ylabel("certifications obtained per year")
     ax.set_title("certifications obtained")
     ax.grid(alpha=0.3, axis="y")
     ax = axes[1]
-    holders = metrics.certification_holders(run)
-    if holders is None or holders.shape[1] == 0:
+    holders = metrics.certification_holders_by_tier(run)
+    if not holders:
         _note(ax, "holders need firm snapshots\n(output.snapshot_every_months)")
     else:
         styles = ["-", "--", ":", "-."]
-        for k, name in enumerate(holders.columns):
-            table = holders[name].unstack("tier")
+        for k, (name, table) in enumerate(holders.items()):
             for tier in TIERS[1:]:
                 if tier in table and table[tier].max() > 0:
                     ax.plot(_years(table.index), table[tier], marker="o", ms=3, linestyle=styles[k % 4],
@@ -278,15 +252,14 @@ def certifications(run: Run):
 
 def policy(run: Run):
     """Program outlays per year by program, cumulative fiscal cost, and take-up."""
-    outlays = metrics.policy_outlays(run)
+    yearly = metrics.outlays_per_year(run)
     fig, axes = _new(1, 3, width=5.0)
-    if outlays is None:
+    if yearly is None:
         for ax in axes:
             _note(ax, "")
         _note(axes[1], "no policy program in force in this run\n(scenario key: policies)")
         return _finish(fig, f"{run.label()}: policy programs")
-    colours = dict(zip(outlays.columns, plt.get_cmap("tab10")(np.arange(len(outlays.columns)))))
-    yearly = _yearly(outlays)
+    colours = dict(zip(yearly.columns, plt.get_cmap("tab10")(np.arange(len(yearly.columns)))))
     bottom = np.zeros(len(yearly))
     for program in yearly.columns:
         axes[0].bar(yearly.index, yearly[program] / 1e6, bottom=bottom, color=colours[program],
@@ -297,7 +270,7 @@ def policy(run: Run):
     axes[0].set_title("outlays by program")
     axes[0].legend(fontsize=8)
     axes[0].grid(alpha=0.3, axis="y")
-    cost = metrics.fiscal_cost(run).cumsum() / 1e6
+    cost = metrics.cumulative_fiscal_cost(run) / 1e6
     for program in cost.columns:
         axes[1].plot(_years(cost.index), cost[program], lw=2, color=colours[program], label=program.replace("_", " "))
     axes[1].set_ylabel("million MXN, cumulative")
@@ -315,28 +288,9 @@ def policy(run: Run):
 
 # ----------------------------------------------------------------- A vs B
 
-def _compare_series(run: Run):
-    series = {
-        "local content share": metrics.local_content(run),
-        "OEM import share": metrics.oem_import_share(run),
-        "operating firms": run.by_tier.groupby("tick")["firms"].sum(),
-        "employment (workers)": run.by_tier.groupby("tick")["employment"].sum(),
-        "loans approved, cumulative": metrics.credit_flows(run)["loans_approved"].cumsum(),
-        "exits, cumulative": metrics.entries_exits(run)["cumulative_exits"],
-        "certifications obtained, cumulative": metrics.certifications_started(run).cumsum(),
-    }
-    surv = metrics.survival(run)
-    if surv is not None and "MSME" in surv:
-        series["MSME survival"] = surv["MSME"]
-    cost = metrics.fiscal_cost(run)
-    series["fiscal cost, cumulative (MXN)"] = (cost.sum(axis=1).cumsum() if cost is not None
-                                               else pd.Series(0.0, index=pd.RangeIndex(run.ticks)))
-    return series
-
-
 def compare(a: Run, b: Run):
     """Scenario A against scenario B on one figure: the key series, A solid, B dashed."""
-    sa, sb = _compare_series(a), _compare_series(b)
+    sa, sb = metrics.compare_series(a), metrics.compare_series(b)
     names = [n for n in sa if n in sb]
     cols = 3
     rows = int(np.ceil(len(names) / cols))
@@ -369,9 +323,10 @@ def compare_tiers(a: Run, b: Run):
     """A vs B tier by tier: operating firms, import share of input purchases and value added,
     A solid, B dashed: where along the chain a scenario differs."""
     fig, axes = _new(1, 3, width=5.0)
-    firms = [metrics.pyramid(r)["firms"] for r in (a, b)]
-    imports = [metrics.import_share_by_tier(r) for r in (a, b)]
-    value = [metrics.rolling_year(metrics.pyramid(r)["value_added"]) / 1e6 for r in (a, b)]
+    data = [metrics.tier_series(r) for r in (a, b)]
+    firms = [d["firms"] for d in data]
+    imports = [d["import_share"] for d in data]
+    value = [d["value_added"] / 1e6 for d in data]
     panels = ((axes[0], firms, "operating firms", "firms by tier"),
               (axes[1], imports, "imports / input purchases", "import share by tier"),
               (axes[2], value, "million MXN/month", "value added by tier (12-month mean)"))
@@ -391,56 +346,14 @@ def compare_tiers(a: Run, b: Run):
 
 # ----------------------------------------------------------------- sweeps
 
-def _pick_metric(sweep: Sweep, metric):
-    if metric is None:
-        if not sweep.metrics:
-            raise ValueError("the sweep's runs table has no metric columns")
-        return sweep.metrics[0]
-    if metric not in sweep.runs.columns:
-        raise ValueError(f"no metric '{metric}' in the runs table; metrics: {', '.join(sweep.metrics)}")
-    return metric
-
-
-def _pick_parameter(sweep: Sweep, parameter, position=0):
-    if parameter is None:
-        if len(sweep.parameters) <= position:
-            raise ValueError("the sweep varies fewer parameters than this figure needs")
-        return sweep.parameters[position]
-    if parameter not in sweep.runs.columns:
-        raise ValueError(f"no parameter '{parameter}' in the runs table; parameters: {', '.join(sweep.parameters)}")
-    return parameter
-
-
-def _binned(values: pd.Series, bins: int = 8) -> pd.Series:
-    """Grid values as they are; a space-filling sample cut into quantile bins (labelled by their means)."""
-    if values.nunique() <= bins:
-        return values
-    codes = pd.qcut(values, q=bins, labels=False, duplicates="drop")
-    return values.groupby(codes).transform("mean")
-
-
-def response_table(sweep: Sweep, metric: str, parameter: str, by=None) -> pd.DataFrame:
-    """Mean, 95% interval of the mean and n of a metric at each value of a parameter (and of `by`)."""
-    runs = sweep.done.copy()
-    runs["_x"] = _binned(runs[parameter])
-    keys = ["_x"] + (["_by"] if by else [])
-    if by:
-        runs["_by"] = _binned(runs[by], bins=5)
-    grouped = runs.groupby(keys)[metric]
-    table = grouped.agg(["mean", "std", "count"]).reset_index()
-    half = 1.96 * table["std"].fillna(0.0) / np.sqrt(table["count"].clip(lower=1))
-    table["low"], table["high"] = table["mean"] - half, table["mean"] + half
-    return table
-
-
 def response(sweep: Sweep, metric=None, parameter=None, parameter2=None):
     """A metric against one parameter: mean over replications with its 95% interval (one line per value of
     a second parameter if given)."""
-    metric = _pick_metric(sweep, metric)
-    parameter = _pick_parameter(sweep, parameter)
+    metric = metrics.pick_metric(sweep, metric)
+    parameter = metrics.pick_parameter(sweep, parameter)
     fig, axes = _new(1, 1, width=7.0, height=4.2)
     ax = axes[0]
-    table = response_table(sweep, metric, parameter, by=parameter2)
+    table = metrics.response_table(sweep, metric, parameter, by=parameter2)
     groups = table.groupby("_by") if parameter2 else [(None, table)]
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(1, len(groups))))
     for colour, (value, part) in zip(colours, groups):
@@ -459,13 +372,10 @@ def response(sweep: Sweep, metric=None, parameter=None, parameter2=None):
 
 def heatmap(sweep: Sweep, metric=None, parameter=None, parameter2=None):
     """A metric over two parameters: the mean over replications in each cell."""
-    metric = _pick_metric(sweep, metric)
-    parameter = _pick_parameter(sweep, parameter, 0)
-    parameter2 = _pick_parameter(sweep, parameter2, 1)
-    runs = sweep.done.copy()
-    runs["_x"] = _binned(runs[parameter])
-    runs["_y"] = _binned(runs[parameter2])
-    grid = runs.pivot_table(index="_y", columns="_x", values=metric, aggfunc="mean")
+    metric = metrics.pick_metric(sweep, metric)
+    parameter = metrics.pick_parameter(sweep, parameter, 0)
+    parameter2 = metrics.pick_parameter(sweep, parameter2, 1)
+    grid = metrics.heatmap_table(sweep, metric, parameter, parameter2)
     fig, axes = _new(1, 1, width=7.0, height=5.0)
     ax = axes[0]
     image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
@@ -480,33 +390,9 @@ def heatmap(sweep: Sweep, metric=None, parameter=None, parameter2=None):
     return _finish(fig, f"{sweep.label()}: {metric}")
 
 
-def sensitivity_indices(sweep: Sweep) -> pd.DataFrame:
-    """First-order sensitivity index of each metric to each parameter (parameters x metrics).
-
-    S_i = Var(E[Y | X_i]) / Var(Y), estimated from the runs table: the variance of the metric's mean
-    within each value of X_i (grid) or each quantile bin of X_i (space-filling sample), over the
-    metric's total variance. 0: the parameter explains nothing; 1: everything.
-    """
-    runs = sweep.done
-    table = pd.DataFrame(index=sweep.parameters, columns=sweep.metrics, dtype=float)
-    bins = max(2, min(10, int(np.sqrt(max(len(runs), 1)))))
-    for metric in sweep.metrics:
-        y = runs[metric].astype(float)
-        total = y.var(ddof=0)
-        for parameter in sweep.parameters:
-            if total == 0 or not np.isfinite(total):
-                table.loc[parameter, metric] = 0.0
-                continue
-            x = _binned(runs[parameter], bins=bins)
-            groups = y.groupby(x)
-            between = (groups.count() * (groups.mean() - y.mean()) ** 2).sum() / len(y)
-            table.loc[parameter, metric] = float(between / total)
-    return table
-
-
 def sensitivity(sweep: Sweep, metric=None, parameter=None, parameter2=None):
     """First-order sensitivity indices, parameters x metrics, as a heat map."""
-    table = sensitivity_indices(sweep)
+    table = metrics.sensitivity_indices(sweep)
     fig, axes = _new(1, 1, width=max(5.0, 1.4 * len(table.columns) + 3), height=max(3.0, 0.6 * len(table) + 2))
     ax = axes[0]
     image = ax.imshow(table.to_numpy(dtype=float), cmap="magma_r", vmin=0, vmax=1, aspect="auto")
@@ -536,6 +422,11 @@ FIGURES = {
 }
 
 RUN_FIGURES = [name for name, (_, kind, _) in FIGURES.items() if kind == "run"]
+
+# Their home until the computations moved to metrics; kept so that scripts written against it still run.
+bullwhip_ratios = metrics.bullwhip_ratios
+response_table = metrics.response_table
+sensitivity_indices = metrics.sensitivity_indices
 
 
 def save(fig, path, dpi=110):

@@ -1,8 +1,14 @@
-"""Derived series and the key numbers of a run, from the tables of docs/hdf5.md.
+"""Every number the figures, the report and `tiersim-plot numbers` show: derived series, key numbers,
+and the statistics of a sweep, from the tables of docs/hdf5.md.
 
-Every function takes a Run (tiersim_analysis.load) and returns a DataFrame or a
-Series indexed by tick, summed over sectors (national totals) unless it says
-otherwise. Shares are ratios of sums (pesos over pesos), never means of shares.
+This is the package's only computing module: `load` reads tables into DataFrames, `figures` draws what
+these functions return, `report` assembles pages from both. Everything here is a plain function of a Run
+or a Sweep (tiersim_analysis.load) returning a DataFrame, a Series, a dict of them or a number; nothing
+here draws.
+
+Run functions return series indexed by tick, summed over sectors (national totals) unless they say
+otherwise. Shares are ratios of sums (pesos over pesos), never means of shares. Money is in MXN, flows
+per month unless the name says per year.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Dict, Optional
 import numpy as np
 import pandas as pd
 
-from .load import MSME_CLASSES, SIZE_CLASSES, TIERS, Run
+from .load import MSME_CLASSES, SIZE_CLASSES, TIERS, Run, Sweep
 
 
 def _ratio(numerator, denominator):
@@ -40,6 +46,32 @@ def rolling_year(frame, months: int = 12):
     return frame.rolling(months, min_periods=1).mean()
 
 
+def per_year(frame, how: str = "sum"):
+    """Monthly rows (index: tick) grouped into years since the start (index 0, 1, ...): sums of flows
+    (how="sum") or means (how="mean"). A final partial year is summed over the months it has."""
+    years = (frame.index.to_numpy() // 12).astype(int)
+    grouped = frame.groupby(years)
+    return grouped.sum() if how == "sum" else grouped.mean()
+
+
+def pyramid_layers(run: Run) -> Dict[str, pd.DataFrame]:
+    """The layers of the `pyramid` figure, tick x tier: operating firms, employment (workers) and value added
+    (MXN/month) as a trailing 12-month mean, negative months clipped to 0 (a stack has no negative layer).
+    Value added rather than output: a unit of each tier is a different good."""
+    data = pyramid(run)
+    return {"firms": data["firms"], "employment": data["employment"],
+            "value_added": rolling_year(data["value_added"]).clip(lower=0)}
+
+
+def tier_series(run: Run) -> Dict[str, pd.DataFrame]:
+    """The tier-by-tier series of the `compare-tiers` figure, tick x tier: operating firms, import share of
+    input purchases (NaN in a month a tier bought nothing) and value added (MXN/month, trailing 12-month
+    mean)."""
+    data = pyramid(run)
+    return {"firms": data["firms"], "import_share": import_share_by_tier(run),
+            "value_added": rolling_year(data["value_added"])}
+
+
 def local_content(run: Run) -> pd.Series:
     """National local content share: domestic value embodied in OEM sales over OEM sales."""
     oem = run.by_tier[run.by_tier["tier"] == "OEM"].groupby("tick")[["domestic_value", "revenue"]].sum()
@@ -63,6 +95,48 @@ def by_sector(run: Run, column: str) -> pd.DataFrame:
     """One column of series/by_sector, tick x sector."""
     table = run.by_sector
     return table.pivot_table(index="tick", columns="sector", values=column, observed=True, aggfunc="sum")
+
+
+def _orders_and_demand(run: Run):
+    placed = by_tier_totals(run, ["orders_placed"])["orders_placed"]
+    demand = run.by_sector.groupby("tick")["final_demand"].sum()
+    return placed, demand
+
+
+def bullwhip_start(run: Run, skip: int = 12) -> int:
+    """Start-up months the bullwhip measures leave out: `skip`, but at most a quarter of the run."""
+    return min(skip, max(0, run.by_sector["tick"].nunique() // 4))
+
+
+def bullwhip_series(run: Run, skip: int = 12) -> pd.DataFrame:
+    """National final demand ('final_demand') and each tier's orders placed, each over its own mean after
+    the start-up months (bullwhip_start): tick x series, 1 = the series' mean. A tier that placed no orders
+    after the start-up has no column."""
+    placed, demand = _orders_and_demand(run)
+    skip = min(skip, max(0, len(demand) // 4))
+    out = {"final_demand": demand / demand.iloc[skip:].mean()}
+    for tier in TIERS:
+        mean = placed[tier].iloc[skip:].mean()
+        if mean > 0:
+            out[tier] = placed[tier] / mean
+    return pd.DataFrame(out)
+
+
+def bullwhip_ratios(run: Run, skip: int = 12) -> pd.Series:
+    """Coefficient of variation (sd / mean) of each tier's orders placed over that of final demand,
+    after `skip` start-up months (at most a quarter of the run): 1 = no amplification. Relative
+    variability, so tiers that buy smaller volumes (part of their inputs imported) compare fairly.
+    NaN for a tier that placed no orders."""
+    placed, demand = _orders_and_demand(run)
+    skip = min(skip, max(0, len(demand) // 4))
+
+    def cv(series):
+        part = series.iloc[skip:]
+        return part.std() / part.mean() if part.mean() > 0 else np.nan
+
+    base = cv(demand)
+    return pd.Series({tier: cv(placed[tier]) / base if base > 0 else np.nan for tier in TIERS},
+                     name="bullwhip_ratio")
 
 
 def msme_shares(run: Run) -> pd.DataFrame:
@@ -112,9 +186,19 @@ def entries_exits(run: Run) -> pd.DataFrame:
     return table
 
 
+def entries_exits_per_year(run: Run) -> pd.DataFrame:
+    """Entries and exits per year since the start (index: year)."""
+    return per_year(entries_exits(run)[["entries", "exits"]])
+
+
 def credit_flows(run: Run) -> pd.DataFrame:
     """Applications, approvals and defaults per tick (firms), all tiers."""
     return run.by_tier.groupby("tick")[["credit_applications", "loans_approved", "defaults"]].sum()
+
+
+def credit_per_year(run: Run) -> pd.DataFrame:
+    """Applications, approvals and defaults per year since the start (index: year)."""
+    return per_year(credit_flows(run))
 
 
 def credit_outcomes(run: Run, by: Optional[str] = None) -> pd.DataFrame:
@@ -124,6 +208,11 @@ def credit_outcomes(run: Run, by: Optional[str] = None) -> pd.DataFrame:
     return table.groupby([index, "outcome"], observed=False)["applications"].sum().unstack("outcome")
 
 
+def credit_outcomes_by_size(run: Run) -> pd.DataFrame:
+    """Applications over the whole run by outcome (columns), size class by size class (rows, micro first)."""
+    return credit_outcomes(run, by="size_class").reindex(SIZE_CLASSES)
+
+
 def certifications_started(run: Run) -> pd.Series:
     """Certifications obtained per tick (events 'certified')."""
     events = run.events
@@ -131,6 +220,11 @@ def certifications_started(run: Run) -> pd.Series:
         return pd.Series(0, index=pd.RangeIndex(run.ticks, name="tick"), name="certified")
     certified = events[events["event"] == "certified"].groupby("tick").size()
     return certified.reindex(pd.RangeIndex(run.ticks, name="tick"), fill_value=0).rename("certified")
+
+
+def certifications_per_year(run: Run) -> pd.DataFrame:
+    """Certifications obtained per year since the start: one column, 'certified' (index: year)."""
+    return per_year(certifications_started(run).to_frame())
 
 
 def certification_holders(run: Run) -> Optional[pd.DataFrame]:
@@ -144,6 +238,14 @@ def certification_holders(run: Run) -> Optional[pd.DataFrame]:
     for k, name in enumerate(run.certification_names):
         out[name] = (bits >> k) & 1
     return out.groupby(["tick", "tier"], observed=False).sum()
+
+
+def certification_holders_by_tier(run: Run) -> Dict[str, pd.DataFrame]:
+    """certification_holders reshaped: {certification: snapshot tick x tier}; empty without snapshots."""
+    holders = certification_holders(run)
+    if holders is None:
+        return {}
+    return {name: holders[name].unstack("tier") for name in holders.columns}
 
 
 def program_accounts(run: Run) -> Optional[pd.DataFrame]:
@@ -182,6 +284,18 @@ def fiscal_cost(run: Run) -> Optional[pd.DataFrame]:
 def program_take_up(run: Run) -> Optional[pd.DataFrame]:
     """Firms each program reached per tick, tick x program."""
     return _by_program(run, lambda a: a["take_up"].astype(float))
+
+
+def outlays_per_year(run: Run) -> Optional[pd.DataFrame]:
+    """policy_outlays summed by year since the start: year x program (MXN per year); None without programs."""
+    outlays = policy_outlays(run)
+    return None if outlays is None else per_year(outlays)
+
+
+def cumulative_fiscal_cost(run: Run) -> Optional[pd.DataFrame]:
+    """fiscal_cost accumulated since the start: tick x program (MXN); None without programs."""
+    cost = fiscal_cost(run)
+    return None if cost is None else cost.cumsum()
 
 
 def _tail_mean(series: pd.Series, months: int = 12) -> float:
@@ -268,3 +382,130 @@ def cost_effectiveness(a: Run, b: Run) -> "OrderedDict[str, float]":
     out["cost per job kept (MXN)"] = extra / jobs if jobs > 0 else float("nan")
     out["cost per point of local content (MXN)"] = extra / points if points > 0 else float("nan")
     return out
+
+
+def compare_series(run: Run) -> "OrderedDict[str, pd.Series]":
+    """The key series the `compare` figure draws for one scenario, by title, each indexed by tick:
+    local content and OEM import share, operating firms, employment, cumulative loans approved, exits and
+    certifications obtained, MSME survival (when the run has the tick-0 snapshot) and cumulative fiscal
+    cost over all programs (0 without programs)."""
+    series = OrderedDict()
+    series["local content share"] = local_content(run)
+    series["OEM import share"] = oem_import_share(run)
+    series["operating firms"] = run.by_tier.groupby("tick")["firms"].sum()
+    series["employment (workers)"] = run.by_tier.groupby("tick")["employment"].sum()
+    series["loans approved, cumulative"] = credit_flows(run)["loans_approved"].cumsum()
+    series["exits, cumulative"] = entries_exits(run)["cumulative_exits"]
+    series["certifications obtained, cumulative"] = certifications_started(run).cumsum()
+    surv = survival(run)
+    if surv is not None and "MSME" in surv:
+        series["MSME survival"] = surv["MSME"]
+    cost = fiscal_cost(run)
+    series["fiscal cost, cumulative (MXN)"] = (cost.sum(axis=1).cumsum() if cost is not None
+                                               else pd.Series(0.0, index=pd.RangeIndex(run.ticks)))
+    return series
+
+
+# ----------------------------------------------------------------- sweeps
+
+def pick_metric(sweep: Sweep, metric: Optional[str] = None) -> str:
+    """`metric` if the runs table has it (ValueError naming the metrics if not); None: the first metric."""
+    if metric is None:
+        if not sweep.metrics:
+            raise ValueError("the sweep's runs table has no metric columns")
+        return sweep.metrics[0]
+    if metric not in sweep.runs.columns:
+        raise ValueError(f"no metric '{metric}' in the runs table; metrics: {', '.join(sweep.metrics)}")
+    return metric
+
+
+def pick_parameter(sweep: Sweep, parameter: Optional[str] = None, position: int = 0) -> str:
+    """`parameter` if the runs table has it (ValueError naming the parameters if not); None: the varied
+    parameter at `position` (0: the first)."""
+    if parameter is None:
+        if len(sweep.parameters) <= position:
+            raise ValueError("the sweep varies fewer parameters than this figure needs")
+        return sweep.parameters[position]
+    if parameter not in sweep.runs.columns:
+        raise ValueError(f"no parameter '{parameter}' in the runs table; parameters: {', '.join(sweep.parameters)}")
+    return parameter
+
+
+def binned(values: pd.Series, bins: int = 8) -> pd.Series:
+    """Grid values as they are (at most `bins` distinct values); a space-filling sample cut into quantile
+    bins, each value replaced by its bin's mean."""
+    if values.nunique() <= bins:
+        return values
+    codes = pd.qcut(values, q=bins, labels=False, duplicates="drop")
+    return values.groupby(codes).transform("mean")
+
+
+def response_table(sweep: Sweep, metric: str, parameter: str, by: Optional[str] = None) -> pd.DataFrame:
+    """Mean, sd, n ('count') and 95% interval of the mean ('low', 'high': mean -+ 1.96 sd / sqrt(n)) of a
+    metric over the finished runs at each value '_x' of a parameter (binned), and of `by` ('_by', binned
+    in 5) if given."""
+    runs = sweep.done.copy()
+    runs["_x"] = binned(runs[parameter])
+    keys = ["_x"] + (["_by"] if by else [])
+    if by:
+        runs["_by"] = binned(runs[by], bins=5)
+    grouped = runs.groupby(keys)[metric]
+    table = grouped.agg(["mean", "std", "count"]).reset_index()
+    half = 1.96 * table["std"].fillna(0.0) / np.sqrt(table["count"].clip(lower=1))
+    table["low"], table["high"] = table["mean"] - half, table["mean"] + half
+    return table
+
+
+def heatmap_table(sweep: Sweep, metric: str, parameter: str, parameter2: str) -> pd.DataFrame:
+    """Mean of a metric over the finished runs in each cell: rows the (binned) values of `parameter2`,
+    columns those of `parameter`, both ascending; NaN where no run fell."""
+    runs = sweep.done.copy()
+    runs["_x"] = binned(runs[parameter])
+    runs["_y"] = binned(runs[parameter2])
+    return runs.pivot_table(index="_y", columns="_x", values=metric, aggfunc="mean")
+
+
+def sensitivity_indices(sweep: Sweep) -> pd.DataFrame:
+    """First-order sensitivity index of each metric to each parameter (parameters x metrics).
+
+    S_i = Var(E[Y | X_i]) / Var(Y), estimated from the runs table: the variance of the metric's mean
+    within each value of X_i (grid) or each quantile bin of X_i (space-filling sample; sqrt(runs) bins,
+    2 to 10), over the metric's total variance. 0: the parameter explains nothing; 1: everything.
+    """
+    runs = sweep.done
+    table = pd.DataFrame(index=sweep.parameters, columns=sweep.metrics, dtype=float)
+    bins = max(2, min(10, int(np.sqrt(max(len(runs), 1)))))
+    for metric in sweep.metrics:
+        y = runs[metric].astype(float)
+        total = y.var(ddof=0)
+        for parameter in sweep.parameters:
+            if total == 0 or not np.isfinite(total):
+                table.loc[parameter, metric] = 0.0
+                continue
+            x = binned(runs[parameter], bins=bins)
+            groups = y.groupby(x)
+            between = (groups.count() * (groups.mean() - y.mean()) ** 2).sum() / len(y)
+            table.loc[parameter, metric] = float(between / total)
+    return table
+
+
+def run_status(sweep: Sweep) -> pd.DataFrame:
+    """Number of runs by status (done, failed, pending): index 'status', one column 'runs', most first."""
+    status = sweep.runs["status"].value_counts().to_frame("runs")
+    status.index.name = "status"
+    return status
+
+
+def failed_runs(sweep: Sweep) -> pd.DataFrame:
+    """The error of each failed run: index run_id, one column 'error' (empty if none failed)."""
+    runs = sweep.runs
+    return runs[runs["status"] == "failed"].set_index("run_id")[["error"]]
+
+
+def arm_means(sweep: Sweep) -> pd.DataFrame:
+    """Per arm (index) of the finished runs: 'replications' (how many finished), then the mean of each
+    parameter and each metric."""
+    done = sweep.done
+    summary = done.groupby("arm")[sweep.parameters + sweep.metrics].mean()
+    summary.insert(0, "replications", done.groupby("arm").size())
+    return summary

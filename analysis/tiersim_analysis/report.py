@@ -2,6 +2,8 @@
 
 Figures are embedded as base64 PNG, so the page is one file to mail or attach
 to a policy memo; nothing is fetched when it opens.
+
+This module only assembles: numbers come from `metrics`, images from `figures`.
 """
 from __future__ import annotations
 
@@ -116,19 +118,15 @@ def compare_report(a: Run, b: Run) -> str:
 
 def sweep_report(sweep: Sweep) -> str:
     runs = sweep.runs
-    status = runs["status"].value_counts().to_frame("runs")
-    status.index.name = "status"
+    status = metrics.run_status(sweep)
     parts = [f"<p>{len(runs)} runs, {len(sweep.parameters)} varied parameters "
              f"({html.escape(', '.join(sweep.parameters))}), metrics: {html.escape(', '.join(sweep.metrics))}.</p>",
              "<h2>Runs</h2>", _table(status)]
-    failed = runs[runs["status"] == "failed"]
-    if len(failed):
-        errors = failed.set_index("run_id")[["error"]]
+    errors = metrics.failed_runs(sweep)
+    if len(errors):
         parts.append(_table(errors.head(20)))
-    done = sweep.done
-    if len(done) and sweep.metrics:
-        summary = done.groupby("arm")[sweep.parameters + sweep.metrics].mean()
-        summary.insert(0, "replications", done.groupby("arm").size())
+    if len(sweep.done) and sweep.metrics:
+        summary = metrics.arm_means(sweep)
         summary.index.name = "arm (means)"
         parts += ["<h2>Arms</h2>", _table(summary.applymap(lambda v: f"{v:.4g}"))]
         if sweep.parameters:

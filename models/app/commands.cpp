@@ -2,6 +2,7 @@
 
 #include "models/app/cli.hpp"
 
+#include "models/fields.hpp"
 #include "models/pyramid_model.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
@@ -142,6 +143,15 @@ int schema_command(const std::vector<std::string>& args) {
         const auto vm = parse(args, "tiersim schema", po::options_description("Options"), {});
         if (!vm) return int{exit_ok};
         std::fputs(models::scenario_schema_markdown().c_str(), stdout);
+        return int{exit_ok};
+    });
+}
+
+int fields_command(const std::vector<std::string>& args) {
+    return guarded("fields", [&] {
+        const auto vm = parse(args, "tiersim fields", po::options_description("Options"), {});
+        if (!vm) return int{exit_ok};
+        std::fputs(models::state_reference_markdown().c_str(), stdout);
         return int{exit_ok};
     });
 }

@@ -17,6 +17,8 @@ enum ExitCode : int {
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int schema_command(const std::vector<std::string>& args);
+/// `tiersim fields`: the reference of firm fields, link fields and per-tick measures (docs/state.md).
+int fields_command(const std::vector<std::string>& args);
 /// `tiersim sweep FILE ...` and `tiersim sweep merge OUT SHARD...` (sweep_command.cpp).
 int sweep_command(const std::vector<std::string>& args);
 /// `tiersim summarize SWEEP.h5` (sweep_command.cpp).

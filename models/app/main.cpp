@@ -14,6 +14,7 @@ Usage:
   tiersim run SCENARIO [-o FILE] [--threads N] [--seed S] [--set KEY=VALUE]...
   tiersim validate SCENARIO [--set KEY=VALUE]...
   tiersim schema
+  tiersim fields
   tiersim sweep SWEEP [--plan] [--resume] [--shard K/N] [-o FILE] [--threads N] [--jobs J]
   tiersim sweep merge OUT SHARD...
   tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]
@@ -23,6 +24,7 @@ Commands:
   run        simulate a scenario and write an HDF5 results file
   validate   check a scenario (types, ranges, unknown keys) without running it
   schema     print the reference of every scenario key (Markdown)
+  fields     print the reference of firm state and per-tick measures (Markdown)
   sweep      run a sweep (design of experiments × replications) into one sweep file
   summarize  per-arm means, intervals and paired differences of a sweep's metrics
 
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "schema") return schema_command(rest);
+    if (command == "fields") return fields_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "summarize") return summarize_command(rest);
     std::fprintf(stderr, "tiersim: unknown command '%s'\n\n%s", command.c_str(), usage);

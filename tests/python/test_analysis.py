@@ -181,7 +181,7 @@ def test_each_run_of_a_sweep_loads_as_a_run_copied_or_linked(sweep, run):
 
 
 def test_sensitivity_finds_the_parameter_that_matters(sweep):
-    indices = figures.sensitivity_indices(sweep)
+    indices = metrics.sensitivity_indices(sweep)
     assert indices.shape == (2, 2)
     assert ((indices >= 0) & (indices <= 1 + 1e-9)).all().all()
     assert indices.loc["policies.credit_guarantee.coverage", "msme_survival"] > 0.8
@@ -189,7 +189,7 @@ def test_sensitivity_finds_the_parameter_that_matters(sweep):
 
 
 def test_the_response_has_one_point_per_value_with_an_interval(sweep):
-    table = figures.response_table(sweep, "msme_survival", "policies.credit_guarantee.coverage")
+    table = metrics.response_table(sweep, "msme_survival", "policies.credit_guarantee.coverage")
     assert list(table["_x"]) == [0.0, 0.35, 0.7]
     assert (table["low"] <= table["mean"]).all() and (table["mean"] <= table["high"]).all()
     assert table["mean"].is_monotonic_increasing
