@@ -161,7 +161,17 @@ static_assert(data_matches<ColumnType::Int8, std::int8_t> &&
               data_matches<ColumnType::Int32, std::int32_t> &&
               data_matches<ColumnType::Int64, std::int64_t> &&
               data_matches<ColumnType::UInt32, std::uint32_t> &&
-              data_matches<ColumnType::Float64, double>);
+              data_matches<ColumnType::Float64, double> &&
+              data_matches<ColumnType::String, std::string>);
+
+bool is_string(ColumnType type) {
+    return type == ColumnType::String || type == ColumnType::FixedString;
+}
+
+/// The index in ColumnData of a column's data.
+std::size_t data_index(ColumnType type) {
+    return static_cast<std::size_t>(is_string(type) ? ColumnType::String : type);
+}
 
 struct ColumnTypes {
     hid_t memory;
@@ -169,6 +179,7 @@ struct ColumnTypes {
     std::size_t size;
 };
 
+/// The HDF5 types of a numeric column.
 ColumnTypes column_types(ColumnType type) {
     switch (type) {
         case ColumnType::Int8: return {H5T_NATIVE_INT8, H5T_STD_I8LE, 1};
@@ -176,8 +187,20 @@ ColumnTypes column_types(ColumnType type) {
         case ColumnType::Int64: return {H5T_NATIVE_INT64, H5T_STD_I64LE, 8};
         case ColumnType::UInt32: return {H5T_NATIVE_UINT32, H5T_STD_U32LE, 4};
         case ColumnType::Float64: return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8};
+        case ColumnType::String:
+        case ColumnType::FixedString: break;
     }
-    throw ResultsError("unknown column type");
+    throw ResultsError("not a numeric column type");
+}
+
+/// Bytes of a column's field in a row: a pointer for variable-length
+/// strings (HDF5 reads and writes them as char*).
+std::size_t field_size(const Column& column) {
+    switch (column.type) {
+        case ColumnType::String: return sizeof(const char*);
+        case ColumnType::FixedString: return column.length;
+        default: return column_types(column.type).size;
+    }
 }
 
 /// Byte offsets of the fields in a packed row, identical in memory and file
@@ -191,27 +214,46 @@ RowLayout row_layout(const std::vector<Column>& columns) {
     RowLayout layout;
     for (const Column& column : columns) {
         layout.offsets.push_back(layout.size);
-        layout.size += column_types(column.type).size;
+        layout.size += field_size(column);
     }
     return layout;
-}
-
-TypeHandle compound_type(const std::vector<Column>& columns, const RowLayout& layout,
-                         bool for_file, const std::string& where) {
-    TypeHandle type(H5Tcreate(H5T_COMPOUND, layout.size), where, "cannot create row type");
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        const ColumnTypes types = column_types(columns[i].type);
-        check(H5Tinsert(type.get(), columns[i].name.c_str(), layout.offsets[i],
-                        for_file ? types.file : types.memory),
-              where, "cannot add a column to the row type");
-    }
-    return type;
 }
 
 TypeHandle string_type(H5T_cset_t cset, const std::string& where) {
     TypeHandle type(H5Tcopy(H5T_C_S1), where, "cannot create string type");
     check(H5Tset_size(type.get(), H5T_VARIABLE), where, "cannot make string type variable");
     check(H5Tset_cset(type.get(), cset), where, "cannot set string encoding");
+    return type;
+}
+
+TypeHandle fixed_string_type(std::size_t length, const std::string& where) {
+    TypeHandle type(H5Tcopy(H5T_C_S1), where, "cannot create string type");
+    check(H5Tset_size(type.get(), length), where, "cannot size string type");
+    check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), where, "cannot set string padding");
+    return type;
+}
+
+/// The same in memory and in the file.
+TypeHandle string_column_type(const Column& column, const std::string& where) {
+    return column.type == ColumnType::String ? string_type(H5T_CSET_UTF8, where)
+                                             : fixed_string_type(column.length, where);
+}
+
+TypeHandle compound_type(const std::vector<Column>& columns, const RowLayout& layout,
+                         bool for_file, const std::string& where) {
+    TypeHandle type(H5Tcreate(H5T_COMPOUND, layout.size), where, "cannot create row type");
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (is_string(columns[i].type)) {
+            const TypeHandle member = string_column_type(columns[i], where);
+            check(H5Tinsert(type.get(), columns[i].name.c_str(), layout.offsets[i], member.get()),
+                  where, "cannot add a column to the row type");
+            continue;
+        }
+        const ColumnTypes types = column_types(columns[i].type);
+        check(H5Tinsert(type.get(), columns[i].name.c_str(), layout.offsets[i],
+                        for_file ? types.file : types.memory),
+              where, "cannot add a column to the row type");
+    }
     return type;
 }
 
@@ -755,6 +797,8 @@ void validate_columns(const std::vector<Column>& columns, const std::string& whe
     for (const Column& column : columns) {
         if (column.name.empty()) fail(where, "a column has an empty name");
         if (!names.insert(column.name).second) fail(where, "duplicate column " + column.name);
+        if (column.type == ColumnType::FixedString && column.length == 0)
+            fail(where, "fixed-length string column " + column.name + " has length 0");
     }
 }
 
@@ -765,27 +809,44 @@ std::size_t validated_length(const std::vector<Column>& columns,
                         std::to_string(columns.size()));
     const std::size_t length = std::visit([](const auto& v) { return v.size(); }, data.front());
     for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (data[i].index() != static_cast<std::size_t>(columns[i].type))
+        if (data[i].index() != data_index(columns[i].type))
             fail(where, "column " + columns[i].name + " got data of the wrong type");
         const std::size_t n = std::visit([](const auto& v) { return v.size(); }, data[i]);
         if (n != length)
             fail(where, "column " + columns[i].name + " has " + std::to_string(n) +
                             " rows, the first column " + std::to_string(length));
+        if (columns[i].type != ColumnType::FixedString) continue;
+        for (const std::string& value : std::get<std::vector<std::string>>(data[i]))
+            if (value.size() > columns[i].length)
+                fail(where, "column " + columns[i].name + ": '" + value + "' is longer than " +
+                                std::to_string(columns[i].length) + " bytes");
     }
     return length;
 }
 
-/// Interleaves column-major data into the packed compound rows.
-std::vector<unsigned char> pack_rows(const std::vector<ColumnData>& data,
+/// Interleaves column-major data into the packed compound rows. Fields of
+/// variable-length strings point into `data`, which must outlive the write.
+std::vector<unsigned char> pack_rows(const std::vector<Column>& columns,
+                                     const std::vector<ColumnData>& data,
                                      const RowLayout& layout, std::size_t rows) {
-    std::vector<unsigned char> buffer(rows * layout.size);
+    std::vector<unsigned char> buffer(rows * layout.size);  // zeros: the NUL padding
     for (std::size_t c = 0; c < data.size(); ++c) {
         std::visit(
             [&](const auto& values) {
                 using Value = typename std::decay_t<decltype(values)>::value_type;
-                for (std::size_t r = 0; r < rows; ++r)
-                    std::memcpy(&buffer[r * layout.size + layout.offsets[c]], &values[r],
-                                sizeof(Value));
+                for (std::size_t r = 0; r < rows; ++r) {
+                    unsigned char* field = &buffer[r * layout.size + layout.offsets[c]];
+                    if constexpr (std::is_same_v<Value, std::string>) {
+                        if (columns[c].type == ColumnType::FixedString) {
+                            std::memcpy(field, values[r].data(), values[r].size());
+                        } else {
+                            const char* text = values[r].c_str();
+                            std::memcpy(field, &text, sizeof text);
+                        }
+                    } else {
+                        std::memcpy(field, &values[r], sizeof(Value));
+                    }
+                }
             },
             data[c]);
     }
@@ -817,9 +878,15 @@ struct Table::Impl {
     /// a row and dropping it, leaves the extent as the only header change at
     /// later flushes, so the commit order (see "file driver") need not know
     /// which header chunk holds the layout.
-    void create_chunk_index() const {
+    void create_chunk_index(const std::vector<Column>& columns) const {
+        // Zeros, but a variable-length string field points to "" (not NULL).
+        static const char* const empty = "";
+        std::vector<unsigned char> row(layout.size);
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            if (columns[i].type == ColumnType::String)
+                std::memcpy(&row[layout.offsets[i]], &empty, sizeof empty);
         set_rows(1);
-        write_rows(0, 1, std::vector<unsigned char>(layout.size));
+        write_rows(0, 1, row);
         set_rows(0);
     }
 
@@ -847,7 +914,7 @@ Table::~Table() = default;
 void Table::append(const std::vector<ColumnData>& columns) {
     const std::size_t count = validated_length(columns_, columns, impl_->where);
     if (count == 0) return;
-    const std::vector<unsigned char> buffer = pack_rows(columns, impl_->layout, count);
+    const std::vector<unsigned char> buffer = pack_rows(columns_, columns, impl_->layout, count);
     impl_->set_rows(rows_ + count);
     try {
         impl_->write_rows(rows_, count, buffer);
@@ -943,7 +1010,7 @@ Table& File::create_table(const std::string& path, std::vector<Column> columns,
                    table_access_properties(chunk_rows * table->layout.size, where).get()),
         where, "cannot create table");
     write_column_attributes(table->dataset.get(), columns, description, where);
-    table->create_chunk_index();
+    table->create_chunk_index(columns);
     tables_.push_back(std::unique_ptr<Table>(new Table(std::move(table), std::move(columns))));
     return *tables_.back();
 }
@@ -969,6 +1036,26 @@ void File::set_attribute(const std::string& object_path, const std::string& name
     const ObjectHandle object(H5Oopen(impl_->file.get(), object_path.c_str(), H5P_DEFAULT),
                               where, "cannot open object");
     write_any_attribute(object.get(), name, value, where);
+}
+
+void File::create_group(const std::string& path) {
+    const std::string where = impl_->where(path);
+    PropertiesHandle gcpl(H5Pcreate(H5P_GROUP_CREATE), where, "cannot create group properties");
+    // Without modification times, identical writes give identical files.
+    check(H5Pset_obj_track_times(gcpl.get(), false), where, "cannot disable time tracking");
+    const ObjectHandle group(H5Gcreate2(impl_->file.get(), path.c_str(),
+                                        link_creation_properties(where).get(), gcpl.get(),
+                                        H5P_DEFAULT),
+                             where, "cannot create group");
+}
+
+void File::link_external(const std::string& link_path, const std::string& target_file,
+                         const std::string& target_object) {
+    const std::string where = impl_->where(link_path);
+    check(H5Lcreate_external(target_file.c_str(), target_object.c_str(), impl_->file.get(),
+                             link_path.c_str(), link_creation_properties(where).get(),
+                             H5P_DEFAULT),
+          where, "cannot create external link");
 }
 
 void File::flush() {
@@ -1011,17 +1098,29 @@ struct Reader::Impl {
         return dataset;
     }
 
-    AttributeHandle open_attribute(const std::string& object_path, const std::string& name) const {
-        return AttributeHandle(
-            H5Aopen_by_name(file.get(), object_path.c_str(), name.c_str(), H5P_DEFAULT,
-                            H5P_DEFAULT),
-            where(object_path) + " attribute " + name, "cannot open attribute");
+    /// An attribute with the object that holds it, opened first: behind an
+    /// external link, H5Aopen_by_name would look for the attribute's
+    /// variable-length strings in this file rather than the linked one.
+    struct OpenAttribute {
+        ObjectHandle object;
+        AttributeHandle attribute;
+        hid_t get() const noexcept { return attribute.get(); }
+    };
+
+    OpenAttribute open_attribute(const std::string& object_path, const std::string& name) const {
+        const std::string at = where(object_path) + " attribute " + name;
+        OpenAttribute open;
+        open.object = ObjectHandle(H5Oopen(file.get(), object_path.c_str(), H5P_DEFAULT), at,
+                                   "cannot open object");
+        open.attribute = AttributeHandle(H5Aopen(open.object.get(), name.c_str(), H5P_DEFAULT),
+                                         at, "cannot open attribute");
+        return open;
     }
 
     std::vector<std::string> attribute_strings(const std::string& object_path,
                                                const std::string& name) const {
         const std::string at = where(object_path) + " attribute " + name;
-        const AttributeHandle attribute = open_attribute(object_path, name);
+        const OpenAttribute attribute = open_attribute(object_path, name);
         const TypeHandle type(H5Aget_type(attribute.get()), at, "cannot read attribute type");
         const SpaceHandle space(H5Aget_space(attribute.get()), at,
                                 "cannot read attribute dataspace");
@@ -1036,7 +1135,7 @@ struct Reader::Impl {
     std::vector<Value> attribute_numbers(const std::string& object_path, const std::string& name,
                                          hid_t memory_type, bool integers_only) const {
         const std::string at = where(object_path) + " attribute " + name;
-        const AttributeHandle attribute = open_attribute(object_path, name);
+        const OpenAttribute attribute = open_attribute(object_path, name);
         const TypeHandle type(H5Aget_type(attribute.get()), at, "cannot read attribute type");
         const H5T_class_t type_class = H5Tget_class(type.get());
         if (type_class != H5T_INTEGER && (integers_only || type_class != H5T_FLOAT))
@@ -1047,6 +1146,42 @@ struct Reader::Impl {
         if (!values.empty())
             check(H5Aread(attribute.get(), memory_type, values.data()), at,
                   "cannot read attribute");
+        return values;
+    }
+
+    /// The index of column `name` in a table's compound type.
+    unsigned member_index(hid_t type, const std::string& name, const std::string& at) const {
+        const int index = H5Tget_member_index(type, name.c_str());
+        if (index < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            fail(at, "no such column");
+        }
+        return static_cast<unsigned>(index);
+    }
+
+    /// Reads one numeric column of a table converted to `memory_type`.
+    template <class Value>
+    std::vector<Value> numeric_column(const std::string& table_path, const std::string& name,
+                                      hid_t memory_type, bool integers_only) const {
+        TypeHandle type;
+        const DatasetHandle dataset = open_table(table_path, type);
+        const std::string at = where(table_path) + " column " + name;
+        const unsigned index = member_index(type.get(), name, at);
+        const H5T_class_t member_class = H5Tget_member_class(type.get(), index);
+        if (member_class != H5T_INTEGER && (integers_only || member_class != H5T_FLOAT))
+            fail(at, integers_only ? "is not an integer" : "is not numeric");
+        // A compound memory type naming one field makes HDF5 read just that
+        // field and convert it.
+        const TypeHandle memory(H5Tcreate(H5T_COMPOUND, sizeof(Value)), at,
+                                "cannot create column type");
+        check(H5Tinsert(memory.get(), name.c_str(), 0, memory_type), at,
+              "cannot build column type");
+        const SpaceHandle space(H5Dget_space(dataset.get()), at, "cannot read table dataspace");
+        std::vector<Value> values(static_cast<std::size_t>(element_count(space.get(), at)));
+        if (!values.empty())
+            check(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          values.data()),
+                  at, "cannot read column");
         return values;
     }
 };
@@ -1133,27 +1268,36 @@ std::vector<std::string> Reader::table_columns(const std::string& table_path) co
 }
 
 std::vector<double> Reader::column(const std::string& table_path, const std::string& name) const {
+    return impl_->numeric_column<double>(table_path, name, H5T_NATIVE_DOUBLE, false);
+}
+
+std::vector<std::int64_t> Reader::int_column(const std::string& table_path,
+                                             const std::string& name) const {
+    return impl_->numeric_column<std::int64_t>(table_path, name, H5T_NATIVE_INT64, true);
+}
+
+std::vector<std::string> Reader::string_column(const std::string& table_path,
+                                               const std::string& name) const {
     TypeHandle type;
     const DatasetHandle dataset = impl_->open_table(table_path, type);
     const std::string where = impl_->where(table_path) + " column " + name;
-    const int index = H5Tget_member_index(type.get(), name.c_str());
-    if (index < 0) {
-        H5Eclear2(H5E_DEFAULT);
-        fail(where, "no such column");
-    }
-    const H5T_class_t member_class = H5Tget_member_class(type.get(), static_cast<unsigned>(index));
-    if (member_class != H5T_INTEGER && member_class != H5T_FLOAT) fail(where, "is not numeric");
-    // A compound memory type naming one field makes HDF5 read just that
-    // field and convert it to double.
-    const TypeHandle memory(H5Tcreate(H5T_COMPOUND, sizeof(double)), where,
-                            "cannot create column type");
-    check(H5Tinsert(memory.get(), name.c_str(), 0, H5T_NATIVE_DOUBLE), where,
-          "cannot build column type");
-    std::vector<double> values(table_rows(table_path));
-    if (!values.empty())
-        check(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-              where, "cannot read column");
-    return values;
+    const unsigned index = impl_->member_index(type.get(), name, where);
+    if (H5Tget_member_class(type.get(), index) != H5T_STRING) fail(where, "is not a string");
+    const TypeHandle member(H5Tget_member_type(type.get(), index), where,
+                            "cannot read column type");
+    const SpaceHandle space(H5Dget_space(dataset.get()), where, "cannot read table dataspace");
+    // read_strings picks the memory type of one string; the read wraps it in
+    // a compound naming the column, whose rows have the same layout.
+    return read_strings(
+        member.get(), space.get(),
+        [&](hid_t memory, void* buffer) {
+            const TypeHandle row(H5Tcreate(H5T_COMPOUND, H5Tget_size(memory)), where,
+                                 "cannot create column type");
+            check(H5Tinsert(row.get(), name.c_str(), 0, memory), where,
+                  "cannot build column type");
+            return H5Dread(dataset.get(), row.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+        },
+        where);
 }
 
 std::string Reader::text(const std::string& dataset_path) const {

@@ -20,7 +20,9 @@
 // (`h5repack` drops them), so chunks of about a tick's rows keep files small.
 //
 // Not thread safe (HDF5's serial build): use results from one thread.
-// All raw HDF5 C calls are confined to results.cpp.
+// All raw HDF5 C calls of the project are confined to results.cpp; other
+// files (the run files of sim/runner.cpp, the sweep file of
+// sim/sweep/sweep_file.cpp) write and read through this header.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,11 @@
 
 namespace tiersim::sim::results {
 
-enum class ColumnType { Int8, Int32, Int64, UInt32, Float64 };
+/// Numbers are stored little-endian. String is variable-length UTF-8 text
+/// of any length; FixedString is exactly Column::length bytes, NUL-padded
+/// (ASCII character set), for short codes and ids that pandas should see as
+/// plain bytes.
+enum class ColumnType { Int8, Int32, Int64, UInt32, Float64, String, FixedString };
 
 struct Column {
     std::string name;
@@ -43,13 +49,16 @@ struct Column {
     /// For coded columns (tier, size class...): labels[i] names code i. Stored
     /// as the attribute "<name>.labels".
     std::vector<std::string> labels = {};
+    /// Bytes of a FixedString column (at least 1); ignored for other types.
+    std::size_t length = 0;
 };
 
 /// Column-major data for an append: one vector per column, all the same length.
-/// A column of ColumnType t takes the alternative of index t (Int8: int8_t...).
+/// A numeric column of ColumnType t takes the alternative of index t (Int8:
+/// int8_t...); String and FixedString columns take std::vector<std::string>.
 using ColumnData = std::variant<std::vector<std::int8_t>, std::vector<std::int32_t>,
                                 std::vector<std::int64_t>, std::vector<std::uint32_t>,
-                                std::vector<double>>;
+                                std::vector<double>, std::vector<std::string>>;
 
 class ResultsError : public std::runtime_error {
 public:
@@ -65,7 +74,8 @@ public:
     std::uint64_t rows() const noexcept { return rows_; }
     /// Appends rows given column by column, in the order of columns(). They
     /// reach the disk at the next File::flush().
-    /// @throws ResultsError if a column's length or type is wrong (nothing is
+    /// @throws ResultsError if a column's length or type is wrong, or a value
+    ///         of a FixedString column is longer than its length (nothing is
     ///         appended then)
     void append(const std::vector<ColumnData>& columns);
 
@@ -97,8 +107,9 @@ public:
     /// created as needed. `chunk_rows` sets the chunk length: about a tick's
     /// worth of rows or more (each flush leaves a superseded copy of the last,
     /// partly filled chunk behind).
-    /// @throws ResultsError for no columns, duplicate names, zero chunk_rows,
-    ///         or an existing object at `path`
+    /// @throws ResultsError for no columns, duplicate names, a FixedString
+    ///         column of length 0, zero chunk_rows, or an existing object at
+    ///         `path`
     Table& create_table(const std::string& path, std::vector<Column> columns,
                         const std::string& description, std::uint64_t chunk_rows = 256);
     /// A variable-length UTF-8 string dataset (e.g. the resolved scenario).
@@ -108,6 +119,19 @@ public:
     /// Strings are variable-length UTF-8, integers int64, reals double.
     void set_attribute(const std::string& object_path, const std::string& name,
                        const AttributeValue& value);
+    /// Creates an empty group at `path`; intermediate groups are created as
+    /// needed. (Tables and texts create their groups themselves: this is for a
+    /// group that must exist even when nothing is put in it.)
+    /// @throws ResultsError if an object exists at `path`
+    void create_group(const std::string& path);
+    /// Makes `link_path` an HDF5 external link to the object `target_object`
+    /// of the file `target_file`; intermediate groups are created as needed.
+    /// The target need not exist (the link dangles until it does). A relative
+    /// `target_file` is looked for by readers in the directory of this file
+    /// first, so the two can move together.
+    /// @throws ResultsError if an object exists at `link_path`
+    void link_external(const std::string& link_path, const std::string& target_file,
+                       const std::string& target_object = "/");
     /// Writes everything appended so far to disk, metadata included: the
     /// commit point for crashes. Write errors (a full disk) surface here;
     /// the destructor cannot report them.
@@ -141,8 +165,21 @@ public:
     std::uint64_t table_rows(const std::string& table_path) const;
     std::vector<std::string> table_columns(const std::string& table_path) const;
     /// A column converted to double (any numeric column type).
-    /// @throws ResultsError if the table or the column does not exist
+    /// @throws ResultsError if the table or the column does not exist, or the
+    ///         column is not numeric
     std::vector<double> column(const std::string& table_path, const std::string& name) const;
+    /// An integer column, exactly (any integer column type; int64 values
+    /// beyond 2^53 do not survive column()).
+    /// @throws ResultsError if the table or the column does not exist, or the
+    ///         column is not of an integer type
+    std::vector<std::int64_t> int_column(const std::string& table_path,
+                                         const std::string& name) const;
+    /// A string column, variable- or fixed-length; fixed-length values lose
+    /// their trailing NUL (and space) padding.
+    /// @throws ResultsError if the table or the column does not exist, or the
+    ///         column is not of a string type
+    std::vector<std::string> string_column(const std::string& table_path,
+                                           const std::string& name) const;
     std::string text(const std::string& dataset_path) const;
     std::string attribute_string(const std::string& object_path, const std::string& name) const;
     /// A string-array attribute such as "columns" or "<name>.labels".

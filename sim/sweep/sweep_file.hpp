@@ -14,8 +14,10 @@
 // Root attributes: sweep_name, tiersim_version, git_commit, runs_directory,
 // runs_total, runs_done, runs_failed, runs_pending.
 //
-// Raw HDF5 calls for this file live in sweep_file.cpp (results.hpp tables
-// hold numbers only; this table needs strings).
+// The file is written and read through sim/results.hpp (its tables, string
+// columns, texts, attributes and external links): no HDF5 calls here. Like
+// every results table, /runs and /timing describe their columns with
+// "columns", "<name>.units" and "<name>.description" attributes.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 // The sweep engine's pieces: designs, run ids, shards, statistics, the
-// sweep file's schema errors and its HDF5 round trip.
+// sweep file's schema errors and its HDF5 round trip; and the whole engine
+// (sim/sweep/command.hpp) driving a toy model that knows nothing of firms.
+#include "sim/sweep/command.hpp"
 #include "sim/sweep/definition.hpp"
 #include "sim/sweep/doe.hpp"
 #include "sim/sweep/plan.hpp"
@@ -9,9 +11,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <set>
+#include <string>
+#include <vector>
 
 using namespace tiersim::sim;
 using namespace tiersim::sim::sweep;
@@ -160,4 +165,150 @@ TEST_CASE("a sweep file reads back what was written") {
     CHECK(back.parameters == table.parameters);
     CHECK(back.timing[0].worker == "host:1");
     CHECK(back.definition == table.definition);
+}
+
+// ------------------------------------------------------------ the engine, with a toy model
+
+namespace {
+
+/// One table, `value` = x · (tick + 1) + replication, for 3 ticks.
+class ToyModel : public Model {
+public:
+    ToyModel(double x, std::int64_t replication) : x_(x), replication_(replication) {
+        schedule_.add("nothing", [](Tick) {});
+    }
+    Schedule& schedule() override { return schedule_; }
+    std::size_t agent_count() const override { return 1; }
+    void open_results(results::File& file) override {
+        table_ = &file.create_table("series/toy",
+                                    {{"tick", results::ColumnType::Int32, "month", "tick"},
+                                     {"value", results::ColumnType::Float64, "1", "x (tick + 1) + replication"}},
+                                    "toy series");
+    }
+    void record(Tick tick, results::File&) override {
+        table_->append({std::vector<std::int32_t>{static_cast<std::int32_t>(tick)},
+                        std::vector<double>{x_ * (tick + 1) + static_cast<double>(replication_)}});
+    }
+    std::size_t memory_bytes() const override { return 0; }
+
+private:
+    double x_;
+    std::int64_t replication_;
+    Schedule schedule_;
+    results::Table* table_ = nullptr;
+};
+
+/// The value of KEY in a list of KEY=VALUE overrides.
+std::string override_value(const std::vector<std::string>& overrides, const std::string& key) {
+    std::string value;
+    for (const auto& o : overrides)
+        if (o.starts_with(key + "=")) value = o.substr(key.size() + 1);
+    return value;
+}
+
+/// A toy "scenario" is its overrides: x = 3 does not resolve, x = 2 fails
+/// when run; `runs` counts the runs started.
+SweepModel toy_model(std::atomic<int>& runs) {
+    SweepModel model;
+    model.base_seed = [](const std::filesystem::path&, const std::vector<std::string>&) { return std::int64_t{11}; };
+    model.resolve = [](const std::filesystem::path&, const std::vector<std::string>& overrides) {
+        if (override_value(overrides, "x") == "3")
+            throw config::ConfigError({"toy", 1, 1}, "x", "3 is above the maximum 2");
+        std::string text;
+        for (const auto& o : overrides) text += o + "\n";
+        return text;
+    };
+    model.run = [&runs](const SweepDefinition&, const PlannedRun& run, RunFile& file,
+                        const std::atomic<bool>* stop) {
+        ++runs;
+        file.attributes["toy"] = std::string("x=" + override_value(run.overrides, "x"));
+        if (override_value(run.overrides, "x") == "2") throw std::runtime_error("toy failure");
+        ToyModel toy(std::stod(override_value(run.overrides, "x")), run.replication);
+        return run_to_file(toy, 3, file, stop);
+    };
+    model.version = "toy-version";
+    model.git_commit = "toy-commit";
+    return model;
+}
+
+}  // namespace
+
+SCENARIO("the sweep engine runs, records, resumes and merges a model it knows only by its functions", "[sweep]") {
+    const auto dir = std::filesystem::temp_directory_path() / "tiersim-sweep-engine";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "toy.yaml") << "name: toy\nbase: {scenario: base.yaml}\nreplications: 2\n"
+                                       "parameters:\n  - {key: x, values: [1, 2, 3]}\n"
+                                       "metrics:\n  - {name: total, table: series/toy, column: value, reduce: sum}\n";
+    std::atomic<int> runs{0};
+    const SweepModel model = toy_model(runs);
+    SweepOptions options;
+    options.file = dir / "toy.yaml";
+    options.output = dir / "toy.h5";
+    options.quiet = true;
+    options.threads = 1;
+    GIVEN("a sweep of 3 arms x 2 replications: one arm runs, one fails running, one does not resolve") {
+        CHECK(run_sweep(options, model) == SweepEnd::finished);
+        const SweepTable table = read_sweep_file(options.output);
+        THEN("every run has its row, with metrics for the done runs and the error of the failed") {
+            CHECK(runs == 4);
+            REQUIRE(table.runs.size() == 6);
+            CHECK(table.name == "toy");
+            CHECK(table.version == "toy-version");
+            CHECK(table.parameters == std::vector<std::string>{"x"});
+            CHECK(table.metrics == std::vector<std::string>{"total"});
+            CHECK(table.runs[0].status == status_done);
+            CHECK(table.runs[0].seed == 11);
+            CHECK(table.runs[0].metrics[0] == 6);  // 1 + 2 + 3
+            CHECK(table.runs[1].metrics[0] == 9);  // replication 1 adds 1 a tick
+            CHECK(table.runs[2].status == status_failed);
+            CHECK(table.runs[2].error == "toy failure");
+            CHECK(std::isnan(table.runs[2].metrics[0]));
+            CHECK(table.runs[5].status == status_failed);
+            CHECK(table.runs[5].error.find("3 is above the maximum 2") != std::string::npos);
+            CHECK(table.timing.size() == 4);
+        }
+        THEN("a failed run's file keeps what the model recorded before it failed") {
+            const results::Reader failed(dir / "toy.runs" / (table.runs[2].run_id + ".h5"));
+            CHECK(failed.attribute_string("/", "status") == "failed");
+            CHECK(failed.attribute_string("/", "error") == "toy failure");
+            CHECK(failed.attribute_string("/", "toy") == "x=2");
+            CHECK(failed.attribute_int("/", "seed") == 11);
+            const results::Reader done(options.output);
+            CHECK(done.table_rows("run/" + table.runs[0].run_id + "/series/toy") == 3);
+        }
+        WHEN("it is resumed") {
+            runs = 0;
+            options.resume = true;
+            CHECK(run_sweep(options, model) == SweepEnd::finished);
+            THEN("nothing runs again, unless failed runs are to be retried") {
+                CHECK(runs == 0);
+                CHECK(read_sweep_file(options.output).timing.size() == 4);
+                options.retry_failed = true;
+                CHECK(run_sweep(options, model) == SweepEnd::finished);
+                CHECK(runs == 2);
+            }
+        }
+        WHEN("it runs as two shards, merged") {
+            for (std::size_t k = 1; k <= 2; ++k) {
+                SweepOptions shard = options;
+                shard.shard = Shard{k, 2};
+                shard.output = dir / ("shard" + std::to_string(k) + ".h5");
+                CHECK(run_sweep(shard, model) == SweepEnd::finished);
+            }
+            merge_sweep(dir / "merged.h5", {dir / "shard1.h5", dir / "shard2.h5"});
+            THEN("the merged runs table is the one of the sweep run at once") {
+                const SweepTable merged = read_sweep_file(dir / "merged.h5");
+                REQUIRE(merged.runs.size() == table.runs.size());
+                for (std::size_t i = 0; i < merged.runs.size(); ++i) {
+                    CHECK(merged.runs[i].run_id == table.runs[i].run_id);
+                    CHECK(merged.runs[i].status == table.runs[i].status);
+                    CHECK(merged.runs[i].error == table.runs[i].error);
+                    CHECK((merged.runs[i].metrics[0] == table.runs[i].metrics[0] ||
+                           (std::isnan(merged.runs[i].metrics[0]) && std::isnan(table.runs[i].metrics[0]))));
+                }
+                CHECK(std::filesystem::exists(dir / "merged.runs" / (table.runs[0].run_id + ".h5")));
+            }
+        }
+    }
 }

@@ -356,6 +356,139 @@ TEST_CASE("create_table refuses unusable schemas", "[results]") {
                       Catch::Contains("series/firms"));
 }
 
+// ------------------------------------------------------------ string and integer columns
+
+SCENARIO("string columns and exact integers round-trip", "[results]") {
+    TempDir dir("strings");
+    const auto path = dir / "strings.h5";
+    const std::vector<Column> columns{
+        {"id", ColumnType::FixedString, "", "an id of at most 4 bytes", {}, 4},
+        {"note", ColumnType::String, "", "free text"},
+        {"count", ColumnType::Int64, "1", "a count beyond 2^53"},
+        {"code", ColumnType::UInt32, "", "a code"},
+        {"value", ColumnType::Float64, "USD", "a value"}};
+    const std::vector<std::string> ids{"abcd", "", "x"};
+    const std::vector<std::string> notes{"Zürich ✓", "", std::string(1000, 'n')};
+    const std::vector<std::int64_t> counts{9007199254740993, -9223372036854775807 - 1, 0};
+    GIVEN("a table of strings and numbers appended in two parts, and an empty one") {
+        {
+            auto file = File::create(path);
+            Table& table = file->create_table("t/mixed", columns, "mixed columns", 2);
+            file->create_table("t/empty", columns, "never appended");
+            table.append({std::vector<std::string>(ids.begin(), ids.begin() + 2),
+                          std::vector<std::string>(notes.begin(), notes.begin() + 2),
+                          std::vector<std::int64_t>(counts.begin(), counts.begin() + 2),
+                          std::vector<std::uint32_t>{1, 2}, std::vector<double>{0.5, 1.5}});
+            file->flush();
+            table.append({std::vector<std::string>{ids[2]}, std::vector<std::string>{notes[2]},
+                          std::vector<std::int64_t>{counts[2]}, std::vector<std::uint32_t>{3},
+                          std::vector<double>{2.5}});
+            CHECK(table.rows() == 3);
+        }
+        WHEN("it is read back") {
+            const Reader reader(path);
+            THEN("strings lose their padding only, and integers are exact") {
+                CHECK(reader.string_column("t/mixed", "id") == ids);
+                CHECK(reader.string_column("t/mixed", "note") == notes);
+                CHECK(reader.int_column("t/mixed", "count") == counts);
+                CHECK(reader.int_column("t/mixed", "code") == std::vector<std::int64_t>{1, 2, 3});
+                CHECK(reader.column("t/mixed", "value") == std::vector<double>{0.5, 1.5, 2.5});
+                CHECK(reader.table_columns("t/mixed") ==
+                      std::vector<std::string>{"id", "note", "count", "code", "value"});
+                CHECK(reader.attribute_string("t/mixed", "note.description") == "free text");
+                CHECK(reader.string_column("t/empty", "id").empty());
+                CHECK(reader.int_column("t/empty", "count").empty());
+            }
+            THEN("a column read as the wrong kind throws ResultsError") {
+                CHECK_THROWS_AS(reader.column("t/mixed", "note"), ResultsError);
+                CHECK_THROWS_AS(reader.int_column("t/mixed", "value"), ResultsError);
+                CHECK_THROWS_AS(reader.int_column("t/mixed", "id"), ResultsError);
+                CHECK_THROWS_AS(reader.string_column("t/mixed", "count"), ResultsError);
+                CHECK_THROWS_WITH(reader.string_column("t/mixed", "missing"),
+                                  Catch::Contains("t/mixed") && Catch::Contains("missing"));
+            }
+        }
+        WHEN("h5dump reads it") {
+            if (!have_h5dump()) {
+                WARN("h5dump is not installed: skipping the check with HDF5's own tools");
+                return;
+            }
+            const auto [status, dump] = run_command("h5dump -d /t/mixed '" + path.string() + "'");
+            THEN("it sees a NUL-padded fixed string and a variable-length UTF-8 string") {
+                CHECK(status == 0);
+                CHECK_THAT(dump, Catch::Contains("STRSIZE 4;") &&
+                                     Catch::Contains("H5T_STR_NULLPAD") &&
+                                     Catch::Contains("STRSIZE H5T_VARIABLE;") &&
+                                     Catch::Contains("H5T_CSET_UTF8") && Catch::Contains("\"abcd\""));
+            }
+        }
+    }
+}
+
+TEST_CASE("string columns refuse what they cannot hold", "[results]") {
+    TempDir dir("string-errors");
+    auto file = File::create(dir / "errors.h5");
+    CHECK_THROWS_AS(file->create_table("zero", {{"id", ColumnType::FixedString, "", "no room"}}, "t"),
+                    ResultsError);
+    Table& table = file->create_table(
+        "ids", {{"id", ColumnType::FixedString, "", "id", {}, 3}, {"n", ColumnType::Int32, "1", "n"}},
+        "ids");
+    CHECK_THROWS_WITH(table.append({std::vector<std::string>{"abc", "abcd"}, std::vector<std::int32_t>{1, 2}}),
+                      Catch::Contains("ids") && Catch::Contains("longer than 3"));
+    CHECK_THROWS_AS(table.append({std::vector<std::int32_t>{1}, std::vector<std::int32_t>{1}}), ResultsError);
+    CHECK(table.rows() == 0);
+    table.append({std::vector<std::string>{"abc"}, std::vector<std::int32_t>{7}});
+    CHECK(table.rows() == 1);
+}
+
+// ------------------------------------------------------------ groups and external links
+
+SCENARIO("external links lead readers into another file", "[results]") {
+    TempDir dir("links");
+    const auto target = dir / "runs" / "one.h5";
+    const auto main = dir / "main.h5";
+    GIVEN("a file with a table and an attribute, and a file linking to it by a relative name") {
+        std::filesystem::create_directories(target.parent_path());
+        {
+            auto file = File::create(target);
+            file->set_attribute("/", "status", std::string("completed"));
+            file->create_table("series/firms", firm_columns(), "firms").append(firm_rows(6, 0, 5));
+        }
+        {
+            auto file = File::create(main);
+            file->create_group("run");
+            file->create_group("empty/deeper");
+            file->link_external("run/one", "runs/one.h5");
+            file->link_external("run/missing", "runs/missing.h5", "/");
+            file->link_external("other/table", "runs/one.h5", "/series/firms");
+            CHECK_THROWS_AS(file->create_group("run"), ResultsError);
+            CHECK_THROWS_AS(file->link_external("run/one", "runs/one.h5"), ResultsError);
+        }
+        WHEN("the pair is moved and read from another working directory") {
+            const auto moved = dir / "moved";
+            std::filesystem::create_directories(moved);
+            std::filesystem::rename(main, moved / "main.h5");
+            std::filesystem::rename(dir / "runs", moved / "runs");
+            struct WorkingDirectory {
+                std::filesystem::path before = std::filesystem::current_path();
+                ~WorkingDirectory() { std::filesystem::current_path(before); }
+            } restore;
+            std::filesystem::current_path(std::filesystem::temp_directory_path());
+            const Reader reader(moved / "main.h5");
+            THEN("the links resolve next to the linking file; a dangling one stays a link") {
+                CHECK(reader.exists("run"));
+                CHECK(reader.exists("empty/deeper"));
+                CHECK(reader.tables("/empty").empty());
+                CHECK(reader.attribute_string("run/one", "status") == "completed");
+                CHECK(reader.table_rows("run/one/series/firms") == 5);
+                CHECK(wrong_cells(reader, "other/table", 6) == 0);
+                CHECK(reader.exists("run/missing"));
+                CHECK_THROWS_AS(reader.attribute_string("run/missing", "status"), ResultsError);
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------ text and attributes
 
 SCENARIO("text and attributes round-trip, and setting an attribute replaces it", "[results]") {
