@@ -110,8 +110,8 @@ using FirmIndex = std::uint32_t;
     X(subsidy_total, double, 0.0, one, "MXN", no_panel, "Certification subsidy over the run (per-firm cap)")                     \
     X(duty_forgone, double, 0.0, one, "MXN/month", no_panel, "Tariff revenue forgone on this tick's imports")                    \
     X(development_cost, double, 0.0, one, "MXN/month", no_panel, "Supplier-development spending on this firm this tick")         \
-    X(registered, std::uint8_t, 0, one, "", no_panel, "program_bit set: registered in PROSEC, IMMEX")                            \
-    X(benefits, std::uint8_t, 0, one, "", no_panel, "program_bit set: the program reached the firm this tick")
+    X(registered, std::uint8_t, 0, one, "", no_panel, "A lever's bit (Lever::bit) set: enrolled (registered in PROSEC or IMMEX, guaranteed loans outstanding, ever subsidised)")                            \
+    X(benefits, std::uint8_t, 0, one, "", no_panel, "A lever's bit (Lever::bit) set: the program reached the firm this tick")
 
 /// The fields of LinkTable, one per line, as TIERSIM_FIRM_FIELDS (extent `one`: one slot per link; never in the panel).
 #define TIERSIM_LINK_FIELDS(X)                                                                                          \
@@ -168,8 +168,6 @@ enum FirmEvent : std::uint8_t {
 inline constexpr std::array<std::string_view, 6> firm_event_labels{"certified", "moved_tier", "defaulted",
                                                                    "entered",   "exited",     "loan"};
 
-/// A bit per program (policy.hpp's Program order), for FirmTable::registered and ::benefits.
-constexpr std::uint8_t program_bit(Program program) noexcept { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(program)); }
 
 struct LinkTable {
     TIERSIM_LINK_FIELDS(TIERSIM_FIELD_MEMBER)

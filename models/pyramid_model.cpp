@@ -9,6 +9,38 @@ namespace tiersim::models {
 
 void build_population(PyramidModel& model);  // population.cpp
 
+namespace {
+
+/// A cheap digest of every firm and link column (FNV-1a over its bytes), to
+/// tell which columns a phase changed.
+using Fingerprints = std::vector<std::pair<std::string_view, std::uint64_t>>;
+
+template <class T>
+std::uint64_t fingerprint(const std::vector<T>& column) {
+    std::uint64_t hash = 14695981039346656037ull;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(column.data());
+    for (std::size_t k = 0; k < column.size() * sizeof(T); ++k) hash = (hash ^ bytes[k]) * 1099511628211ull;
+    return hash;
+}
+
+Fingerprints column_fingerprints(const FirmTable& firms, const LinkTable& links) {
+    Fingerprints out;
+    auto add = [&](const FieldInfo& field, const auto& column) { out.emplace_back(field.name, fingerprint(column)); };
+    firms.visit_fields(add);
+    links.visit_fields(add);
+    return out;
+}
+
+void check_declared_writes(const std::string& phase, const Fingerprints& before, const Fingerprints& after,
+                           const std::vector<std::string_view>& writes) {
+    for (std::size_t k = 0; k < before.size(); ++k)
+        if (before[k].second != after[k].second && std::ranges::find(writes, before[k].first) == writes.end())
+            throw std::logic_error("phase '" + phase + "' changed column '" + std::string(before[k].first) +
+                                   "', which it does not declare (models/pyramid_model.cpp, add_phases)");
+}
+
+}  // namespace
+
 PyramidModel::PyramidModel(Scenario scenario)
     : scenario_(std::move(scenario)),
       streams_{static_cast<std::uint64_t>(scenario_.run.seed), static_cast<std::uint64_t>(scenario_.run.replication)},
@@ -98,11 +130,11 @@ void PyramidModel::lay_out_pyramid() {
 }
 
 void PyramidModel::add_phase(std::string name, std::vector<std::string_view> writes, std::function<void(sim::Tick)> run) {
-    schedule_.add(std::move(name), [this, writes = std::move(writes), run = std::move(run)](sim::Tick tick) {
+    schedule_.add(name, [this, name, writes = std::move(writes), run = std::move(run)](sim::Tick tick) {
         if (!check_writes_) return run(tick);
         const auto before = column_fingerprints(firms_, links_);
         run(tick);
-        check_declared_writes(before, column_fingerprints(firms_, links_), writes);
+        check_declared_writes(name, before, column_fingerprints(firms_, links_), writes);
     });
 }
 

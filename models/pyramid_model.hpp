@@ -70,13 +70,14 @@ public:
     /// Checks, after every phase, that it changed no firm or link column but
     /// those it declares (on in debug builds; the suite turns it on).
     void check_phase_writes(bool on) noexcept { check_writes_ = on; }
+    /// Appends a phase that declares the firm and link columns it writes (by
+    /// field name, models/firms.hpp); with checks on, changing any other stops the run.
+    void add_phase(std::string name, std::vector<std::string_view> writes, std::function<void(sim::Tick)> run);
 
 private:
     friend struct PopulationBuilder;
     void lay_out_pyramid();
     void add_phases();
-    /// Adds a phase that declares the firm and link columns it writes.
-    void add_phase(std::string name, std::vector<std::string_view> writes, std::function<void(sim::Tick)> run);
     LeverContext lever_context() noexcept { return {firms_, pyramid_, now_, streams_}; }
 
     Scenario scenario_;

@@ -15,8 +15,6 @@ namespace {
 constexpr std::size_t tier_measures = static_cast<std::size_t>(TierMeasure::count);
 constexpr std::size_t size_measures = static_cast<std::size_t>(SizeMeasure::count);
 constexpr std::size_t cluster_measures = static_cast<std::size_t>(ClusterMeasure::count);
-constexpr std::size_t program_measures = static_cast<std::size_t>(ProgramMeasure::count);
-constexpr std::size_t program_row = program_measures + tier_count * size_class_count;
 
 using sim::results::Column;
 using sim::results::ColumnData;
@@ -89,38 +87,6 @@ std::vector<Column> sector_columns(const std::vector<std::string>& sectors) {
          "OEM export price over its tick-0 value, in dollars, duties abroad included"},
         {"rvc_compliant_share", ColumnType::Float64, "1",
          "Share of OEM demand from OEMs meeting the rule of origin (1 when no rule applies)"},
-    };
-}
-
-Column program_column() {
-    return {"program", ColumnType::Int8, "", "Program code (labels in program.labels)", labels(program_labels)};
-}
-
-std::vector<Column> account_columns() {
-    return {
-        tick_column(),
-        program_column(),
-        {"in_force", ColumnType::Int8, "", "1 when the scenario has the program and it is in force this tick"},
-        {"outlays_mxn", ColumnType::Float64, "MXN/month",
-         "Public money spent: guarantee payouts, subsidies, supplier-development costs"},
-        {"fees_mxn", ColumnType::Float64, "MXN/month", "Fees the program collected (guarantee fees)"},
-        {"payouts_mxn", ColumnType::Float64, "MXN/month", "Guarantee payouts on defaulted loans"},
-        {"revenue_forgone_mxn", ColumnType::Float64, "MXN/month", "Tariff revenue forgone (PROSEC, IMMEX)"},
-        {"take_up", ColumnType::Int64, "firms", "Firms the program reached this tick"},
-        {"participants", ColumnType::Int64, "firms",
-         "Firms enrolled: registered (PROSEC, IMMEX), with guaranteed loans outstanding, ever subsidised"},
-        {"budget_left_mxn", ColumnType::Float64, "MXN", "Budget (guarantee: fund capital) left; NaN when unlimited"},
-        {"guaranteed_outstanding_mxn", ColumnType::Float64, "MXN", "Guaranteed principal outstanding (credit guarantee)"},
-    };
-}
-
-std::vector<Column> beneficiary_columns() {
-    return {
-        tick_column(),
-        program_column(),
-        {"tier", ColumnType::Int8, "", "Tier code (labels in tier.labels)", labels(tier_labels)},
-        {"size_class", ColumnType::Int8, "", "Size class (labels in size_class.labels)", labels(size_class_labels)},
-        {"firms", ColumnType::Int64, "firms", "Firms the program reached this tick"},
     };
 }
 
@@ -240,7 +206,7 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
             for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
         });
     cluster_totals = reduce_groups(
-        f.size(), model.cluster_names_.size(), cluster_measures, [&](std::size_t i) { return f.cluster[i]; },
+        f.size(), model.pyramid_.cluster_names.size(), cluster_measures, [&](std::size_t i) { return f.cluster[i]; },
         [&](std::size_t i, double* row) {
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             const double operating = f.alive[i] ? 1.0 : 0.0;
@@ -248,34 +214,7 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
             const double v[cluster_measures] = {TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_VALUE)};
             for (std::size_t k = 0; k < cluster_measures; ++k) row[k] += v[k];
         });
-    // One row of program measures, then one of beneficiaries by (tier, size class), per program.
-    program_totals = reduce_groups(
-        f.size(), 1, program_count * program_row, [](std::size_t) { return std::size_t{0}; },
-        [&](std::size_t i, double* row) {
-            // Most firms take part in nothing: every program flow sets a benefit bit.
-            if (f.benefits[i] == 0 && f.registered[i] == 0 && f.guaranteed_cover[i] == 0 && f.subsidy_total[i] == 0)
-                return;
-            const double money[program_count][4] = {
-                {f.guarantee_payout[i], f.guarantee_fee[i], f.guarantee_payout[i], 0.0},
-                {f.subsidy_received[i], 0.0, 0.0, 0.0},
-                {0.0, 0.0, 0.0, (f.benefits[i] & program_bit(Program::prosec)) ? f.duty_forgone[i] : 0.0},
-                {0.0, 0.0, 0.0, (f.benefits[i] & program_bit(Program::immex)) ? f.duty_forgone[i] : 0.0},
-                {f.development_cost[i], 0.0, 0.0, 0.0},
-                {0.0, 0.0, 0.0, 0.0}};
-            const bool enrolled[program_count] = {f.guaranteed_cover[i] > 0, f.subsidy_total[i] > 0,
-                                                  (f.registered[i] & program_bit(Program::prosec)) != 0,
-                                                  (f.registered[i] & program_bit(Program::immex)) != 0, false, false};
-            for (std::size_t p = 0; p < program_count; ++p) {
-                double* r = row + p * program_row;
-                for (std::size_t k = 0; k < 4; ++k) r[k] += money[p][k];
-                const bool reached = (f.benefits[i] >> p) & 1u;
-                r[static_cast<std::size_t>(ProgramMeasure::take_up)] += reached ? 1.0 : 0.0;
-                r[static_cast<std::size_t>(ProgramMeasure::participants)] += enrolled[p] && f.alive[i] ? 1.0 : 0.0;
-                if (reached)
-                    r[program_measures + static_cast<std::size_t>(f.tier[i]) * size_class_count +
-                      static_cast<std::size_t>(f.size_class[i])] += 1.0;
-            }
-        });
+    programs.aggregate(f);
     credit_outcomes = reduce_groups(
         f.size(), model.sector_count() * size_class_count, denial_count,
         [&](std::size_t i) { return f.sector[i] * size_class_count + static_cast<std::size_t>(f.size_class[i]); },
@@ -294,13 +233,9 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
                                  "Monthly totals by sector, size class and ownership", 1024);
     credit = &file.create_table("series/credit", credit_columns(names),
                                 "Monthly credit applications by size class and outcome", 1024);
-    by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.cluster_names_),
+    by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.pyramid_.cluster_names),
                                     "Monthly totals by cluster", 256);
-    accounts = &file.create_table("programs/accounts", account_columns(),
-                                  "Monthly accounts of each policy program: outlays, fees, payouts, revenue forgone, take-up",
-                                  256);
-    beneficiaries = &file.create_table("programs/beneficiaries", beneficiary_columns(),
-                                       "Firms each program reached, by tier and size class, every month", 1024);
+    programs.open(file);
     if (model.scenario_.output.events)
         events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
     const auto& out = model.scenario_.output;
@@ -349,9 +284,9 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
             import_share.push_back(purchases > 0 ? imports / purchases : 0.0);
             value_added.push_back(added);
         }
-        by_sector->append({std::vector<std::int32_t>(sectors, this_tick), codes, model.final_demand_, delivered,
-                           unfilled, local_content, import_share, value_added, model.exports_,
-                           model.export_price_index_, model.rvc_compliant_share_});
+        by_sector->append({std::vector<std::int32_t>(sectors, this_tick), codes, model.now_.final_demand, delivered,
+                           unfilled, local_content, import_share, value_added, model.now_.exports,
+                           model.now_.export_price_index, model.now_.rvc_compliant_share});
     }
     {
         std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
@@ -373,7 +308,7 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
     }
     write_credit(tick);
     write_clusters(tick);
-    write_programs(tick);
+    programs.write(tick);
     if (events) write_events(tick);
     if (panel && model.scenario_.output.is_snapshot(static_cast<int>(tick))) write_snapshot(tick);
 }
@@ -409,7 +344,7 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
 }
 
 void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
-    const std::size_t n = model.cluster_names_.size();
+    const std::size_t n = model.pyramid_.cluster_names.size();
     std::vector<std::int8_t> codes;
     std::vector<std::vector<double>> measures(cluster_measures);
     for (std::size_t c = 0; c < n; ++c) {
@@ -420,45 +355,6 @@ void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
     for (std::size_t k = 0; k < cluster_measures; ++k)
         columns.push_back(measure_data(cluster_measure_info[k].type, std::move(measures[k])));
     by_cluster->append(columns);
-}
-
-void PyramidModel::Recorder::write_programs(sim::Tick tick) {
-    const auto this_tick = static_cast<std::int32_t>(tick);
-    const auto& p = model.scenario_.policies;
-    const int now = static_cast<int>(tick);
-    const bool in_force[program_count] = {
-        p.credit_guarantee && p.credit_guarantee->in_force(now), p.certification_subsidy && p.certification_subsidy->in_force(now),
-        p.prosec && p.prosec->in_force(now), p.immex && p.immex->in_force(now),
-        p.supplier_development && p.supplier_development->in_force(now), p.rules_of_origin && p.rules_of_origin->in_force(now)};
-    std::vector<std::int8_t> codes, active;
-    std::vector<double> outlays, fees, payouts, forgone, budget, outstanding;
-    std::vector<std::int64_t> take_up, participants;
-    std::vector<std::int8_t> b_codes, b_tiers, b_sizes;
-    std::vector<std::int64_t> b_firms;
-    for (std::size_t k = 0; k < program_count; ++k) {
-        const double* r = &program_totals[k * program_row];
-        const auto& ledger = model.ledgers_[k];
-        codes.push_back(static_cast<std::int8_t>(k));
-        active.push_back(in_force[k] ? 1 : 0);
-        outlays.push_back(r[static_cast<std::size_t>(ProgramMeasure::outlays)]);
-        fees.push_back(r[static_cast<std::size_t>(ProgramMeasure::fees)]);
-        payouts.push_back(r[static_cast<std::size_t>(ProgramMeasure::payouts)]);
-        forgone.push_back(r[static_cast<std::size_t>(ProgramMeasure::revenue_forgone)]);
-        take_up.push_back(static_cast<std::int64_t>(r[static_cast<std::size_t>(ProgramMeasure::take_up)]));
-        participants.push_back(static_cast<std::int64_t>(r[static_cast<std::size_t>(ProgramMeasure::participants)]));
-        budget.push_back(std::isinf(ledger.budget_left) ? std::nan("") : ledger.budget_left);
-        outstanding.push_back(static_cast<Program>(k) == Program::credit_guarantee ? ledger.guaranteed_outstanding : 0.0);
-        for (std::size_t t = 0; t < tier_count; ++t)
-            for (std::size_t c = 0; c < size_class_count; ++c) {
-                b_codes.push_back(static_cast<std::int8_t>(k));
-                b_tiers.push_back(static_cast<std::int8_t>(t));
-                b_sizes.push_back(static_cast<std::int8_t>(c));
-                b_firms.push_back(static_cast<std::int64_t>(r[program_measures + t * size_class_count + c]));
-            }
-    }
-    accounts->append({std::vector<std::int32_t>(program_count, this_tick), codes, active, outlays, fees, payouts,
-                      forgone, take_up, participants, budget, outstanding});
-    beneficiaries->append({std::vector<std::int32_t>(b_codes.size(), this_tick), b_codes, b_tiers, b_sizes, b_firms});
 }
 
 void PyramidModel::Recorder::write_credit(sim::Tick tick) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/fields.hpp"
+#include "models/program_accounts.hpp"
 #include "models/pyramid_model.hpp"
 #include "sim/results.hpp"
 
@@ -94,8 +95,6 @@ inline constexpr std::array tier_measure_info{TIERSIM_TIER_MEASURES(TIERSIM_MEAS
 inline constexpr std::array size_measure_info{TIERSIM_SIZE_MEASURES(TIERSIM_MEASURE_INFO)};
 inline constexpr std::array cluster_measure_info{TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_INFO)};
 
-/// Money and counts of each program, summed over firms.
-enum class ProgramMeasure : std::size_t { outlays, fees, payouts, revenue_forgone, take_up, participants, count };
 
 /// Columns of series/by_tier (sectors: the sector names, in code order).
 std::vector<sim::results::Column> tier_columns(const std::vector<std::string>& sectors);
@@ -107,7 +106,7 @@ std::vector<sim::results::Column> cluster_columns(const std::vector<std::string>
 std::vector<sim::results::Column> panel_columns(const std::vector<std::string>& sectors);
 
 struct PyramidModel::Recorder {
-    explicit Recorder(const PyramidModel& owner) : model(owner) {}
+    explicit Recorder(const PyramidModel& owner) : model(owner), programs(owner.levers_) {}
 
     /// Reduces firm state into totals, deterministically (fixed chunks and order).
     void aggregate(sim::Tick tick);
@@ -117,7 +116,6 @@ struct PyramidModel::Recorder {
     void write_events(sim::Tick tick);
     void write_snapshot(sim::Tick tick);
     void write_clusters(sim::Tick tick);
-    void write_programs(sim::Tick tick);
 
     double total(std::size_t sector, Tier tier, TierMeasure measure) const {
         return totals[(sector * tier_count + static_cast<std::size_t>(tier)) *
@@ -136,7 +134,7 @@ struct PyramidModel::Recorder {
     std::vector<double> size_totals;
     std::vector<double> credit_outcomes;  ///< (sector, size class, outcome) counts
     std::vector<double> cluster_totals;   ///< (cluster, ClusterMeasure)
-    std::vector<double> program_totals;   ///< (program, ProgramMeasure), then (program, tier, size class) beneficiaries
+    ProgramAccounts programs;  ///< programs/accounts and programs/beneficiaries
     sim::results::Table* by_tier = nullptr;
     sim::results::Table* by_sector = nullptr;
     sim::results::Table* by_size = nullptr;
@@ -145,8 +143,6 @@ struct PyramidModel::Recorder {
     sim::results::Table* panel = nullptr;
     sim::results::Table* network = nullptr;
     sim::results::Table* by_cluster = nullptr;
-    sim::results::Table* accounts = nullptr;
-    sim::results::Table* beneficiaries = nullptr;
 };
 
 }  // namespace tiersim::models

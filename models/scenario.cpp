@@ -238,7 +238,7 @@ struct Describe<Scenario> {
         f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
         f.add("policies", &Scenario::policies).doc("Policy levers in force: each block present is a program (DESIGN §4)");
         f.add("shocks", &Scenario::shocks).doc("Demand, trade, exchange-rate, credit and capacity shocks");
-        f.check(names_are_known);
+        f.check([](const Scenario& s) { return names_are_known(s); });
         f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
             if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
             if (s.certifications.size() > max_certifications)

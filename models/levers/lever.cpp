@@ -91,6 +91,12 @@ Levers::~Levers() = default;
 Levers::Levers(Levers&&) noexcept = default;
 Levers& Levers::operator=(Levers&&) noexcept = default;
 
+const Lever& Levers::find(std::string_view key) const {
+    for (const auto& lever : levers_)
+        if (lever->key() == key) return *lever;
+    throw std::out_of_range("no lever is registered under '" + std::string(key) + "'");
+}
+
 std::vector<std::string> Levers::keys() {
     const Levers levers{PoliciesConfig{}};
     std::vector<std::string> keys;

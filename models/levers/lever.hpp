@@ -206,6 +206,8 @@ public:
     std::size_t size() const noexcept { return levers_.size(); }
     Lever& operator[](std::size_t k) { return *levers_[k]; }
     const Lever& operator[](std::size_t k) const { return *levers_[k]; }
+    /// The lever registered under `key`. @throws std::out_of_range for an unknown key.
+    const Lever& find(std::string_view key) const;
     /// Levers that lower input tariffs, in lever order.
     std::span<Lever* const> tariff_programs() const noexcept { return tariff_programs_; }
 

@@ -83,7 +83,7 @@ GuaranteeRun run_guarantee(const std::vector<std::string>& overrides) {
 
 }  // namespace
 
-SCENARIO("a guarantee sold by auction raises MSMEs' loans against no guarantee", "[policy][guarantee][mechanism]") {
+SCENARIO("a guarantee sold by auction raises MSMEs' loans against no guarantee", "[lever:credit_guarantee][policy][guarantee][mechanism]") {
     GIVEN("MSMEs that must borrow and banks that ask 1.5 pesos of collateral per peso") {
         WHEN("a fund auctions 80% cover of MSME loans to three banks every year") {
             // Paired on the seed, in three replications.
@@ -106,7 +106,7 @@ SCENARIO("a guarantee sold by auction raises MSMEs' loans against no guarantee",
 }
 
 SCENARIO("between two auctions the fund guarantees no more than the room it had at the auction",
-         "[policy][guarantee][mechanism]") {
+         "[lever:credit_guarantee][policy][guarantee][mechanism]") {
     GIVEN("a fund with 100,000 MXN of capital and leverage 10, auctioning every 12 months from month 12") {
         const auto tight = squeezed(
             {auction("start_tick: 12, budget_mxn: 100000, leverage: 10, banks: 3, auction_period_months: 12")}, 36);
@@ -133,7 +133,7 @@ SCENARIO("between two auctions the fund guarantees no more than the room it had 
     }
 }
 
-SCENARIO("auctioned guarantees go at the rate cuts banks bid and the deepest cuts win", "[policy][guarantee][mechanism]") {
+SCENARIO("auctioned guarantees go at the rate cuts banks bid and the deepest cuts win", "[lever:credit_guarantee][policy][guarantee][mechanism]") {
     GIVEN("a fund that offers a 4% rate cut to first comers, or auctions a room of about a million pesos to ten banks") {
         constexpr double r = 0.04;
         const std::string terms = "start_tick: 12, budget_mxn: 100000, leverage: 10, rate_discount_annual: 0.04";

@@ -11,7 +11,8 @@ using namespace tiersim::testing;
 
 namespace {
 
-constexpr auto immex = models::Program::immex;
+/// IMMEX's bit in FirmTable::registered and ::benefits.
+std::uint8_t immex_bit(const models::PyramidModel& model) { return model.levers().find("immex").bit(); }
 
 /// The teaching pyramid exporting `share` of its output, for two years.
 std::vector<std::string> exporting(double share, std::vector<std::string> extra = {}) {
@@ -55,7 +56,7 @@ DutyTotals run_and_measure(const std::vector<std::string>& overrides) {
         const auto& e = model.economy();
         for (models::FirmIndex i = 0; i < f.size(); ++i) {
             out.duty_forgone += f.duty_forgone[i];
-            if (!(f.registered[i] & models::program_bit(immex))) {
+            if (!(f.registered[i] & immex_bit(model))) {
                 out.forgone_unregistered += f.duty_forgone[i];
                 continue;
             }
@@ -71,7 +72,7 @@ DutyTotals run_and_measure(const std::vector<std::string>& overrides) {
             const double forgone = at_world_prices * (theta - paid);
             out.worst_forgone_error =
                 std::max(out.worst_forgone_error, std::abs(f.duty_forgone[i] - forgone) / std::max(forgone, 1e-9));
-            if (f.duty_forgone[i] > 0 && !(f.benefits[i] & models::program_bit(immex))) ++out.missing_benefit_bits;
+            if (f.duty_forgone[i] > 0 && !(f.benefits[i] & immex_bit(model))) ++out.missing_benefit_bits;
         }
     });
     return done[overrides] = out;
@@ -101,12 +102,12 @@ RegistrationCheck registrations_against_the_rule(double cost, std::vector<std::s
         [&](sim::Tick) {
             const auto& e = model.economy();
             for (models::FirmIndex i = 0; i < f.size(); ++i) {
-                if (!alive[i] || (registered[i] & models::program_bit(immex)) || imports[i] <= 0) continue;
+                if (!alive[i] || (registered[i] & immex_bit(model)) || imports[i] <= 0) continue;
                 const double theta = e.mfn_tariff, x = model.export_share(f.sector[i]);
                 const double saving =
                     12.0 * imports[i] / (1.0 + theta + e.import_transport_share) * (theta - theta * (1.0 - x));
                 if (std::abs(saving - cost) < 1e-6 * cost) continue;  // too close to the line to judge
-                if (f.registered[i] & models::program_bit(immex)) {
+                if (f.registered[i] & immex_bit(model)) {
                     ++out.registrations;
                     if (saving < cost) ++out.registered_below_cost;
                     if (cash[i] < cost) ++out.registered_without_cash;
@@ -123,7 +124,7 @@ RegistrationCheck registrations_against_the_rule(double cost, std::vector<std::s
 
 }  // namespace
 
-SCENARIO("IMMEX lets registered exporters import the inputs of their exports duty-free", "[policy][immex][mechanism]") {
+SCENARIO("IMMEX lets registered exporters import the inputs of their exports duty-free", "[lever:immex][policy][immex][mechanism]") {
     GIVEN("a sector exporting 60% of its output, whose firms import part of their inputs at the MFN tariff") {
         const auto without = run_and_measure(exporting(0.6));
         WHEN("IMMEX is in force") {
@@ -169,7 +170,7 @@ SCENARIO("IMMEX lets registered exporters import the inputs of their exports dut
 }
 
 SCENARIO("a firm registers for IMMEX exactly when a year of duty saved pays the registration cost",
-         "[policy][immex][mechanism]") {
+         "[lever:immex][policy][immex][mechanism]") {
     GIVEN("exporters whose yearly IMMEX savings straddle a registration cost of 150,000 MXN") {
         const auto r = registrations_against_the_rule(150000);
         CAPTURE(r.registrations, r.declined, r.below_the_line, r.registered_below_cost, r.registered_without_cash,

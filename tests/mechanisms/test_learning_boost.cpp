@@ -83,7 +83,7 @@ Gains tier2_gains(const std::vector<std::string>& overrides) {
 }  // namespace
 
 SCENARIO("the learning boost adds boost times foreign sales share times (1 - c) to a reached firm's capability",
-         "[policy][supplier_development][capability][mechanism]") {
+         "[lever:supplier_development][policy][supplier_development][capability][mechanism]") {
     GIVEN("the teaching pyramid, whose Tier 2 firms sell to foreign-owned and Mexican-owned Tier 1 buyers") {
         WHEN("a program reaching Tier 2 only boosts learning by 0.05 a month, against none, on the same seed") {
             constexpr double b = 0.05;
@@ -117,7 +117,7 @@ SCENARIO("the learning boost adds boost times foreign sales share times (1 - c) 
 }
 
 SCENARIO("suppliers to foreign buyers gain capability faster with the learning boost",
-         "[policy][supplier_development][capability][mechanism]") {
+         "[lever:supplier_development][policy][supplier_development][capability][mechanism]") {
     GIVEN("Tier 2 suppliers over two years, in three replications") {
         WHEN("supplier development boosts learning by 0.03 a month, against a program without the boost") {
             std::vector<Gains> without, with_boost;

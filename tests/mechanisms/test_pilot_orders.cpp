@@ -75,7 +75,7 @@ std::vector<std::string> with(std::vector<std::string> base, const std::string& 
 }  // namespace
 
 SCENARIO("pilot orders sponsor the audits of a few suppliers without customers each month",
-         "[policy][supplier_development][mechanism]") {
+         "[lever:supplier_development][policy][supplier_development][mechanism]") {
     GIVEN("Tier 2 firms without ISO 9001, hence without Tier 1 customers, and an unlimited program") {
         WHEN("the program grants two pilot orders a month") {
             const auto run = run_pilots(with(capable_tier2, pilots(2)));
@@ -94,7 +94,7 @@ SCENARIO("pilot orders sponsor the audits of a few suppliers without customers e
     }
 }
 
-SCENARIO("pilot orders stop when the program's budget is spent", "[policy][supplier_development][mechanism]") {
+SCENARIO("pilot orders stop when the program's budget is spent", "[lever:supplier_development][policy][supplier_development][mechanism]") {
     GIVEN("a program whose budget pays for three and a half pilot orders, two a month") {
         const auto run = run_pilots(with(capable_tier2, pilots(2, "175000")));
         CAPTURE(run.pilots, run.most_in_a_month, run.charged);
@@ -106,7 +106,7 @@ SCENARIO("pilot orders stop when the program's budget is spent", "[policy][suppl
 }
 
 SCENARIO("firms sponsored by pilot orders certify without a customer record",
-         "[policy][supplier_development][certification][mechanism]") {
+         "[lever:supplier_development][policy][supplier_development][certification][mechanism]") {
     GIVEN("capable Tier 2 firms that lack ISO 9001 and have no customer to show an auditor") {
         WHEN("a supplier-development program grants two pilot orders a month, or none, paired on three seeds") {
             std::vector<PilotRun> without, sponsored;

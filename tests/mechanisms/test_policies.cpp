@@ -62,7 +62,7 @@ std::vector<std::string> squeezed(std::vector<std::string> extra) {
 
 }  // namespace
 
-SCENARIO("a credit guarantee raises MSME loan approvals and lowers MSME exits", "[policy][mechanism]") {
+SCENARIO("a credit guarantee raises MSME loan approvals and lowers MSME exits", "[lever:credit_guarantee][policy][mechanism]") {
     GIVEN("MSMEs that must borrow and banks that ask 1.5 pesos of collateral per peso") {
         WHEN("a guarantee covers 80% of the principal of MSME loans") {
             const auto without = run_teaching(squeezed({}));
@@ -75,7 +75,7 @@ SCENARIO("a credit guarantee raises MSME loan approvals and lowers MSME exits", 
     }
 }
 
-SCENARIO("a certification subsidy raises certifications and domestic sourcing", "[policy][mechanism]") {
+SCENARIO("a certification subsidy raises certifications and domestic sourcing", "[lever:certification_subsidy][policy][mechanism]") {
     GIVEN("Tier 2 buyers that demand ISO 9001 of their suppliers, and certifications that cost MSMEs dear") {
         const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000",
                                             "certifications.iatf_16949.cost_mxn=1500000",
@@ -92,7 +92,7 @@ SCENARIO("a certification subsidy raises certifications and domestic sourcing", 
     }
 }
 
-SCENARIO("PROSEC lowers registered firms' input costs and raises their import share", "[policy][mechanism]") {
+SCENARIO("PROSEC lowers registered firms' input costs and raises their import share", "[lever:prosec][policy][mechanism]") {
     GIVEN("Tier 1 firms paying the MFN tariff on imported parts") {
         auto tier1_import_share = [](const std::vector<std::string>& overrides, double& landed_mfn, double& landed_paid,
                                      int& registered) {
@@ -102,7 +102,7 @@ SCENARIO("PROSEC lowers registered firms' input costs and raises their import sh
                 const auto& f = model.firms();
                 for (auto i : model.tier_members(0, models::Tier::t1)) {
                     share += f.import_share[i], ++count;
-                    if (f.registered[i] & models::program_bit(models::Program::prosec)) {
+                    if (f.registered[i] & model.levers().find("prosec").bit()) {
                         ++registered;
                         landed_paid = model.landed_input_price(i);
                         const auto& e = model.economy();
@@ -130,7 +130,7 @@ SCENARIO("PROSEC lowers registered firms' input costs and raises their import sh
     }
 }
 
-SCENARIO("matchmaking raises domestic links", "[policy][mechanism]") {
+SCENARIO("matchmaking raises domestic links", "[lever:supplier_development][policy][mechanism]") {
     GIVEN("buyers that see one candidate supplier per review") {
         const std::vector<std::string> myopic{"sourcing.candidates_seen=1"};
         WHEN("a supplier-development program shows each buyer ten more") {
@@ -144,7 +144,7 @@ SCENARIO("matchmaking raises domestic links", "[policy][mechanism]") {
     }
 }
 
-SCENARIO("a tightened rule of origin cuts exports of non-compliant OEMs", "[policy][mechanism]") {
+SCENARIO("a tightened rule of origin cuts exports of non-compliant OEMs", "[lever:rules_of_origin][policy][mechanism]") {
     GIVEN("a sector exporting 70% of its output") {
         const std::vector<std::string> exporting{"sectors.vehicles.exports={share: 0.7, price_elasticity: 2}"};
         WHEN("exports need 90% regional content or pay a 30% duty") {
@@ -172,7 +172,8 @@ SCENARIO("a program stops when its budget is spent", "[policy][mechanism]") {
         const auto outlays = reader.column("programs/accounts", "outlays_mxn");
         const auto left = reader.column("programs/accounts", "budget_left_mxn");
         const auto take_up = reader.column("programs/accounts", "take_up");
-        const auto code = static_cast<double>(models::Program::certification_subsidy);
+        const auto keys = models::Levers::keys();
+        const auto code = static_cast<double>(std::ranges::find(keys, "certification_subsidy") - keys.begin());
         double spent = 0, last_left = 0, exhausted_at = -1, take_up_after = 0;
         for (std::size_t r = 0; r < program.size(); ++r) {
             if (program[r] != code) continue;

@@ -42,7 +42,7 @@ std::vector<std::string> two_clusters(std::vector<std::string> extra = {}) {
 
 }  // namespace
 
-SCENARIO("a demand shock lowers final demand and OEM output while it lasts", "[shock][mechanism]") {
+SCENARIO("a demand shock lowers final demand and OEM output while it lasts", "[shock:demand][shock][mechanism]") {
     const auto output = [](const models::PyramidModel& m) { return tier_total(m, models::Tier::oem, m.firms().output); };
     const std::vector<std::string> base{"run.ticks=48"};
     auto shocked = base;
@@ -52,7 +52,7 @@ SCENARIO("a demand shock lowers final demand and OEM output while it lasts", "[s
     CHECK(sum(hit, 26, 36) < 0.85 * sum(calm, 26, 36));
 }
 
-SCENARIO("a disruption takes capacity out of one cluster only", "[shock][mechanism]") {
+SCENARIO("a disruption takes capacity out of one cluster only", "[shock:disruptions][shock][mechanism]") {
     auto cluster_output = [](const char* name) {
         return [name](const models::PyramidModel& m) {
             const auto& names = m.cluster_names();
@@ -102,7 +102,7 @@ SCENARIO("a cluster organisation's shared services make certification cheaper", 
     CHECK(sum(with, 0, 60) > sum(without, 0, 60));
 }
 
-SCENARIO("a tariff abroad on exports lowers exports through their price elasticity", "[shock][mechanism]") {
+SCENARIO("a tariff abroad on exports lowers exports through their price elasticity", "[shock:export_tariff][shock][mechanism]") {
     const std::vector<std::string> exporting{"run.ticks=36", "sectors.vehicles.exports={share: 0.7, price_elasticity: 2}"};
     auto taxed = exporting;
     taxed.push_back("shocks.export_tariff=[{sector: vehicles, start_tick: 12, months: 24, rate: 0.25}]");
@@ -113,7 +113,7 @@ SCENARIO("a tariff abroad on exports lowers exports through their price elastici
     CHECK(sum(hit, 0, 12) == sum(free, 0, 12));
 }
 
-SCENARIO("a higher interest rate raises what indebted firms pay per peso of debt", "[shock][mechanism]") {
+SCENARIO("a higher interest rate raises what indebted firms pay per peso of debt", "[shock:interest_rate][shock][mechanism]") {
     const std::vector<std::string> base{"run.ticks=36", "economy.initial_cash_months=0.2",
                                         "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}"};
     auto dear = base;
@@ -128,4 +128,77 @@ SCENARIO("a higher interest rate raises what indebted firms pay per peso of debt
     CAPTURE(calm[20], hit[20]);
     CHECK(hit[5] == calm[5]);
     CHECK(hit[20] > calm[20] + 0.015);  // (0.40 - 0.11) / 12 = 0.024 more per month, less the mix of sizes
+}
+
+namespace {
+
+/// Mean landed price of Tier 1's imported inputs (MXN/unit).
+double landed_input_price_t1(const models::PyramidModel& m) {
+    double sum = 0, n = 0;
+    for (auto i : m.tier_members(0, models::Tier::t1)) sum += m.landed_input_price(i), n += 1;
+    return n > 0 ? sum / n : 0.0;
+}
+
+}  // namespace
+
+SCENARIO("a higher MFN tariff raises the landed price of imported inputs from its tick on",
+         "[shock:mfn_tariff][shock][mechanism]") {
+    GIVEN("the teaching pyramid, and the same with the MFN tariff at 40% from month 12") {
+        const std::vector<std::string> base{"run.ticks=24"};
+        auto dear = base;
+        dear.push_back("shocks.mfn_tariff=[{tick: 12, value: 0.4}]");
+        const auto calm = series(base, landed_input_price_t1), hit = series(dear, landed_input_price_t1);
+        THEN("landed prices are unchanged before month 12 and rise by the tariff's share after") {
+            const models::PyramidModel reference(teaching_scenario(base).scenario);
+            const auto& e = reference.economy();
+            CHECK(hit[5] == calm[5]);
+            CHECK(hit[20] / calm[20] ==
+                  Approx((1.0 + 0.4 + e.import_transport_share) / (1.0 + e.mfn_tariff + e.import_transport_share)));
+        }
+    }
+}
+
+SCENARIO("a weaker peso makes imported inputs dearer and exports cheaper abroad", "[shock:exchange_rate][shock][mechanism]") {
+    GIVEN("an exporting pyramid, and the same with the peso 30% weaker from month 12") {
+        const std::vector<std::string> base{"run.ticks=24", "sectors.vehicles.exports={share: 0.5, price_elasticity: 1.5}"};
+        const double fx = models::PyramidModel(teaching_scenario(base).scenario).economy().exchange_rate_mxn_per_usd;
+        auto weak = base;
+        weak.push_back("shocks.exchange_rate=[{tick: 12, value: " + std::to_string(1.3 * fx) + "}]");
+        const auto landed_calm = series(base, landed_input_price_t1), landed_weak = series(weak, landed_input_price_t1);
+        const auto exports = [](const models::PyramidModel& m) { return m.conditions().exports[0]; };
+        const auto exports_calm = series(base, exports), exports_weak = series(weak, exports);
+        THEN("landed input prices rise with the exchange rate, and exports rise while it lasts") {
+            CHECK(landed_weak[5] == landed_calm[5]);
+            CHECK(landed_weak[12] / landed_calm[12] == Approx(1.3).epsilon(1e-3));
+            CHECK(exports_weak[5] == exports_calm[5]);
+            CHECK(sum(exports_weak, 12, 24) > 1.1 * sum(exports_calm, 12, 24));
+        }
+    }
+}
+
+SCENARIO("a credit crunch makes banks ask more collateral and approve fewer loans while it lasts",
+         "[shock:credit_crunch][shock][credit][mechanism]") {
+    GIVEN("firms short of cash that all apply, with and without a crunch from month 12 to 23") {
+        const std::vector<std::string> base{"run.ticks=30", "economy.initial_cash_months=0.2",
+                                            "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}"};
+        auto crunched = base;
+        crunched.push_back("shocks.credit_crunch=[{start_tick: 12, months: 12, collateral_multiplier: 3, "
+                           "rate_increase_annual: 0.05}]");
+        const auto approvals = [](const models::PyramidModel& m) {
+            double n = 0;
+            for (models::FirmIndex i = 0; i < m.firms().size(); ++i) n += m.firms().loan_granted[i] > 0;
+            return n;
+        };
+        const auto collateral = [](const models::PyramidModel& m) { return m.credit().collateral_required; };
+        const auto calm = series(base, approvals), hit = series(crunched, approvals);
+        const auto asked_calm = series(base, collateral), asked_hit = series(crunched, collateral);
+        THEN("banks ask three times the collateral only in those months, and approve fewer loans") {
+            CHECK(asked_hit[11] == asked_calm[11]);
+            CHECK(asked_hit[12] == Approx(3 * asked_calm[12]));
+            CHECK(asked_hit[24] == asked_calm[24]);
+            CHECK(sum(hit, 0, 12) == sum(calm, 0, 12));
+            CAPTURE(sum(hit, 12, 24), sum(calm, 12, 24));
+            CHECK(sum(hit, 12, 24) < 0.8 * sum(calm, 12, 24));
+        }
+    }
 }

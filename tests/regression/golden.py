@@ -59,6 +59,10 @@ def extract(results):
         ticks = int(f.attrs["ticks_completed"])
         wanted = sorted({t for t in TICKS if t < ticks} | {ticks - 1})
         out["ticks"] = wanted
+        # Which levers and shocks the scenario uses: the suite's completeness check reads them.
+        resolved = yaml.safe_load(f["scenario/resolved"][()].decode())
+        out["levers"] = sorted(k for k, v in (resolved.get("policies") or {}).items() if v is not None)
+        out["shocks"] = sorted(k for k, v in (resolved.get("shocks") or {}).items() if v)
         for name in TABLES:
             if name not in f:
                 continue
@@ -102,8 +106,9 @@ def bits(value):
 def differences(old, new):
     """Human-readable list of what changed between two goldens."""
     lines = []
-    if old.get("ticks") != new.get("ticks"):
-        lines.append(f"ticks: {old.get('ticks')} -> {new.get('ticks')}")
+    for key in ("ticks", "levers", "shocks"):
+        if old.get(key) != new.get(key):
+            lines.append(f"{key}: {old.get(key)} -> {new.get(key)}")
     for name in TABLES:
         a, b = old.get(name), new.get(name)
         if a is None and b is None:
