@@ -100,7 +100,7 @@ using FirmIndex = std::uint32_t;
     X(loan_granted, double, 0.0, one, "MXN/month", no_panel, "Principal lent this tick")                                         \
     X(defaulted_debt, double, 0.0, one, "MXN/month", no_panel, "Bank debt written off this tick")                                \
     X(events, std::uint8_t, 0, one, "", no_panel, "This tick's FirmEvent bits")                                                  \
-    /* Programs (policy.hpp). Money fields are this tick's flows. */                                                             \
+    /* Programs (models/levers/). Money fields are this tick's flows. */                                                             \
     X(guaranteed_loans, double, 0.0, one, "MXN", no_panel, "Principal of loans under a guarantee")                               \
     X(guaranteed_cover, double, 0.0, one, "MXN", no_panel, "The part of the guaranteed principal the fund covers")               \
     X(guarantee_rate_discount, double, 0.0, one, "1/year", no_panel, "Annual rate cut on the guaranteed loans")                  \

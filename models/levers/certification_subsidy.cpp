@@ -8,14 +8,6 @@
 
 namespace tiersim::models {
 
-CertificationSubsidy::CertificationSubsidy(const std::optional<Config>& config) : config_(config) {
-    if (config_ && config_->budget_mxn) ledger_.budget_left = *config_->budget_mxn;
-}
-
-bool CertificationSubsidy::reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept {
-    return config_ && models::reaches(*config_, context, i, tick);
-}
-
 void CertificationSubsidy::begin_tick(LeverContext& context, sim::Tick) {
     ledger_.spent_this_tick = 0;
     if (!config_) return;

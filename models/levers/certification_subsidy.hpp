@@ -20,17 +20,13 @@ struct CertificationSubsidyConfig : ProgramTerms {
     std::vector<std::string> certifications;  ///< covered; empty: all
 };
 
-class CertificationSubsidy final : public Lever {
+class CertificationSubsidy final : public ProgramLever<CertificationSubsidyConfig> {
 public:
-    using Config = CertificationSubsidyConfig;
     static constexpr std::string_view summary = "Pays part of certification costs";
 
-    explicit CertificationSubsidy(const std::optional<Config>& config);
+    using ProgramLever::ProgramLever;
 
     std::string_view key() const noexcept override { return "certification_subsidy"; }
-    bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
-    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
 
     void begin_tick(LeverContext& context, sim::Tick tick) override;
     bool funds_certification() const noexcept override { return config_.has_value(); }
@@ -39,11 +35,6 @@ public:
     void share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) override;
     void book_certification_grant(LeverContext& context, FirmIndex i, double grant) override;
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
-    double budget_left() const noexcept override { return ledger_.budget_left; }
-
-private:
-    std::optional<Config> config_;
-    Ledger ledger_;
 };
 
 TIERSIM_LEVER(certification_subsidy, CertificationSubsidy);

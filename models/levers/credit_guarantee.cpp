@@ -8,14 +8,6 @@
 
 namespace tiersim::models {
 
-CreditGuarantee::CreditGuarantee(const std::optional<Config>& config) : config_(config) {
-    if (config_ && config_->budget_mxn) ledger_.budget_left = *config_->budget_mxn;
-}
-
-bool CreditGuarantee::reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept {
-    return config_ && models::reaches(*config_, context, i, tick);
-}
-
 void CreditGuarantee::begin_tick(LeverContext& context, sim::Tick tick) {
     ledger_.spent_this_tick = 0;
     if (!config_) return;

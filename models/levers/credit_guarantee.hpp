@@ -27,17 +27,13 @@ struct CreditGuaranteeConfig : ProgramTerms {
     int auction_period_months = 12;    ///< months between auctions
 };
 
-class CreditGuarantee final : public Lever {
+class CreditGuarantee final : public ProgramLever<CreditGuaranteeConfig> {
 public:
-    using Config = CreditGuaranteeConfig;
     static constexpr std::string_view summary = "Guarantees in place of collateral (APEC17 §4.3.1.2)";
 
-    explicit CreditGuarantee(const std::optional<Config>& config);
+    using ProgramLever::ProgramLever;
 
     std::string_view key() const noexcept override { return "credit_guarantee"; }
-    bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
-    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
 
     void begin_tick(LeverContext& context, sim::Tick tick) override;
     void consider_loan(LeverContext& context, FirmIndex i, CreditApplicant applicant, Denial plain, sim::Tick tick) override;
@@ -47,7 +43,6 @@ public:
     void on_default(LeverContext& context, FirmIndex i) override;
     void settle(LeverContext& context, sim::Tick tick) override;
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
-    double budget_left() const noexcept override { return ledger_.budget_left; }
     double guaranteed_outstanding() const noexcept override { return outstanding_; }
 
 private:
@@ -57,8 +52,6 @@ private:
     };
     void hold_auction(LeverContext& context, sim::Tick tick);
 
-    std::optional<Config> config_;
-    Ledger ledger_;
     double outstanding_ = 0;            ///< cover outstanding at the start of the tick
     std::vector<BankBid> bank_bids_;    ///< the last auction's winning bids, by bank
     std::vector<double> cover_asked_;   ///< per firm, this tick: cover asked, then granted (0: none)

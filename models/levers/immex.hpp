@@ -13,7 +13,6 @@ struct ImmexConfig : TariffProgramTerms {
 
 class Immex final : public TariffProgram<ImmexConfig> {
 public:
-    using Config = ImmexConfig;
     static constexpr std::string_view summary = "Duty-free temporary imports for exported output (APEC17 §4.3)";
     using TariffProgram::TariffProgram;
 

@@ -2,10 +2,10 @@
 
 #include "models/firms.hpp"
 #include "models/policy.hpp"
+#include "models/run_order.hpp"
 #include "models/state.hpp"
 
 #include <algorithm>
-#include <set>
 #include <stdexcept>
 
 #include "tiersim/levers.inc"  // generated: the lever table (models/CMakeLists.txt)
@@ -25,25 +25,6 @@ bool listed(const std::vector<T>& list, const T& value) {
                       }},
 constexpr LeverRegistration registrations[] = {TIERSIM_LEVER_TABLE(TIERSIM_LEVER_REGISTRATION)};
 #undef TIERSIM_LEVER_REGISTRATION
-
-/// Lever order: alphabetical, except that a lever comes after those it names in runs_after.
-std::vector<std::unique_ptr<Lever>> in_lever_order(std::vector<std::unique_ptr<Lever>> levers) {
-    std::ranges::sort(levers, {}, [](const auto& lever) { return lever->key(); });
-    std::vector<std::unique_ptr<Lever>> ordered;
-    std::set<std::string_view> placed;
-    while (!levers.empty()) {
-        auto ready = std::ranges::find_if(levers, [&](const auto& lever) {
-            return std::ranges::all_of(lever->runs_after(), [&](std::string_view key) {
-                return placed.count(key) || std::ranges::none_of(levers, [&](const auto& l) { return l->key() == key; }) ;
-            });
-        });
-        if (ready == levers.end()) throw std::logic_error("levers: runs_after forms a cycle");
-        placed.insert((*ready)->key());
-        ordered.push_back(std::move(*ready));
-        levers.erase(ready);
-    }
-    return ordered;
-}
 
 }  // namespace
 
@@ -78,7 +59,7 @@ void allocate_in_queue(const LeverContext& context, sim::Tick tick, std::vector<
 Levers::Levers(const PoliciesConfig& policies) {
     std::vector<std::unique_ptr<Lever>> built;
     for (const LeverRegistration& registration : registrations) built.push_back(registration.make(policies));
-    levers_ = in_lever_order(std::move(built));
+    levers_ = in_run_order(std::move(built), "levers");
     // A lever's bit in FirmTable::registered and ::benefits (8 bits: widen those columns for a ninth lever).
     if (levers_.size() > 8) throw std::logic_error("levers: more than 8 levers need wider program bit columns");
     for (std::size_t k = 0; k < levers_.size(); ++k) {

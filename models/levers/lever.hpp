@@ -226,6 +226,31 @@ struct LeverRegistration {
 };
 std::span<const LeverRegistration> lever_registrations();
 
+/// What most levers share: an optional config block (absent: never in force),
+/// a ledger opened with the block's `budget_mxn` when it has one, and
+/// eligibility from its ProgramTerms. A lever derives from
+/// ProgramLever<ItsConfig> and writes only its hooks.
+template <class ConfigT>
+class ProgramLever : public Lever {
+public:
+    using Config = ConfigT;
+    explicit ProgramLever(const std::optional<Config>& config) : config_(config) {
+        if constexpr (requires { config_->budget_mxn; })
+            if (config_ && config_->budget_mxn) ledger_.budget_left = *config_->budget_mxn;
+    }
+    bool configured() const noexcept override { return config_.has_value(); }
+    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
+    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override {
+        if constexpr (std::is_base_of_v<ProgramTerms, Config>) return config_ && models::reaches(*config_, context, i, tick);
+        return false;
+    }
+    double budget_left() const noexcept override { return ledger_.budget_left; }
+
+protected:
+    std::optional<Config> config_;
+    Ledger ledger_;
+};
+
 /// Registers a lever under its YAML key: the build collects these lines from
 /// models/levers/*.hpp into the lever table (models/CMakeLists.txt). In the
 /// header itself it only checks that the class is a Lever.

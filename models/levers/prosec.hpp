@@ -14,7 +14,6 @@ struct ProsecConfig : TariffProgramTerms {
 
 class Prosec final : public TariffProgram<ProsecConfig> {
 public:
-    using Config = ProsecConfig;
     static constexpr std::string_view summary = "Sectoral input-tariff program (APEC17 §4.3)";
     using TariffProgram::TariffProgram;
 

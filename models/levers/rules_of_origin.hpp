@@ -24,20 +24,14 @@ struct RulesOfOriginConfig {
     bool in_force(int tick) const noexcept { return tick >= start_tick && (end_tick < 0 || tick <= end_tick); }
 };
 
-class RulesOfOrigin final : public Lever {
+class RulesOfOrigin final : public ProgramLever<RulesOfOriginConfig> {
 public:
-    using Config = RulesOfOriginConfig;
     static constexpr std::string_view summary = "Regional value content rule on exports";
 
-    explicit RulesOfOrigin(const std::optional<Config>& config) : config_(config) {}
+    using ProgramLever::ProgramLever;
 
     std::string_view key() const noexcept override { return "rules_of_origin"; }
-    bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
     std::optional<OriginRule> origin_rule(std::string_view sector, sim::Tick tick) const override;
-
-private:
-    std::optional<Config> config_;
 };
 
 TIERSIM_LEVER(rules_of_origin, RulesOfOrigin);

@@ -23,30 +23,23 @@ struct SupplierDevelopmentConfig : ProgramTerms {
     double learning_boost = 0.01;        ///< extra capability per month from MNC buyers, × foreign share × (1 - c)
 };
 
-class SupplierDevelopment final : public Lever {
+class SupplierDevelopment final : public ProgramLever<SupplierDevelopmentConfig> {
 public:
-    using Config = SupplierDevelopmentConfig;
     static constexpr std::string_view summary = "Matchmaking, pilot orders and learning (APEC17 §5.1.3)";
 
-    explicit SupplierDevelopment(const std::optional<Config>& config);
+    using ProgramLever::ProgramLever;
 
     std::string_view key() const noexcept override { return "supplier_development"; }
-    bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
-    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
 
     void begin_tick(LeverContext& context, sim::Tick tick) override;
     double learning_boost(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
     Match introduce(LeverContext& context, const MatchRequest& request, sim::Tick tick) override;
     void settle(LeverContext& context, sim::Tick tick) override;
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
-    double budget_left() const noexcept override { return ledger_.budget_left; }
 
 private:
     void sponsor_pilot_orders(LeverContext& context, sim::Tick tick);
 
-    std::optional<Config> config_;
-    Ledger ledger_;
 };
 
 TIERSIM_LEVER(supplier_development, SupplierDevelopment);

@@ -12,7 +12,8 @@ namespace tiersim::models {
 
 template <class Config>
 AccountFlows TariffProgram<Config>::account(const FirmTable& f, FirmIndex i) const noexcept {
-    return {.revenue_forgone = (f.benefits[i] & bit()) ? f.duty_forgone[i] : 0.0, .participant = (f.registered[i] & bit()) != 0};
+    const std::uint8_t bit = this->bit();
+    return {.revenue_forgone = (f.benefits[i] & bit) ? f.duty_forgone[i] : 0.0, .participant = (f.registered[i] & bit) != 0};
 }
 
 template class TariffProgram<ProsecConfig>;

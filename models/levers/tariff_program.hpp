@@ -15,21 +15,15 @@ struct TariffProgramTerms : ProgramTerms {
 };
 
 template <class Config>
-class TariffProgram : public Lever {
+class TariffProgram : public ProgramLever<Config> {
 public:
-    explicit TariffProgram(const std::optional<Config>& config) : config_(config) {}
+    using ProgramLever<Config>::ProgramLever;
 
-    bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
-    bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override {
-        return config_ && models::reaches(*config_, context, i, tick);
-    }
     bool is_tariff_program() const noexcept override { return true; }
-    double registration_cost() const noexcept override { return config_ ? config_->registration_cost_mxn : 0.0; }
+    double registration_cost() const noexcept override {
+        return this->config_ ? this->config_->registration_cost_mxn : 0.0;
+    }
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
-
-protected:
-    std::optional<Config> config_;
 };
 
 /// The tariff firm i pays on imported inputs: MFN, or the lowest rate of a

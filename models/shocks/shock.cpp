@@ -1,10 +1,8 @@
 #include "models/shocks/shock.hpp"
 
 #include "models/policy.hpp"
+#include "models/run_order.hpp"
 
-#include <algorithm>
-#include <set>
-#include <stdexcept>
 
 #include "tiersim/shocks.inc"  // generated: the shock table (models/CMakeLists.txt)
 
@@ -23,19 +21,7 @@ Shocks::Shocks(const ShocksConfig& config) {
 #define TIERSIM_SHOCK_BUILD(yaml_key, Class) built.push_back(std::make_unique<Class>(config.yaml_key));
     TIERSIM_SHOCK_TABLE(TIERSIM_SHOCK_BUILD)
 #undef TIERSIM_SHOCK_BUILD
-    std::ranges::sort(built, {}, [](const auto& shock) { return shock->key(); });
-    std::set<std::string_view> placed;
-    while (!built.empty()) {
-        auto ready = std::ranges::find_if(built, [&](const auto& shock) {
-            return std::ranges::all_of(shock->runs_after(), [&](std::string_view key) {
-                return placed.count(key) || std::ranges::none_of(built, [&](const auto& s) { return s->key() == key; });
-            });
-        });
-        if (ready == built.end()) throw std::logic_error("shocks: runs_after forms a cycle");
-        placed.insert((*ready)->key());
-        shocks_.push_back(std::move(*ready));
-        built.erase(ready);
-    }
+    shocks_ = in_run_order(std::move(built), "shocks");
 }
 
 Shocks::~Shocks() = default;

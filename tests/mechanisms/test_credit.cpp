@@ -9,7 +9,7 @@ namespace {
 
 /// Thin margins, no cash at the start and three-month payment terms: firms
 /// must borrow to finance production, as MSME suppliers do.
-std::vector<std::string> squeezed(std::vector<std::string> extra = {}) {
+std::vector<std::string> short_of_cash(std::vector<std::string> extra = {}) {
     std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12",
                                        "entry.base_rate=0"};
     for (const char* size : {"micro", "small", "medium", "large"})
@@ -53,7 +53,7 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
             "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "credit.min_history_months=0",
             "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}"};
         auto with_collateral = [&](const char* required) {
-            auto overrides = squeezed(collateral_only);
+            auto overrides = short_of_cash(collateral_only);
             overrides.push_back(std::string("credit.collateral_required=") + required);
             return overrides;
         };
@@ -70,7 +70,7 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
 
 SCENARIO("a firm whose loan defaulted is refused credit for its bad history", "[credit][mechanism]") {
     GIVEN("squeezed MSMEs that borrow, some of which fall three months behind") {
-        const auto totals = run_and_count(squeezed());
+        const auto totals = run_and_count(short_of_cash());
         THEN("loans default, and later applications by the defaulters are denied for bad history") {
             CHECK(totals.defaults > 0);
             CHECK(totals.bad_history_denials > 0);
@@ -81,9 +81,9 @@ SCENARIO("a firm whose loan defaulted is refused credit for its bad history", "[
 SCENARIO("credit-averse firms do not apply", "[credit][mechanism]") {
     GIVEN("the squeezed pyramid in which every firm is credit-averse") {
         const auto averse = run_and_count(
-            squeezed({"credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}", "run.ticks=24"}));
+            short_of_cash({"credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}", "run.ticks=24"}));
         const auto willing = run_and_count(
-            squeezed({"credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "run.ticks=24"}));
+            short_of_cash({"credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "run.ticks=24"}));
         THEN("no firm applies, while willing firms in the same squeeze do") {
             CHECK(averse.msme_applications == 0);
             CHECK(willing.msme_applications > 0);
@@ -94,7 +94,7 @@ SCENARIO("credit-averse firms do not apply", "[credit][mechanism]") {
 SCENARIO("when a supplier exits, its buyers re-source what they bought from it", "[credit][mechanism][sourcing]") {
     GIVEN("the squeezed pyramid, in which suppliers fail") {
         sim::ThreadLimit limit(2);
-        models::PyramidModel model(teaching_scenario(squeezed()).scenario);
+        models::PyramidModel model(teaching_scenario(short_of_cash()).scenario);
         const auto& f = model.firms();
         const auto& graph = model.graph();
         std::size_t exits = 0;

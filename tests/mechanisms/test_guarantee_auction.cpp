@@ -13,20 +13,6 @@ using namespace tiersim::testing;
 
 namespace {
 
-/// MSMEs that must borrow, and banks that ask 1.5 pesos of collateral per
-/// peso: a guarantee makes the difference (as in the first-come tests).
-std::vector<std::string> squeezed(std::vector<std::string> extra, int ticks = 36) {
-    std::vector<std::string> overrides{"run.ticks=" + std::to_string(ticks), "economy.initial_cash_months=0.2",
-                                       "economy.markup=0.12", "entry.base_rate=0",
-                                       "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
-                                       "credit.min_history_months=0",
-                                       "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
-                                       "credit.collateral_required=1.5"};
-    for (const char* size : {"micro", "small", "medium", "large"})
-        overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
-    overrides.insert(overrides.end(), extra.begin(), extra.end());
-    return overrides;
-}
 
 std::string auction(const std::string& terms) {
     return "policies.credit_guarantee={coverage: 0.8, fee: 0.01, allocation: auction, "
@@ -90,8 +76,8 @@ SCENARIO("a guarantee sold by auction raises MSMEs' loans against no guarantee",
             std::vector<GuaranteeRun> none, sold;
             for (int replication = 0; replication < 3; ++replication) {
                 const std::string rep = "run.replication=" + std::to_string(replication);
-                none.push_back(run_guarantee(squeezed({rep})));
-                sold.push_back(run_guarantee(squeezed({rep, auction("banks: 3, auction_period_months: 12")})));
+                none.push_back(run_guarantee(squeezed({rep}, 36)));
+                sold.push_back(run_guarantee(squeezed({rep, auction("banks: 3, auction_period_months: 12")}, 36)));
             }
             THEN("MSMEs get guaranteed loans, and more loans in all than without the fund") {
                 for (std::size_t k = 0; k < none.size(); ++k) {
@@ -143,9 +129,10 @@ SCENARIO("auctioned guarantees go at the rate cuts banks bid and the deepest cut
                 const std::string rep = "run.replication=" + std::to_string(replication);
                 first_come.push_back(run_guarantee(squeezed(
                     {rep, "policies.credit_guarantee={coverage: 0.8, fee: 0.01, " + terms +
-                              ", eligibility: {size_classes: [micro, small, medium]}}"})));
+                              ", eligibility: {size_classes: [micro, small, medium]}}"},
+                    36)));
                 by_auction.push_back(
-                    run_guarantee(squeezed({rep, auction(terms + ", banks: 10, auction_period_months: 12")})));
+                    run_guarantee(squeezed({rep, auction(terms + ", banks: 10, auction_period_months: 12")}, 36)));
             }
             THEN("first come, every guaranteed loan gets the program's cut") {
                 for (const auto& run : first_come) {

@@ -47,18 +47,6 @@ Outcome run_teaching(const std::vector<std::string>& overrides,
     return out;
 }
 
-/// A sweep of firms squeezed for working capital, as in the credit mechanism tests.
-std::vector<std::string> squeezed(std::vector<std::string> extra) {
-    std::vector<std::string> overrides{"run.ticks=60", "economy.initial_cash_months=0.2", "economy.markup=0.12",
-                                       "entry.base_rate=0", "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
-                                       "credit.min_history_months=0",
-                                       "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
-                                       "credit.collateral_required=1.5"};
-    for (const char* size : {"micro", "small", "medium", "large"})
-        overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
-    overrides.insert(overrides.end(), extra.begin(), extra.end());
-    return overrides;
-}
 
 }  // namespace
 

@@ -18,6 +18,22 @@ inline models::LoadedScenario teaching_scenario(const std::vector<std::string>& 
     return models::load_scenario(source_path("scenarios/teaching/pyramid.yaml"), overrides);
 }
 
+/// The teaching pyramid with firms squeezed for working capital: little cash,
+/// thin margins, late payment, and banks asking 1.5 pesos of collateral per
+/// peso, so that credit (and a guarantee) makes the difference.
+inline std::vector<std::string> squeezed(std::vector<std::string> extra, int ticks = 60) {
+    std::vector<std::string> overrides{"run.ticks=" + std::to_string(ticks), "economy.initial_cash_months=0.2",
+                                       "economy.markup=0.12", "entry.base_rate=0",
+                                       "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
+                                       "credit.min_history_months=0",
+                                       "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
+                                       "credit.collateral_required=1.5"};
+    for (const char* size : {"micro", "small", "medium", "large"})
+        overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+}
+
 /// Runs a scenario with `threads` workers, writing results to `output`.
 inline sim::RunSummary run_to_file(const models::LoadedScenario& loaded, const std::filesystem::path& output,
                                    std::size_t threads) {
