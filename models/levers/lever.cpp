@@ -64,7 +64,8 @@ Levers::Levers(const PoliciesConfig& policies) {
     if (levers_.size() > 8) throw std::logic_error("levers: more than 8 levers need wider program bit columns");
     for (std::size_t k = 0; k < levers_.size(); ++k) {
         levers_[k]->set_bit(static_cast<std::uint8_t>(1u << k));
-        if (levers_[k]->is_tariff_program()) tariff_programs_.push_back(levers_[k].get());
+        if (levers_[k]->is_tariff_program() && levers_[k]->configured()) tariff_programs_.push_back(levers_[k].get());
+        if (levers_[k]->configured()) configured_.push_back(levers_[k].get());
     }
 }
 

@@ -203,6 +203,9 @@ public:
     Levers& operator=(Levers&&) noexcept;
 
     std::span<const std::unique_ptr<Lever>> all() const noexcept { return levers_; }
+    /// The levers whose block the scenario has, in lever order: the only ones
+    /// whose hooks can do anything, so hot loops visit just these.
+    std::span<Lever* const> configured() const noexcept { return configured_; }
     std::size_t size() const noexcept { return levers_.size(); }
     Lever& operator[](std::size_t k) { return *levers_[k]; }
     const Lever& operator[](std::size_t k) const { return *levers_[k]; }
@@ -217,6 +220,7 @@ public:
 private:
     std::vector<std::unique_ptr<Lever>> levers_;
     std::vector<Lever*> tariff_programs_;
+    std::vector<Lever*> configured_;
 };
 
 /// Per-lever factory, from the generated lever table.

@@ -1,5 +1,7 @@
 #include "models/levers/tariff_program.hpp"
 
+#include "models/market.hpp"
+
 #include "models/firms.hpp"
 #include "models/levers/immex.hpp"
 #include "models/levers/prosec.hpp"
@@ -19,10 +21,10 @@ AccountFlows TariffProgram<Config>::account(const FirmTable& f, FirmIndex i) con
 template class TariffProgram<ProsecConfig>;
 template class TariffProgram<ImmexConfig>;
 
-double tariff_paid(const FirmTable& firms, const Conditions& now, std::span<Lever* const> programs, FirmIndex i) noexcept {
+double registered_tariff(const FirmTable& firms, const Conditions& now, std::span<Lever* const> programs,
+                         FirmIndex i) noexcept {
     const double mfn = now.economy.mfn_tariff;
     const std::uint8_t registered = firms.registered[i];
-    if (registered == 0) return mfn;
     double tariff = mfn;
     for (const Lever* program : programs)
         if ((registered & program->bit()) && program->in_force(now.tick))

@@ -26,9 +26,10 @@ public:
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
 };
 
-/// The tariff firm i pays on imported inputs: MFN, or the lowest rate of a
-/// program it is registered for and that is in force.
-double tariff_paid(const FirmTable& firms, const Conditions& now, std::span<Lever* const> programs, FirmIndex i) noexcept;
+/// The tariff a registered firm pays: the lowest rate of a program it is registered for and that is in force.
+double registered_tariff(const FirmTable& firms, const Conditions& now, std::span<Lever* const> programs,
+                         FirmIndex i) noexcept;
+
 
 /// Books the duty forgone on `imported_units` bought at `landed_price`, and
 /// credits the program that granted the rate (programs phase reads it back).

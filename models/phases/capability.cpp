@@ -23,7 +23,7 @@ void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& 
     FirmTable& f = context.firms;
     const double u = f.capacity[i] > 0 ? std::min(1.0, f.output[i] / f.capacity[i]) : 0.0;
     double spillover = rule.foreign_buyer_spillover;
-    for (const auto& lever : levers.all()) spillover += lever->learning_boost(context, i, tick);
+    for (const auto& lever : levers.configured()) spillover += lever->learning_boost(context, i, tick);
     double& c = f.capability[i];
     c += (rule.learning_by_doing * u + spillover * f.foreign_sales_share[i] + context.pyramid.cluster_learning[f.cluster[i]]) *
              (1 - c) -
@@ -80,8 +80,8 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     // a queue (serial), decisions (parallel).
     FirmTable& f = context.firms;
     std::vector<Lever*> funders;
-    for (const auto& lever : levers.all())
-        if (lever->funds_certification()) funders.push_back(lever.get());
+    for (const auto& lever : levers.configured())
+        if (lever->funds_certification()) funders.push_back(lever);
     std::vector<std::vector<double>> requests(funders.size(), std::vector<double>(f.size(), 0.0));
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);

@@ -12,7 +12,7 @@ namespace {
 
 /// The rule of origin a lever puts on the sector's exports this tick (the first one, in lever order).
 std::optional<OriginRule> origin_rule_of(const Levers& levers, std::string_view sector, sim::Tick tick) {
-    for (const auto& lever : levers.all())
+    for (const auto& lever : levers.configured())
         if (auto rule = lever->origin_rule(sector, tick)) return rule;
     return std::nullopt;
 }

@@ -40,14 +40,14 @@ void apply_for_credit(LeverContext& context, Levers& levers, FirmIndex i, sim::T
     auto rng = context.streams(f.id[i], tick, Purpose::credit_score);
     const Denial plain = score_application(credit, applicant, rng);
     f.credit_outcome[i] = static_cast<std::uint8_t>(1 + static_cast<int>(plain));
-    for (const auto& lever : levers.all()) lever->consider_loan(context, i, applicant, plain, tick);
+    for (const auto& lever : levers.configured()) lever->consider_loan(context, i, applicant, plain, tick);
 }
 
 /// The bank writes the loans off; a guarantee pays its part.
 void write_off(LeverContext& context, const Levers& levers, FirmIndex i) {
     FirmTable& f = context.firms;
     f.defaulted_debt[i] += f.debt[i];
-    for (const auto& lever : levers.all()) lever->on_default(context, i);
+    for (const auto& lever : levers.configured()) lever->on_default(context, i);
     f.debt[i] = 0;
 }
 
@@ -55,7 +55,7 @@ void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
     FirmTable& f = context.firms;
     const CreditConfig& credit = context.now.credit;
     if (!f.alive[i]) return;
-    const bool backed = std::ranges::any_of(levers.all(), [&](const auto& lever) { return lever->backs_loan(i); });
+    const bool backed = std::ranges::any_of(levers.configured(), [&](const auto& lever) { return lever->backs_loan(i); });
     const Denial plain = f.credit_outcome[i] > 0 ? static_cast<Denial>(f.credit_outcome[i] - 1) : Denial::none;
     if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) {
         const double need = credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i] - f.cash[i];
@@ -64,7 +64,7 @@ void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
         f.cash[i] += need;
         f.loan_granted[i] = need;
         f.events[i] |= event_loan;
-        for (const auto& lever : levers.all()) lever->book_loan(context, i, need);
+        for (const auto& lever : levers.configured()) lever->book_loan(context, i, need);
     }
     // Standing: a month ending in the red counts against the firm.
     if (f.cash[i] < 0) {
@@ -90,7 +90,7 @@ void finance(LeverContext& context, Levers& levers, sim::Tick tick) {
     // they can back (serial, deterministic); loans are booked (parallel).
     const std::size_t n = context.firms.size();
     sim::for_each_index(n, [&](std::size_t i) { apply_for_credit(context, levers, static_cast<FirmIndex>(i), tick); });
-    for (const auto& lever : levers.all()) lever->share_out_loans(context, tick);
+    for (const auto& lever : levers.configured()) lever->share_out_loans(context, tick);
     sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i)); });
 }
 

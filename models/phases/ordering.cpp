@@ -31,7 +31,10 @@ void place_orders(FirmTable& firms, LinkTable& links, const sim::LinkGraph& grap
         const double imported = raw_materials ? outside * m : outside;
         const double landed = market.landed_input_price(firm);
         firms.imports[i] = imported * landed;
-        record_duty_forgone(context, levers.tariff_programs(), firm, imported, landed);
+        if (firms.registered[i] == 0)
+            firms.duty_forgone[i] = 0;  // most firms: no program, no duty forgone
+        else
+            record_duty_forgone(context, levers.tariff_programs(), firm, imported, landed);
         firms.primary_purchases[i] = raw_materials ? (outside - imported) * market.domestic_raw_material_price(firm) : 0.0;
         if (raw_materials) {
             firms.domestic_purchases[i] = firms.primary_purchases[i];

@@ -13,11 +13,11 @@ void run_programs(LeverContext& context, Levers& levers, sim::Tick tick) {
         f.duty_forgone[i] = 0;
     });
     register_for_tariff_programs(context, levers.tariff_programs(), tick);
-    for (const auto& lever : levers.all()) lever->begin_tick(context, tick);
+    for (const auto& lever : levers.configured()) lever->begin_tick(context, tick);
 }
 
 void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick) {
-    for (const auto& lever : levers.all()) lever->settle(context, tick);
+    for (const auto& lever : levers.configured()) lever->settle(context, tick);
 }
 
 }  // namespace tiersim::models

@@ -29,7 +29,7 @@ std::uint64_t supplier_card(bool operating, bool reliable, Tier tier, std::size_
 double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditions& now, const Levers& levers,
                       FirmIndex oem, sim::Tick tick) {
     const std::size_t s = f.sector[oem];
-    for (const auto& lever : levers.all())
+    for (const auto& lever : levers.configured())
         if (const auto rule = lever->origin_rule(pyramid.sector_names[s], tick))
             return rule->complies(f.domestic_content[oem]) ? 0.0 : rule->tariff * now.export_share[s];
     return 0.0;
@@ -137,7 +137,7 @@ bool review_suppliers(Review& r, LeverContext& context, Levers& levers, const Ti
     if (full_review) {
         const MatchRequest request{b, pool, [&](FirmIndex j) { return r.usable(j); },
                                    [&](FirmIndex j) { return r.delivered_cost(j); }, rule.distance_decay_km};
-        for (const auto& lever : levers.all())
+        for (const auto& lever : levers.configured())
             if (const Match offer = lever->introduce(context, request, tick); offer.delivered_cost < match.delivered_cost)
                 match = offer;
     }
