@@ -29,6 +29,7 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <set>
@@ -83,9 +85,10 @@ Status check(Status status, const std::string& where, const char* what) {
 }
 
 /// Errors reach the caller as ResultsError; HDF5 printing its stack to stderr
-/// as well would only duplicate them.
+/// as well would only duplicate them. Debian's HDF5 is built thread-safe,
+/// where this setting is per thread (a sweep writes from worker threads).
 void quiet_hdf5() {
-    static const bool quiet = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+    static thread_local const bool quiet = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
     (void)quiet;
 }
 
@@ -410,15 +413,29 @@ struct PendingWrite {
     haddr_t end() const { return address + bytes.size(); }
 };
 
+// Write errors (a full disk: ENOSPC, or EFBIG past RLIMIT_FSIZE) are kept
+// here, not returned to HDF5. The first one is recorded and from then on
+// nothing more is written: the file on disk stays as of the last completed
+// commit (a failed commit ends like a kill inside one). HDF5 is told every
+// write succeeded, and File and Table check `failure` after each call and
+// throw it as a ResultsError. Why not let HDF5 see the error: HDF5 1.10 does
+// not recover from a failed H5Fflush (its metadata cache is left "prepared
+// for flush", and every later flush, the one inside H5Fclose included, then
+// fails: "slist already enabled"); a failed H5Fclose or H5Dclose leaves its
+// id registered with a half-freed file behind it, which HDF5's exit handler
+// closes again: a segfault at exit, after the right message.
 struct DriverState {
-    int descriptor = -1;
+    int descriptor = -1;  // first: driver_get_handle hands out its address
     haddr_t eoa = 0;
     haddr_t eof = 0;
     haddr_t committed_eoa = 0;
     dev_t device = 0;
     ino_t inode = 0;
     std::vector<PendingWrite> pending;
+    std::string failure;  // the first write error; empty while healthy
 };
+static_assert(std::is_standard_layout_v<DriverState>,
+              "driver_get_handle's pointer to the descriptor must convert back to the state");
 
 /// HDF5 sees the first member; the C++ state sits behind a pointer so that
 /// this stays a standard-layout struct.
@@ -539,6 +556,7 @@ bool write_changes(int descriptor, const PendingWrite& write) {
 }
 
 bool commit(DriverState& state) {
+    if (!state.failure.empty()) return false;
     if (state.eof < state.eoa) {
         if (::ftruncate(state.descriptor, static_cast<off_t>(state.eoa)) != 0) return false;
         state.eof = state.eoa;
@@ -574,6 +592,18 @@ void overlay_held(const DriverState& state, haddr_t address, std::size_t size,
     }
 }
 
+/// Records a write error (see DriverState); nothing more is written.
+herr_t write_failed(DriverState& state, const char* what) noexcept {
+    const int error = errno;
+    try {
+        if (state.failure.empty()) state.failure = std::string(what) + ": " + std::strerror(error);
+        state.pending.clear();
+    } catch (...) {
+        if (state.failure.empty()) state.failure = "write failed";
+    }
+    return 0;
+}
+
 H5FD_t* driver_open(const char* name, unsigned flags, hid_t, haddr_t) noexcept {
     int open_flags = (flags & H5F_ACC_RDWR) != 0 ? O_RDWR : O_RDONLY;
     if ((flags & H5F_ACC_TRUNC) != 0) open_flags |= O_TRUNC;
@@ -600,13 +630,16 @@ H5FD_t* driver_open(const char* name, unsigned flags, hid_t, haddr_t) noexcept {
     }
 }
 
+/// Never fails: a failed close would leave HDF5 holding a freed file (see
+/// DriverState). A commit that fails here leaves the file as of the last
+/// flush, like a kill; only flush() can report errors.
 herr_t driver_close(H5FD_t* file) noexcept {
     auto* driver_file = reinterpret_cast<DriverFile*>(file);
     std::unique_ptr<DriverState> state(driver_file->state);
     delete driver_file;
-    const bool committed = commit(*state);
-    const bool closed = ::close(state->descriptor) == 0;
-    return committed && closed ? 0 : driver_error("close", errno_message("close"), -1);
+    if (state->failure.empty()) commit(*state);
+    ::close(state->descriptor);
+    return 0;
 }
 
 int driver_compare(const H5FD_t* a, const H5FD_t* b) noexcept {
@@ -653,6 +686,7 @@ herr_t driver_read(H5FD_t* file, H5FD_mem_t, hid_t, haddr_t address, size_t size
 herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_t size,
                     const void* buffer) noexcept {
     DriverState& state = state_of(file);
+    if (!state.failure.empty()) return 0;  // dropped: see DriverState
     const auto* data = static_cast<const unsigned char*>(buffer);
     // A write over a held one is held too, to land after it.
     const bool over_held =
@@ -661,7 +695,7 @@ herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_
         });
     if (address >= state.committed_eoa && !over_held) {
         if (!write_fully(state.descriptor, data, size, address))
-            return driver_error("write", errno_message("pwrite"), -1);
+            return write_failed(state, "pwrite");
         state.eof = std::max(state.eof, address + size);
         return 0;
     }
@@ -674,14 +708,17 @@ herr_t driver_write(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t address, size_
 }
 
 herr_t driver_flush(H5FD_t* file, hid_t, hbool_t) noexcept {
-    return commit(state_of(file)) ? 0 : driver_error("flush", errno_message("commit"), -1);
+    DriverState& state = state_of(file);
+    if (!state.failure.empty()) return 0;
+    return commit(state) ? 0 : write_failed(state, "write");
 }
 
 herr_t driver_truncate(H5FD_t* file, hid_t, hbool_t) noexcept {
     DriverState& state = state_of(file);
+    if (!state.failure.empty()) return 0;
     if (state.eof == state.eoa) return 0;
     if (::ftruncate(state.descriptor, static_cast<off_t>(state.eoa)) != 0)
-        return driver_error("truncate", errno_message("ftruncate"), -1);
+        return write_failed(state, "ftruncate");
     state.eof = state.eoa;
     return 0;
 }
@@ -712,6 +749,19 @@ hid_t ordered_driver() {
     }();
     static const hid_t id = H5FDregister(&driver_class);
     return id;
+}
+
+/// The driver's state of a file opened with ordered_driver().
+const DriverState& driver_state(hid_t file, const std::string& where) {
+    void* handle = nullptr;
+    check(H5Fget_vfd_handle(file, H5P_DEFAULT, &handle), where, "cannot reach the file driver");
+    return *reinterpret_cast<const DriverState*>(static_cast<int*>(handle));
+}
+
+/// Throws the driver's write error, if it met one (see DriverState).
+void throw_write_failure(const DriverState& state, const std::string& where) {
+    if (!state.failure.empty())
+        fail(where, "cannot write: " + state.failure + " (the file stays as of its last flush)");
 }
 
 // ------------------------------------------------------------------ property lists
@@ -863,6 +913,7 @@ std::string join_path(const std::string& group, const std::string& name) {
 // ====================================================================== Table
 
 struct Table::Impl {
+    const DriverState* driver = nullptr;  // of the file: write errors (see DriverState)
     DatasetHandle dataset;
     TypeHandle memory_type;
     RowLayout layout;
@@ -912,6 +963,8 @@ Table::Table(std::unique_ptr<Impl> impl, std::vector<Column> columns)
 Table::~Table() = default;
 
 void Table::append(const std::vector<ColumnData>& columns) {
+    quiet_hdf5();  // this thread may not have created the file
+    throw_write_failure(*impl_->driver, impl_->where);
     const std::size_t count = validated_length(columns_, columns, impl_->where);
     if (count == 0) return;
     const std::vector<unsigned char> buffer = pack_rows(columns_, columns, impl_->layout, count);
@@ -924,16 +977,22 @@ void Table::append(const std::vector<ColumnData>& columns) {
             impl_->set_rows(rows_);
         } catch (const ResultsError&) {
         }
+        throw_write_failure(*impl_->driver, impl_->where);  // the cause, if it was one
         throw;
     }
     rows_ += count;
+    throw_write_failure(*impl_->driver, impl_->where);
 }
 
 // ====================================================================== File
 
 struct File::Impl {
     FileHandle file;
+    const DriverState* driver = nullptr;  // write errors (see DriverState)
     std::string file_name;  // for error messages
+
+    /// Throws the write error the file met, if any (see DriverState).
+    void check_written(const std::string& at) const { throw_write_failure(*driver, at); }
 
     std::string where(const std::string& object_path) const {
         return file_name + ":" + object_path;
@@ -944,6 +1003,9 @@ File::File(std::unique_ptr<Impl> impl, std::filesystem::path path)
     : impl_(std::move(impl)), path_(std::move(path)) {}
 
 File::~File() {
+    // Closing writes what HDF5 still holds; after a write error (a full
+    // disk) the driver drops it, so closing cannot fail (see DriverState).
+    quiet_hdf5();
     // Tables hold datasets of this file: close them before the file.
     tables_.clear();
 }
@@ -956,6 +1018,7 @@ FileHandle create_empty_file(const std::filesystem::path& path, const std::strin
     FileHandle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), where,
                     "cannot create results file");
     check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), where, "cannot flush");
+    throw_write_failure(driver_state(file.get(), where), where);
     return file;
 }
 
@@ -986,15 +1049,18 @@ std::unique_ptr<File> File::create(const std::filesystem::path& path) {
     auto impl = std::make_unique<Impl>();
     impl->file = create_committed_file(path);
     impl->file_name = path.string();
+    impl->driver = &driver_state(impl->file.get(), impl->file_name);
     return std::unique_ptr<File>(new File(std::move(impl), path));
 }
 
 Table& File::create_table(const std::string& path, std::vector<Column> columns,
                           const std::string& description, std::uint64_t chunk_rows) {
     const std::string where = impl_->where(path);
+    impl_->check_written(where);
     validate_columns(columns, where);
     if (chunk_rows == 0) fail(where, "chunk_rows must be positive");
     auto table = std::make_unique<Table::Impl>();
+    table->driver = impl_->driver;
     table->where = where;
     table->layout = row_layout(columns);
     table->memory_type = compound_type(columns, table->layout, false, where);
@@ -1011,6 +1077,7 @@ Table& File::create_table(const std::string& path, std::vector<Column> columns,
         where, "cannot create table");
     write_column_attributes(table->dataset.get(), columns, description, where);
     table->create_chunk_index(columns);
+    impl_->check_written(where);
     tables_.push_back(std::unique_ptr<Table>(new Table(std::move(table), std::move(columns))));
     return *tables_.back();
 }
@@ -1028,14 +1095,17 @@ void File::write_text(const std::string& path, const std::string& text,
     check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointer), where,
           "cannot write text");
     write_attribute(dataset.get(), "description", description, where);
+    impl_->check_written(where);
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name,
                          const AttributeValue& value) {
     const std::string where = impl_->where(object_path);
+    impl_->check_written(where);
     const ObjectHandle object(H5Oopen(impl_->file.get(), object_path.c_str(), H5P_DEFAULT),
                               where, "cannot open object");
     write_any_attribute(object.get(), name, value, where);
+    impl_->check_written(where);
 }
 
 void File::create_group(const std::string& path) {
@@ -1061,7 +1131,10 @@ void File::link_external(const std::string& link_path, const std::string& target
 void File::flush() {
     // Writes the dirty chunks, then all dirty metadata, then the superblock
     // with the new end of file: the only moment metadata reaches the disk.
+    quiet_hdf5();
+    impl_->check_written(impl_->file_name);
     check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), impl_->file_name, "cannot flush");
+    impl_->check_written(impl_->file_name);
 }
 
 // ====================================================================== Reader
@@ -1359,6 +1432,86 @@ std::vector<std::string> Reader::tables(const std::string& group) const {
     }
     std::sort(paths.begin(), paths.end());
     return paths;
+}
+
+// ====================================================================== output safety
+
+namespace {
+
+/// The HDF5 signature, at offset 0 or, after a user block, at 512, 1024, 2048...
+bool has_hdf5_signature(const std::filesystem::path& path) {
+    static constexpr char signature[8] = {'\211', 'H', 'D', 'F', '\r', '\n', '\032', '\n'};
+    std::ifstream in(path, std::ios::binary);
+    for (std::streamoff offset = 0; in; offset = offset == 0 ? 512 : offset * 2) {
+        char bytes[8] = {};
+        in.seekg(offset);
+        if (!in.read(bytes, sizeof bytes)) return false;
+        if (std::memcmp(bytes, signature, sizeof bytes) == 0) return true;
+    }
+    return false;
+}
+
+/// "(pid N)" of the process that holds a lock file, if it wrote it.
+std::string lock_holder(int descriptor) {
+    char text[32] = {};
+    const ssize_t got = ::pread(descriptor, text, sizeof text - 1, 0);
+    if (got <= 0) return "";
+    std::string pid(text, static_cast<std::size_t>(got));
+    pid.erase(pid.find_last_not_of("\n ") + 1);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) return "";
+    return " (pid " + pid + ")";
+}
+
+}  // namespace
+
+bool is_results_file(const std::filesystem::path& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error) || !has_hdf5_signature(path)) return false;
+    try {
+        const Reader reader(path);
+        return reader.has_attribute("/", "tiersim_version");
+    } catch (const ResultsError&) {
+        return false;
+    }
+}
+
+OutputLock::OutputLock(const std::filesystem::path& path) : lock_path_(path.string() + ".lock") {
+    const std::string where = path.string();
+    // A holder that releases the lock meanwhile removes the file we opened:
+    // then the lock we got is on a file nobody else will open; start again.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const int descriptor = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (descriptor < 0)
+            fail(where, "cannot create the lock file " + lock_path_.string() + ": " + std::strerror(errno));
+        if (::flock(descriptor, LOCK_EX | LOCK_NB) != 0) {
+            const int code = errno;
+            const std::string holder = lock_holder(descriptor);
+            ::close(descriptor);
+            if (code == EWOULDBLOCK)
+                throw OutputBusy(where + ": another tiersim process" + holder +
+                                 " is writing this file (it holds the lock " + lock_path_.string() + ")");
+            fail(where, "cannot lock " + lock_path_.string() + ": " + std::strerror(code));
+        }
+        struct stat held {};
+        struct stat named {};
+        if (::fstat(descriptor, &held) == 0 && ::stat(lock_path_.c_str(), &named) == 0 &&
+            held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+            const std::string pid = std::to_string(::getpid()) + "\n";
+            if (::ftruncate(descriptor, 0) == 0)
+                (void)!::pwrite(descriptor, pid.data(), pid.size(), 0);
+            descriptor_ = descriptor;
+            return;
+        }
+        ::close(descriptor);
+    }
+    fail(where, "cannot lock " + lock_path_.string() + ": it keeps being replaced");
+}
+
+OutputLock::~OutputLock() {
+    if (descriptor_ < 0) return;
+    // Removed while still held, so that no one locks the old file after us.
+    ::unlink(lock_path_.c_str());
+    ::close(descriptor_);
 }
 
 }  // namespace tiersim::sim::results

@@ -133,8 +133,12 @@ public:
     void link_external(const std::string& link_path, const std::string& target_file,
                        const std::string& target_object = "/");
     /// Writes everything appended so far to disk, metadata included: the
-    /// commit point for crashes. Write errors (a full disk) surface here;
-    /// the destructor cannot report them.
+    /// commit point for crashes. Write errors (a full disk) surface here, or
+    /// in the append that met them first; the destructor cannot report them.
+    /// After a write error nothing more reaches the disk: the file stays as
+    /// of the last completed flush (as after a kill), every later append or
+    /// flush throws the same error, and closing the file (the destructor)
+    /// drops what is left without failing.
     void flush();
     const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -148,6 +152,42 @@ private:
     std::unique_ptr<Impl> impl_;
     std::filesystem::path path_;
     std::vector<std::unique_ptr<Table>> tables_;
+};
+
+/// Whether `path` is a results file of tiersim: a readable HDF5 file whose
+/// root has the attribute `tiersim_version` (run files and sweep files).
+/// False for anything else: no file, a directory, text, a foreign or corrupt
+/// HDF5 file. Reads only the signature, the superblock and the root header.
+bool is_results_file(const std::filesystem::path& path);
+
+/// Another process holds the lock on a results file (OutputLock).
+class OutputBusy : public ResultsError {
+public:
+    using ResultsError::ResultsError;
+};
+
+/// An exclusive lock on writing the results file `path`: flock(2) on the
+/// lock file "<path>.lock" beside it, created if need be and removed on
+/// release. Held from before the checks on `path` until the writer is done,
+/// so that two writers of one path cannot both pass the checks. A lock left
+/// by a process that died is free again (the kernel drops flock locks with
+/// the process); its file stays until the next writer removes it.
+class OutputLock {
+public:
+    /// @throws OutputBusy when another process holds the lock (the message
+    ///         names the file and, if known, that process)
+    /// @throws ResultsError when the lock file cannot be created
+    explicit OutputLock(const std::filesystem::path& path);
+    ~OutputLock();
+    OutputLock(const OutputLock&) = delete;
+    OutputLock& operator=(const OutputLock&) = delete;
+
+    /// The lock file: "<path>.lock".
+    const std::filesystem::path& lock_path() const noexcept { return lock_path_; }
+
+private:
+    std::filesystem::path lock_path_;
+    int descriptor_ = -1;
 };
 
 /// Reads results files (tests, `tiersim summarize`, comparisons).

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 namespace tiersim::sim {
 
@@ -12,12 +13,22 @@ namespace {
 std::unique_ptr<results::File> open_output(Model& model, const RunOptions& options) {
     if (options.output.empty()) return nullptr;
     auto file = results::File::create(options.output);
-    for (const auto& [name, value] : options.attributes) file->set_attribute("/", name, value);
-    for (const auto& [path, text] : options.texts) file->write_text(path, text, "input of this run");
-    file->set_attribute("/", "status", std::string("running"));
-    file->set_attribute("/", "ticks_completed", std::int64_t{0});
-    model.open_results(*file);
-    file->flush();
+    try {
+        for (const auto& [name, value] : options.attributes) file->set_attribute("/", name, value);
+        for (const auto& [path, text] : options.texts) file->write_text(path, text, "input of this run");
+        file->set_attribute("/", "status", std::string("running"));
+        file->set_attribute("/", "ticks_completed", std::int64_t{0});
+        model.open_results(*file);
+        file->flush();
+    } catch (const results::ResultsError& e) {
+        // A file without its tables (a full disk at the start) holds nothing:
+        // this run made it, so it goes.
+        file.reset();
+        std::error_code ignored;
+        std::filesystem::remove(options.output, ignored);
+        throw results::ResultsError(std::string(e.what()) + "\nnothing was run; " + options.output.string() +
+                                    " was removed");
+    }
     return file;
 }
 
@@ -41,9 +52,16 @@ RunSummary run(Model& model, const RunOptions& options) {
         agent_ticks += static_cast<double>(model.agent_count());
         model.schedule().run_tick(tick);
         if (file) {
-            model.record(tick, *file);
-            file->set_attribute("/", "ticks_completed", std::int64_t{tick} + 1);
-            file->flush();
+            try {
+                model.record(tick, *file);
+                file->set_attribute("/", "ticks_completed", std::int64_t{tick} + 1);
+                file->flush();
+            } catch (const results::ResultsError& e) {
+                // The file stays as of the last completed flush (results.hpp).
+                throw results::ResultsError(std::string(e.what()) + "\n" + options.output.string() + " holds the " +
+                                            std::to_string(tick) + " ticks completed before the error, readable, " +
+                                            "status 'running'");
+            }
         }
         summary.ticks_completed = tick + 1;
         progress.update(summary.ticks_completed);
@@ -57,6 +75,30 @@ RunSummary run(Model& model, const RunOptions& options) {
         file->flush();
     }
     return summary;
+}
+
+std::unique_ptr<results::OutputLock> claim_output(const std::filesystem::path& output,
+                                                  const std::vector<std::filesystem::path>& inputs,
+                                                  bool overwrite) {
+    if (output.empty()) throw OutputRefused("the output path is empty (an unset variable in -o \"$OUT\"?)");
+    const std::string name = output.string();
+    auto lock = std::make_unique<results::OutputLock>(output);
+    std::error_code error;
+    const auto status = std::filesystem::status(output, error);  // follows symbolic links
+    if (!std::filesystem::exists(status)) return lock;
+    for (const auto& input : inputs) {
+        std::error_code unknown;
+        if (std::filesystem::equivalent(output, input, unknown))
+            throw OutputRefused(name + ": is the input " + input.string() + " itself; refusing to overwrite it");
+    }
+    if (std::filesystem::is_directory(status))
+        throw OutputRefused(name + ": is a directory; name a file");
+    if (!results::is_results_file(output))
+        throw OutputRefused(name + ": exists and is not a tiersim results file; refusing to overwrite it "
+                                   "(remove it or choose another output)");
+    if (!overwrite)
+        throw OutputRefused(name + ": exists (a tiersim results file); refusing to replace it without --overwrite");
+    return lock;
 }
 
 }  // namespace tiersim::sim

@@ -7,7 +7,10 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tiersim::sim {
 
@@ -49,7 +52,30 @@ struct RunSummary {
 
 /// Runs the model. After every tick the file is flushed, so a run killed at
 /// any point leaves every completed tick readable. The root attribute
-/// "status" reads "running", then "completed" or "interrupted".
+/// "status" reads "running", then "completed" or "interrupted". A stop
+/// requested before the first tick (during setup) still writes the file,
+/// with its tables and no rows, status "interrupted".
+/// @throws results::ResultsError when the file cannot be written (a full
+///         disk): the message says how many ticks the file holds (it stays as
+///         of the last completed tick, status "running")
 RunSummary run(Model& model, const RunOptions& options);
+
+/// Writing the output would destroy a file the run did not create.
+class OutputRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Claims `output` for writing, destroying nothing the run did not create
+/// (docs/cli.md, "The output file"). Refuses (OutputRefused): an empty path;
+/// any of `inputs` (the same file by device and inode, whatever the path, a
+/// symbolic or a hard link); a directory; an existing file that is not a
+/// tiersim results file (results::is_results_file); an existing results file
+/// unless `overwrite`. Locks first (results::OutputLock, so a second writer
+/// of the path is refused with results::OutputBusy before any check) and
+/// returns the lock: hold it until the file is written.
+std::unique_ptr<results::OutputLock> claim_output(const std::filesystem::path& output,
+                                                  const std::vector<std::filesystem::path>& inputs,
+                                                  bool overwrite);
 
 }  // namespace tiersim::sim

@@ -3,12 +3,15 @@
 
 #include "models/app/commands.hpp"
 #include "sim/config.hpp"
+#include "sim/results.hpp"
+#include "sim/runner.hpp"
 
 #include <boost/program_options.hpp>
 
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,12 +34,28 @@ inline std::optional<po::variables_map> parse(const std::vector<std::string>& ar
     return vm;
 }
 
+/// A scenario needs more memory than the machine has (exit_memory).
+class MemoryRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// Runs a subcommand, turning exceptions into messages and exit codes:
-/// invalid input 2, anything else 1.
+/// invalid input 2, a refused output 3, a busy output 4, too little memory
+/// 5, anything else 1.
 template <class Body>
 int guarded(const char* command, Body&& body) {
     try {
         return body();
+    } catch (const sim::OutputRefused& e) {
+        std::fprintf(stderr, "tiersim %s: %s\n", command, e.what());
+        return exit_output_refused;
+    } catch (const sim::results::OutputBusy& e) {
+        std::fprintf(stderr, "tiersim %s: %s\n", command, e.what());
+        return exit_output_busy;
+    } catch (const MemoryRefused& e) {
+        std::fprintf(stderr, "tiersim %s: %s\n", command, e.what());
+        return exit_memory;
     } catch (const sim::config::ConfigError& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return exit_usage;

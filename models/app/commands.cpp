@@ -3,6 +3,7 @@
 #include "models/app/cli.hpp"
 
 #include "models/fields.hpp"
+#include "models/memory_estimate.hpp"
 #include "models/pyramid_model.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 namespace tiersim::app {
@@ -28,11 +30,34 @@ namespace {
 
 std::atomic<bool> stop_requested{false};
 
+constexpr int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+volatile std::sig_atomic_t caught[std::size(stop_signals)] = {};  ///< which of stop_signals are ours
+
 extern "C" void on_stop_signal(int) {
     stop_requested.store(true);
     // A second signal ends the process at once.
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    for (std::size_t k = 0; k < std::size(stop_signals); ++k)
+        if (caught[k]) std::signal(stop_signals[k], SIG_DFL);
+}
+
+/// From the start of `run`: a signal during setup (loading, checks, building
+/// the pyramid) lets setup finish and stops before the first tick, so the
+/// file is still written (tables with no rows, status interrupted) and the
+/// exit code 130 keeps its meaning (docs/cli.md, "Interrupting").
+void catch_stop_signals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    for (std::size_t k = 0; k < std::size(stop_signals); ++k) {
+        const int signal = stop_signals[k];
+        struct sigaction previous {};
+        // A SIGHUP ignored by whoever started us (nohup) stays ignored.
+        if (signal == SIGHUP && ::sigaction(signal, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN)
+            continue;
+        caught[k] = 1;
+        ::sigaction(signal, &action, nullptr);
+    }
 }
 
 std::string utc_now() {
@@ -65,22 +90,62 @@ std::size_t firm_count(const models::Scenario& s) {
     return firms;
 }
 
+constexpr const char* max_memory_help =
+    "refuse a scenario whose estimated memory exceeds BYTES (512M, 8G, 2GiB...); 'auto' (default): the memory "
+    "available (MemAvailable, cgroup limit, ulimit -v); 'unlimited': no check";
+
+void add_memory_option(po::options_description& options) {
+    options.add_options()("max-memory", po::value<std::string>()->default_value("auto")->value_name("BYTES|auto|unlimited"),
+                          max_memory_help);
+}
+
+/// Estimates the memory a scenario needs and refuses it (MemoryRefused) above
+/// the limit of --max-memory. Arithmetic on the scenario: nothing is built.
+models::MemoryEstimate check_memory(const std::string& scenario, const models::Scenario& s,
+                                    const std::string& max_memory) {
+    const models::MemoryEstimate estimate = models::estimate_memory(s);
+    if (max_memory == "unlimited") return estimate;
+    std::optional<std::uint64_t> limit;
+    std::string source;
+    if (max_memory == "auto") {
+        limit = models::available_memory();
+        source = "available (" + models::available_memory_source() + ")";
+    } else {
+        limit = models::parse_bytes(max_memory);
+        if (!limit)
+            throw po::invalid_option_value("--max-memory " + max_memory + " (a byte count such as 512M or 8G, 'auto' or 'unlimited')");
+        source = "allowed by --max-memory";
+    }
+    if (limit && estimate.total_bytes() > *limit)
+        throw MemoryRefused(scenario + ": needs about " + models::format_bytes(estimate.total_bytes()) + " of memory (" +
+                            std::to_string(estimate.firm_slots) + " firm slots, about " +
+                            std::to_string(estimate.link_slots) + " links), more than the " +
+                            models::format_bytes(*limit) + " " + source +
+                            "; nothing was built. Shrink the scenario, or override with --max-memory BYTES|unlimited");
+    return estimate;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args) {
+    catch_stop_signals();
     return guarded("run", [&] {
         po::options_description options = scenario_options();
         options.add_options()
             ("output,o", po::value<std::string>(), "results file (default: SCENARIO's name with .h5, here)")
+            ("overwrite", po::bool_switch(), "replace the output if it is an existing tiersim results file")
             ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all cores)")
             ("seed", po::value<std::int64_t>(), "seed of the random streams (same as --set run.seed=S)")
             ("quiet,q", po::bool_switch(), "print nothing but errors");
+        add_memory_option(options);
         po::positional_options_description positional;
         positional.add("scenario", 1);
         const auto vm = parse(args, "tiersim run SCENARIO [options]", options, positional);
         if (!vm) return int{exit_ok};
 
         const std::filesystem::path scenario_path = (*vm)["scenario"].as<std::string>();
+        if (vm->count("output") && (*vm)["output"].as<std::string>().empty())
+            throw po::invalid_option_value("-o '' (an empty path: an unset variable?)");
         auto overrides = vm->count("set") ? (*vm)["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
         if (vm->count("seed")) overrides.push_back("run.seed=" + std::to_string((*vm)["seed"].as<std::int64_t>()));
         const models::LoadedScenario loaded = models::load_scenario(scenario_path, overrides);
@@ -88,6 +153,9 @@ int run_command(const std::vector<std::string>& args) {
                                                  ? std::filesystem::path((*vm)["output"].as<std::string>())
                                                  : std::filesystem::path(scenario_path.stem().string() + ".h5");
         const bool quiet = (*vm)["quiet"].as<bool>();
+        check_memory(scenario_path.string(), loaded.scenario, (*vm)["max-memory"].as<std::string>());
+        // Held until the file is written: a second writer of `output` is refused.
+        const auto lock = sim::claim_output(output, {scenario_path}, (*vm)["overwrite"].as<bool>());
 
         sim::ThreadLimit threads((*vm)["threads"].as<std::size_t>());
         models::PyramidModel model(loaded.scenario);
@@ -111,8 +179,6 @@ int run_command(const std::vector<std::string>& args) {
         };
         run.texts = {{"scenario/resolved", loaded.resolved_yaml}, {"scenario/input", loaded.input_yaml}};
 
-        std::signal(SIGINT, on_stop_signal);
-        std::signal(SIGTERM, on_stop_signal);
         const sim::RunSummary summary = sim::run(model, run);
         if (!quiet)
             std::fprintf(stderr, "%s %s: %u ticks of %zu firms in %.2f s (%.3g firm-ticks/s)\n",
@@ -127,13 +193,18 @@ int validate_command(const std::vector<std::string>& args) {
     return guarded("validate", [&] {
         po::positional_options_description positional;
         positional.add("scenario", 1);
-        const auto vm = parse(args, "tiersim validate SCENARIO [--set KEY=VALUE]...", scenario_options(), positional);
+        po::options_description options = scenario_options();
+        add_memory_option(options);
+        const auto vm = parse(args, "tiersim validate SCENARIO [--set KEY=VALUE]... [--max-memory BYTES|auto|unlimited]",
+                              options, positional);
         if (!vm) return int{exit_ok};
         const std::string path = (*vm)["scenario"].as<std::string>();
         const auto overrides = vm->count("set") ? (*vm)["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
         const models::LoadedScenario loaded = models::load_scenario(path, overrides);
-        std::printf("%s: valid (%zu sectors, %zu firms, %d ticks)\n", path.c_str(), loaded.scenario.sectors.size(),
-                    firm_count(loaded.scenario), loaded.scenario.run.ticks);
+        const models::MemoryEstimate memory = check_memory(path, loaded.scenario, (*vm)["max-memory"].as<std::string>());
+        std::printf("%s: valid (%zu sectors, %zu firms, %d ticks, needs about %s of memory)\n", path.c_str(),
+                    loaded.scenario.sectors.size(), firm_count(loaded.scenario), loaded.scenario.run.ticks,
+                    models::format_bytes(memory.total_bytes()).c_str());
         return int{exit_ok};
     });
 }

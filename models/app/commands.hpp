@@ -9,9 +9,12 @@ namespace tiersim::app {
 /// Exit codes scripts can rely on (docs/cli.md).
 enum ExitCode : int {
     exit_ok = 0,
-    exit_failure = 1,       ///< the run failed (I/O error, internal error)
-    exit_usage = 2,         ///< bad command line or invalid scenario: nothing was run
-    exit_interrupted = 130, ///< stopped by SIGINT/SIGTERM; the results file holds every completed tick
+    exit_failure = 1,         ///< the run failed (I/O error such as a full disk, internal error)
+    exit_usage = 2,           ///< bad command line or invalid scenario: nothing was run
+    exit_output_refused = 3,  ///< the output would destroy a file the run did not create: nothing was run
+    exit_output_busy = 4,     ///< another process is writing the same output: nothing was run
+    exit_memory = 5,          ///< the scenario needs more memory than the machine has: nothing was built
+    exit_interrupted = 130,   ///< stopped by SIGINT/SIGTERM/SIGHUP; the results file holds every completed tick
 };
 
 int run_command(const std::vector<std::string>& args);

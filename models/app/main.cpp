@@ -11,7 +11,7 @@ namespace {
 constexpr const char* usage = R"(tiersim: agent-based simulator of manufacturing supply pyramids
 
 Usage:
-  tiersim run SCENARIO [-o FILE] [--threads N] [--seed S] [--set KEY=VALUE]...
+  tiersim run SCENARIO [-o FILE] [--overwrite] [--threads N] [--seed S] [--set KEY=VALUE]...
   tiersim validate SCENARIO [--set KEY=VALUE]...
   tiersim schema
   tiersim fields
@@ -29,7 +29,9 @@ Commands:
   summarize  per-arm means, intervals and paired differences of a sweep's metrics
 
 Run 'tiersim COMMAND --help' for the options of a command.
-Exit codes: 0 ok, 1 run failed, 2 bad command line or scenario, 130 interrupted.
+Exit codes: 0 ok, 1 run failed (a full disk...), 2 bad command line or scenario,
+3 output refused (not ours, or exists without --overwrite), 4 output locked by
+another writer, 5 not enough memory (--max-memory), 130 interrupted.
 )";
 
 }  // namespace

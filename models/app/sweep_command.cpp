@@ -9,6 +9,7 @@
 #include "tiersim/version.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -63,8 +64,29 @@ int merge_command(const std::vector<std::string>& args) {
     if (!vm) return int{exit_ok};
     std::vector<std::filesystem::path> shards;
     for (const auto& p : (*vm)["shards"].as<std::vector<std::string>>()) shards.emplace_back(p);
-    sw::merge_sweep((*vm)["output"].as<std::string>(), shards);
+    try {
+        sw::merge_sweep((*vm)["output"].as<std::string>(), shards);
+    } catch (const sw::MergeRefused& e) {
+        // Not shards of one sweep, one given twice, or the output among them.
+        std::fprintf(stderr, "tiersim sweep merge: %s; nothing was written\n", e.what());
+        return int{exit_usage};
+    }
     return int{exit_ok};
+}
+
+/// `tiersim sweep verify OUT.h5...`: 0 when every run file is as written, 1 otherwise.
+int verify_command(const std::vector<std::string>& args) {
+    po::options_description options("Options");
+    options.add_options()("sweeps", po::value<std::vector<std::string>>()->required(), "sweep files")(
+        "quiet,q", po::bool_switch(), "print only the problems");
+    po::positional_options_description positional;
+    positional.add("sweeps", -1);
+    const auto vm = parse(args, "tiersim sweep verify SWEEP.h5...", options, positional);
+    if (!vm) return int{exit_ok};
+    std::size_t problems = 0;
+    for (const auto& file : (*vm)["sweeps"].as<std::vector<std::string>>())
+        problems += sw::verify_sweep(file, (*vm)["quiet"].as<bool>());
+    return problems == 0 ? int{exit_ok} : int{exit_failure};
 }
 
 po::options_description sweep_options() {
@@ -106,10 +128,13 @@ sw::SweepOptions read_sweep_options(const po::variables_map& vm) {
 int sweep_command(const std::vector<std::string>& args) {
     if (!args.empty() && args.front() == "merge")
         return guarded("sweep merge", [&] { return merge_command({args.begin() + 1, args.end()}); });
+    if (!args.empty() && args.front() == "verify")
+        return guarded("sweep verify", [&] { return verify_command({args.begin() + 1, args.end()}); });
     return guarded("sweep", [&] {
         po::positional_options_description positional;
         positional.add("sweep", 1);
-        const auto vm = parse(args, "tiersim sweep SWEEP.yaml [options]\n       tiersim sweep merge OUT.h5 SHARD.h5...",
+        const auto vm = parse(args, "tiersim sweep SWEEP.yaml [options]\n       tiersim sweep merge OUT.h5 SHARD.h5...\n"
+                              "       tiersim sweep verify OUT.h5...",
                               sweep_options(), positional);
         if (!vm) return int{exit_ok};
         sw::SweepOptions options;

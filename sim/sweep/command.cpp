@@ -14,13 +14,26 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
-#include <tuple>
+#include <string_view>
 
 namespace tiersim::sim::sweep {
 
 namespace {
 
 std::atomic<bool> sweep_stop{false};
+
+/// The first run file of this sweep that could not be written (a full disk):
+/// the sweep stops starting runs, and ends with that error.
+std::mutex write_failure_mutex;
+std::string write_failure;
+
+void note_write_failure(const std::string& what) {
+    {
+        std::lock_guard lock(write_failure_mutex);
+        if (write_failure.empty()) write_failure = what;
+    }
+    sweep_stop.store(true);
+}
 
 extern "C" void on_sweep_signal(int) {
     sweep_stop.store(true);
@@ -72,38 +85,76 @@ RunOutcome execute_run(const Sweep& s, std::size_t position) {
     const auto start = std::chrono::steady_clock::now();
     RunOutcome outcome;
     RunFile file = run_file(s, run);
+    // A checksum left from an earlier run of this id must not vouch for the
+    // file about to be written.
+    remove_checksum(file.path);
     try {
         const RunSummary summary = s.model.run(s.definition, run, file, &sweep_stop);
-        if (summary.interrupted) outcome.status = RunOutcome::Status::interrupted;
+        if (summary.interrupted) {
+            outcome.status = RunOutcome::Status::interrupted;
+        } else {
+            record_checksum(file.path);  // the file is closed: no HDF5, no lock
+        }
+    } catch (const results::ResultsError& e) {
+        // Its file could not be written: the disk, not the run. It stays
+        // pending (its file, if any, does not read completed) and the sweep
+        // stops: the next runs would meet the same full disk.
+        outcome.status = RunOutcome::Status::unwritten;
+        outcome.error = e.what();
     } catch (const std::exception& e) {
         outcome.status = RunOutcome::Status::failed;
         outcome.error = e.what();
         try {
             write_failed_run(file, outcome.error);
-        } catch (const std::exception&) {
-            // The run stays pending: its failure could not be recorded.
+            record_checksum(file.path);
+        } catch (const std::exception& written) {
+            // Its failure could not be recorded: as above.
+            remove_checksum(file.path);
+            outcome.status = RunOutcome::Status::unwritten;
+            outcome.error = written.what();
         }
+    }
+    if (outcome.status == RunOutcome::Status::unwritten) {
+        std::fprintf(stderr, "tiersim sweep: error: run %s (arm %zu, replication %lld): cannot write its file: %s\n",
+                     run.run_id.c_str(), run.arm, static_cast<long long>(run.replication), outcome.error.c_str());
+        note_write_failure("cannot write the file of run " + run.run_id + ": " + outcome.error);
     }
     outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return outcome;
 }
 
 /// What a run's file says: done, failed (with its error) or pending
-/// (missing, partial, interrupted, or of another run).
-std::pair<std::string, std::string> file_status(const Sweep& s, const PlannedRun& run) {
+/// (missing, partial, interrupted, or of another run). A file that says done
+/// or failed counts only if its bytes still have the checksum recorded when
+/// it was closed (verify_run_file); otherwise `problem` says why not.
+struct FileStatus {
+    std::string status = status_pending;
+    std::string error;
+    std::string problem;  ///< non-empty: the file claims to be finished, but fails verification
+};
+
+FileStatus file_status(const Sweep& s, const PlannedRun& run) {
     const auto path = s.runs_dir / (run.run_id + ".h5");
-    if (!std::filesystem::exists(path)) return {status_pending, ""};
+    if (!std::filesystem::exists(path)) return {};
+    const std::string problem = verify_run_file(path);
+    // A checksum is recorded only once a run's file is closed, finished: a
+    // file whose bytes no longer match it is not even opened with HDF5.
+    if (!problem.empty() && std::filesystem::exists(checksum_path(path))) return {status_pending, "", problem};
+    FileStatus claimed;
     try {
         std::lock_guard lock(io_mutex());
         const results::Reader reader(path);
-        if (reader.attribute_string("/", "run_id") != run.run_id) return {status_pending, ""};
+        if (reader.attribute_string("/", "run_id") != run.run_id) return {};
         const std::string status = reader.attribute_string("/", "status");
-        if (status == "completed") return {status_done, ""};
-        if (status == "failed") return {status_failed, reader.attribute_string("/", "error")};
+        if (status == "completed") claimed = {status_done, "", ""};
+        if (status == "failed") claimed = {status_failed, reader.attribute_string("/", "error"), ""};
     } catch (const std::exception&) {
         // Unreadable: a crash before the first flush. Redo it.
+        return {};
     }
-    return {status_pending, ""};
+    if (claimed.status == status_pending) return {};  // running or interrupted: redone, as expected
+    if (!problem.empty()) return {status_pending, "", problem};  // finished, but no checksum
+    return claimed;
 }
 
 /// The rows of the runs table from the plan and the run files on disk.
@@ -118,7 +169,9 @@ std::vector<RunRecord> collect_records(const Sweep& s, const Shard& shard) {
                 record.status = status_failed;
                 record.error = run.error;
             } else {
-                std::tie(record.status, record.error) = file_status(s, run);
+                const FileStatus file = file_status(s, run);
+                record.status = file.status;
+                record.error = file.error;
             }
         }
         records.push_back(std::move(record));
@@ -183,8 +236,14 @@ std::vector<std::size_t> todo(const Sweep& s, const SweepOptions& options) {
     for (const PlannedRun& run : s.plan.runs) {
         if (!options.shard.contains(run.position) || !run.error.empty()) continue;
         if (options.resume) {
-            const auto status = file_status(s, run).first;
-            if (status == status_done || (status == status_failed && !options.retry_failed)) continue;
+            const FileStatus file = file_status(s, run);
+            if (file.status == status_done || (file.status == status_failed && !options.retry_failed)) continue;
+            if (!file.problem.empty())
+                std::fprintf(stderr,
+                             "tiersim sweep: warning: run %s (arm %zu, replication %lld) is redone: its file %s "
+                             "fails verification: %s\n",
+                             run.run_id.c_str(), run.arm, static_cast<long long>(run.replication),
+                             (s.runs_dir / (run.run_id + ".h5")).string().c_str(), file.problem.c_str());
         }
         positions.push_back(run.position);
     }
@@ -202,7 +261,9 @@ Execution execute(const Sweep& s, const SweepOptions& options, const std::vector
         const std::string& id = s.plan.runs[position].run_id;
         ex.rerun.insert(id);
         ex.interrupted = ex.interrupted || outcome.status == RunOutcome::Status::interrupted;
-        if (outcome.status != RunOutcome::Status::interrupted)
+        if (outcome.status == RunOutcome::Status::unwritten)  // on an MPI rank: its message is on that rank's stderr
+            note_write_failure("cannot write the file of run " + id + (outcome.error.empty() ? "" : ": " + outcome.error));
+        else if (outcome.status != RunOutcome::Status::interrupted)
             ex.timing.push_back({id, outcome.wall_seconds, mpi ? "mpi rank" : here});
         progress.record(outcome.status == RunOutcome::Status::failed);
     };
@@ -231,7 +292,14 @@ SweepTable finalize(const Sweep& s, const SweepOptions& options, const Execution
     evaluate_metrics(s, table.runs);
     table.timing = earlier_timing(options.output, ex.rerun);
     table.timing.insert(table.timing.end(), ex.timing.begin(), ex.timing.end());
-    write_sweep_file(options.output, table);
+    try {
+        write_sweep_file(options.output, table);
+    } catch (const std::exception& e) {
+        // write_sweep_file leaves neither OUT nor OUT.creating behind.
+        throw results::ResultsError("cannot write the sweep file " + options.output.string() + ": " + e.what() +
+                                    "; the finished runs' files in " + s.runs_dir.string() +
+                                    " are kept: once there is room, run the sweep again with --resume");
+    }
     return table;
 }
 
@@ -254,6 +322,11 @@ void report(const SweepOptions& options, const SweepTable& table, std::size_t ra
 }  // namespace
 
 SweepEnd run_sweep(const SweepOptions& options, const SweepModel& model) {
+    sweep_stop.store(false);
+    {
+        std::lock_guard lock(write_failure_mutex);
+        write_failure.clear();
+    }
     const Sweep s = prepare(options, model);
     if (options.plan_only) {
         print_plan(s, options.shard);
@@ -275,8 +348,26 @@ SweepEnd run_sweep(const SweepOptions& options, const SweepModel& model) {
     const Execution ex = execute(s, options, positions, mpi.get());
     if (!coordinator) return SweepEnd::worker;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const SweepTable table = finalize(s, options, ex);
+    std::string failure;
+    {
+        std::lock_guard lock(write_failure_mutex);
+        failure = write_failure;
+    }
+    SweepTable table;
+    try {
+        table = finalize(s, options, ex);
+    } catch (const results::ResultsError& e) {
+        if (failure.empty()) throw;
+        throw results::ResultsError(failure + "; the sweep stopped, and " + e.what());
+    }
     if (!options.quiet) report(options, table, ex.timing.size(), seconds);
+    if (!failure.empty()) {
+        std::size_t pending = 0;
+        for (const auto& r : table.runs) pending += r.status == status_pending;
+        throw results::ResultsError(failure + "; the sweep stopped, with " + std::to_string(pending) +
+                                    " runs pending in " + options.output.string() +
+                                    ": once there is room, run the sweep again with --resume");
+    }
     return ex.interrupted ? SweepEnd::interrupted : SweepEnd::finished;
 }
 
@@ -286,6 +377,79 @@ void merge_sweep(const std::filesystem::path& output, const std::vector<std::fil
     for (const auto& r : merged.runs) pending += r.status == status_pending;
     std::fprintf(stderr, "wrote %s: %zu runs from %zu shards, %zu pending\n", output.string().c_str(),
                  merged.runs.size(), inputs.size(), pending);
+}
+
+namespace {
+
+/// Reads every table (every chunk, every string) and the scenario texts of a
+/// run file through the results layer. @throws on the first that does not read
+void read_whole_run(const results::Reader& reader, const RunRecord& run) {
+    if (reader.attribute_string("/", "run_id") != run.run_id)
+        throw results::ResultsError("it is the file of run " + reader.attribute_string("/", "run_id"));
+    const std::string status = reader.attribute_string("/", "status");
+    const std::string expected = run.status == status_done ? "completed" : "failed";
+    if (status != expected)
+        throw results::ResultsError("its status reads '" + status + "', the runs table says " + run.status);
+    for (const std::string& table : reader.tables("/")) {
+        // One numeric column reads (and inflates) every chunk of the table;
+        // string columns also read their text from the heap. The Reader
+        // checks a column's type before reading it, so a call of the wrong
+        // type costs nothing and fails with "is not numeric" / "is not a string".
+        bool chunks_read = false;
+        for (const std::string& column : reader.table_columns(table)) {
+            try {
+                if (chunks_read) {
+                    reader.string_column(table, column);
+                } else {
+                    reader.column(table, column);
+                    chunks_read = true;
+                }
+            } catch (const results::ResultsError& e) {
+                const std::string_view message = e.what();
+                if (chunks_read ? !message.ends_with("is not a string") : !message.ends_with("is not numeric"))
+                    throw;
+                if (!chunks_read) reader.string_column(table, column);  // a string column
+            }
+        }
+    }
+    for (const char* text : {"scenario/resolved", "scenario/input"})
+        if (reader.exists(text)) reader.text(text);
+}
+
+}  // namespace
+
+std::size_t verify_sweep(const std::filesystem::path& sweep_file, bool quiet) {
+    const SweepTable table = read_sweep_file(sweep_file);
+    const std::filesystem::path dir =
+        (sweep_file.parent_path().empty() ? std::filesystem::path(".") : sweep_file.parent_path()) /
+        table.runs_directory;
+    std::size_t checked = 0, problems = 0;
+    for (const RunRecord& run : table.runs) {
+        if (run.status == status_pending) continue;
+        const auto path = dir / (run.run_id + ".h5");
+        // A run failed before it ran (its scenario did not resolve) has no file.
+        if (run.status == status_failed && !std::filesystem::exists(path)) continue;
+        ++checked;
+        std::string problem = verify_run_file(path);
+        if (problem.empty()) {
+            try {
+                std::lock_guard lock(io_mutex());
+                read_whole_run(results::Reader(path), run);
+            } catch (const std::exception& e) {
+                problem = std::string("does not read back: ") + e.what();
+            }
+        }
+        if (problem.empty()) continue;
+        ++problems;
+        std::fprintf(stderr, "tiersim sweep verify: run %s (arm %lld, replication %lld, %s): %s: %s\n",
+                     run.run_id.c_str(), static_cast<long long>(run.arm), static_cast<long long>(run.replication),
+                     run.status.c_str(), path.string().c_str(), problem.c_str());
+    }
+    if (!quiet)
+        std::fprintf(stderr, "%s: %zu run files checked, %zu with a problem%s\n", sweep_file.string().c_str(),
+                     checked, problems,
+                     problems > 0 ? " (run the sweep again with --resume to redo them)" : ", all as written");
+    return problems;
 }
 
 }  // namespace tiersim::sim::sweep

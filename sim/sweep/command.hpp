@@ -76,7 +76,18 @@ enum class SweepEnd {
 SweepEnd run_sweep(const SweepOptions& options, const SweepModel& model);
 
 /// Merges the shard files `inputs` into `output` (merge_sweep_files) and
-/// reports on stderr what it wrote. @throws results::ResultsError
+/// reports on stderr what it wrote. @throws MergeRefused (nothing written),
+/// results::ResultsError or std::filesystem::filesystem_error (what the
+/// merge had created is removed again)
 void merge_sweep(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs);
+
+/// Checks that the run files of a sweep file are as they were written: for
+/// every run the runs table lists as done or failed, its file has the bytes
+/// its checksum was recorded for (verify_run_file) and then reads back
+/// through the results layer, every column of every table, with its run id
+/// and status. Prints each problem on stderr, and unless quiet a summary.
+/// @returns the number of runs with a problem
+/// @throws results::ResultsError if the sweep file itself cannot be read
+std::size_t verify_sweep(const std::filesystem::path& sweep_file, bool quiet);
 
 }  // namespace tiersim::sim::sweep

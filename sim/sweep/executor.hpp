@@ -17,7 +17,9 @@
 namespace tiersim::sim::sweep {
 
 struct RunOutcome {
-    enum class Status { done, failed, interrupted };
+    /// unwritten: the run's file could not be written (a full disk, an I/O
+    /// error): not the run's fault, so it stays pending and the sweep stops.
+    enum class Status { done, failed, interrupted, unwritten };
     Status status = Status::done;
     double wall_seconds = 0;
     std::string error;

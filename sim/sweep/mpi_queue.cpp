@@ -23,14 +23,16 @@ bool mpi_launched() {
 namespace {
 
 // A worker's message: the position it finished (or -1 when it first asks),
-// its status (0 done, 1 failed, 2 interrupted) and its wall time.
+// its status (0 done, 1 failed, 2 interrupted, 3 unwritten) and its wall time.
 constexpr int tag_report = 1;
 constexpr int tag_assign = 2;
 constexpr double no_run = -1;
 
 RunOutcome::Status status_of(double code) {
-    return code == 0 ? RunOutcome::Status::done
-                     : code == 1 ? RunOutcome::Status::failed : RunOutcome::Status::interrupted;
+    return code == 0   ? RunOutcome::Status::done
+           : code == 1 ? RunOutcome::Status::failed
+           : code == 2 ? RunOutcome::Status::interrupted
+                       : RunOutcome::Status::unwritten;
 }
 
 }  // namespace
@@ -79,7 +81,10 @@ void mpi_work(const RunFunction& run) {
         if (assign == no_run) return;
         const RunOutcome outcome = run(static_cast<std::size_t>(assign));
         report[0] = assign;
-        report[1] = outcome.status == RunOutcome::Status::done ? 0 : outcome.status == RunOutcome::Status::failed ? 1 : 2;
+        report[1] = outcome.status == RunOutcome::Status::done          ? 0
+                    : outcome.status == RunOutcome::Status::failed      ? 1
+                    : outcome.status == RunOutcome::Status::interrupted ? 2
+                                                                        : 3;
         report[2] = outcome.wall_seconds;
     }
 }

@@ -3,6 +3,12 @@
 #include "sim/results.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
 #include <system_error>
 
 namespace tiersim::sim::sweep {
@@ -16,6 +22,7 @@ using results::ResultsError;
 
 constexpr std::size_t id_length = 16;
 constexpr std::size_t status_length = 8;
+constexpr const char* checksum_prefix = "fnv1a64 ";
 
 /// Chunks of about the whole table: the file is written once.
 std::uint64_t chunk_rows(std::size_t rows) { return std::clamp<std::size_t>(rows, 1, 4096); }
@@ -144,13 +151,44 @@ std::vector<TimingRecord> read_timing(const results::Reader& reader) {
     return timing;
 }
 
-/// Hard link, or copy where a hard link cannot be made (another file system).
-void place_run_file(const std::filesystem::path& from, const std::filesystem::path& to) {
-    std::error_code ignored;
-    std::filesystem::remove(to, ignored);
+/// A file that did not exist before this merge, or the replacement of one
+/// that did: what to remove if the merge fails.
+struct Placed {
+    std::filesystem::path path;
+    bool existed = false;
+};
+
+/// Hard-links (or copies, across file systems) `from` to `to`, replacing
+/// `to` only once the new link is complete (built as "<to>.merging" and
+/// renamed), so a failure leaves `to` as it was. Nothing to do when `to`
+/// already is `from`.
+void place_file(const std::filesystem::path& from, const std::filesystem::path& to, std::vector<Placed>& placed) {
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(to, ec);
+    if (existed && std::filesystem::equivalent(from, to, ec)) return;
+    std::filesystem::path staging = to;
+    staging += ".merging";
+    std::filesystem::remove(staging, ec);
+    placed.push_back({staging, false});  // removed on failure (a no-op once renamed)
     std::error_code linked;
-    std::filesystem::create_hard_link(from, to, linked);
-    if (linked) std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::create_hard_link(from, staging, linked);
+    if (linked) std::filesystem::copy_file(from, staging);
+    std::filesystem::rename(staging, to);
+    placed.back() = {to, existed};
+}
+
+/// Whether two paths name one file (the same path, or links to one file).
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(a, b, ec)) return true;
+    const auto ca = std::filesystem::weakly_canonical(a, ec);
+    if (ec) return false;
+    const auto cb = std::filesystem::weakly_canonical(b, ec);
+    return !ec && ca == cb;
+}
+
+std::filesystem::path directory_of(const std::filesystem::path& file) {
+    return file.parent_path().empty() ? "." : file.parent_path();
 }
 
 }  // namespace
@@ -161,8 +199,9 @@ std::string runs_directory_for(const std::filesystem::path& sweep_file) {
 
 void write_sweep_file(const std::filesystem::path& path, const SweepTable& table) {
     const std::filesystem::path creating = path.string() + ".creating";
+    std::unique_ptr<results::File> file;
     try {
-        auto file = results::File::create(creating);
+        file = results::File::create(creating);
         write_root_attributes(*file, table);
         write_runs(*file, table);
         write_timing(*file, table);
@@ -170,12 +209,16 @@ void write_sweep_file(const std::filesystem::path& path, const SweepTable& table
                          "the sweep definition, resolved (every key, defaults included)");
         write_links(*file, path.parent_path().empty() ? "." : path.parent_path(), table);
         file->flush();
+        file.reset();
+        std::filesystem::rename(creating, path);
     } catch (...) {
+        // The half-made file goes first, while it is still open: whatever
+        // happens as it closes (a full disk), it is not left behind.
         std::error_code ignored;
         std::filesystem::remove(creating, ignored);
+        file.reset();
         throw;
     }
-    std::filesystem::rename(creating, path);
 }
 
 SweepTable read_sweep_file(const std::filesystem::path& path) {
@@ -194,32 +237,165 @@ SweepTable read_sweep_file(const std::filesystem::path& path) {
     return table;
 }
 
-SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs) {
-    if (inputs.empty()) throw ResultsError("nothing to merge");
-    SweepTable merged = read_sweep_file(inputs.front());
-    merged.runs_directory = runs_directory_for(output);
-    const std::filesystem::path out_dir = output.parent_path().empty() ? "." : output.parent_path();
-    std::filesystem::create_directories(out_dir / merged.runs_directory);
-    for (auto& run : merged.runs) run.status = status_pending;  // filled from the shards below
-    merged.timing.clear();
-    for (const auto& input : inputs) {
-        const SweepTable shard = read_sweep_file(input);
-        if (shard.definition != merged.definition || shard.runs.size() != merged.runs.size())
-            throw ResultsError(input.string() + " is not a shard of the same sweep as " + inputs.front().string());
-        const std::filesystem::path in_dir = input.parent_path().empty() ? "." : input.parent_path();
-        for (std::size_t i = 0; i < shard.runs.size(); ++i) {
-            const RunRecord& run = shard.runs[i];
-            if (run.run_id != merged.runs[i].run_id)
-                throw ResultsError(input.string() + ": run " + std::to_string(i) + " differs from the other shards");
-            if (run.status == status_pending || merged.runs[i].status != status_pending) continue;
-            merged.runs[i] = run;
-            const auto file = in_dir / shard.runs_directory / (run.run_id + ".h5");
-            if (std::filesystem::exists(file))
-                place_run_file(file, out_dir / merged.runs_directory / (run.run_id + ".h5"));
+std::string file_checksum(const std::filesystem::path& file) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+    if (!in) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
+    std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64, as fnv1a64()
+    std::vector<unsigned char> buffer(1 << 20);
+    std::size_t got = 0;
+    while ((got = std::fread(buffer.data(), 1, buffer.size(), in.get())) > 0) {
+        for (std::size_t i = 0; i < got; ++i) {
+            hash ^= buffer[i];
+            hash *= 1099511628211ULL;
         }
-        merged.timing.insert(merged.timing.end(), shard.timing.begin(), shard.timing.end());
     }
-    write_sweep_file(output, merged);
+    if (std::ferror(in.get())) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return hex;
+}
+
+std::filesystem::path checksum_path(const std::filesystem::path& run_file) {
+    std::filesystem::path path = run_file;
+    path.replace_extension(".checksum");
+    return path;
+}
+
+void record_checksum(const std::filesystem::path& run_file) {
+    const std::string line = std::string(checksum_prefix) + file_checksum(run_file) + "\n";
+    const std::filesystem::path path = checksum_path(run_file);
+    std::filesystem::path creating = path;
+    creating += ".creating";
+    std::FILE* out = std::fopen(creating.c_str(), "wb");
+    if (out == nullptr)
+        throw std::runtime_error("cannot write " + creating.string() + ": " + std::strerror(errno));
+    const bool written = std::fwrite(line.data(), 1, line.size(), out) == line.size();
+    const int error = errno;
+    if (std::fclose(out) != 0 || !written) {
+        std::error_code ignored;
+        std::filesystem::remove(creating, ignored);
+        throw std::runtime_error("cannot write " + creating.string() + ": " + std::strerror(written ? errno : error));
+    }
+    std::filesystem::rename(creating, path);
+}
+
+void remove_checksum(const std::filesystem::path& run_file) {
+    std::error_code ignored;
+    std::filesystem::remove(checksum_path(run_file), ignored);
+}
+
+std::string verify_run_file(const std::filesystem::path& run_file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(run_file, ec)) return "missing";
+    const std::filesystem::path path = checksum_path(run_file);
+    std::ifstream in(path);
+    std::string recorded;
+    if (!in || !std::getline(in, recorded)) return "no checksum recorded (" + path.filename().string() + ")";
+    if (!recorded.starts_with(checksum_prefix) || recorded.size() != std::strlen(checksum_prefix) + 16)
+        return path.filename().string() + " is not a checksum";
+    recorded.erase(0, std::strlen(checksum_prefix));
+    std::string now;
+    try {
+        now = file_checksum(run_file);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    if (now != recorded)
+        return "its bytes have changed since it was written (checksum " + recorded + " recorded, " + now + " now)";
+    return "";
+}
+
+SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs) {
+    if (inputs.empty()) throw MergeRefused("nothing to merge");
+    // Check everything before writing anything.
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (same_file(inputs[i], output))
+            throw MergeRefused(inputs[i].string() + " is both a shard and the output");
+        for (std::size_t j = 0; j < i; ++j)
+            if (same_file(inputs[i], inputs[j]))
+                throw MergeRefused("the same shard is given twice: " + inputs[j].string() +
+                                   (inputs[i] == inputs[j] ? "" : " and " + inputs[i].string()));
+    }
+    std::vector<SweepTable> shards;
+    for (const auto& input : inputs) shards.push_back(read_sweep_file(input));
+    const SweepTable& first = shards.front();
+    for (std::size_t k = 1; k < shards.size(); ++k) {
+        if (shards[k].definition != first.definition || shards[k].runs.size() != first.runs.size())
+            throw MergeRefused(inputs[k].string() + " is not a shard of the same sweep as " + inputs.front().string());
+        for (std::size_t i = 0; i < first.runs.size(); ++i)
+            if (shards[k].runs[i].run_id != first.runs[i].run_id)
+                throw MergeRefused(inputs[k].string() + ": run " + std::to_string(i) + " (" +
+                                   shards[k].runs[i].run_id + ") differs from " + inputs.front().string() + " (" +
+                                   first.runs[i].run_id + ")");
+    }
+    // Which shard ran each run; two shards that ran the same run are one
+    // shard given twice (a copy, or a shard run twice into two files).
+    std::vector<std::size_t> source(first.runs.size(), shards.size());
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+        std::size_t overlap = 0, example = 0, other = 0;
+        for (std::size_t i = 0; i < first.runs.size(); ++i) {
+            if (shards[k].runs[i].status == status_pending) continue;
+            if (source[i] == shards.size()) {
+                source[i] = k;
+            } else if (overlap++ == 0) {
+                example = i;
+                other = source[i];
+            }
+        }
+        if (overlap > 0)
+            throw MergeRefused(inputs[other].string() + " and " + inputs[k].string() + " both hold run " +
+                               first.runs[example].run_id + (overlap > 1 ? " and " + std::to_string(overlap - 1) +
+                                                                               " more" : std::string()) +
+                               ": the same shard given twice? Merge each shard once");
+    }
+
+    SweepTable merged = first;
+    merged.runs_directory = runs_directory_for(output);
+    merged.timing.clear();
+    const std::filesystem::path out_runs = directory_of(output) / merged.runs_directory;
+    std::vector<Placed> placed;
+    bool created_directory = false;
+    try {
+        created_directory = std::filesystem::create_directories(out_runs);
+        for (std::size_t i = 0; i < merged.runs.size(); ++i) {
+            RunRecord& row = merged.runs[i];
+            if (source[i] == shards.size()) {
+                row.status = status_pending;
+                row.error.clear();
+                std::fill(row.metrics.begin(), row.metrics.end(), NAN);
+                continue;
+            }
+            const std::size_t k = source[i];
+            row = shards[k].runs[i];
+            const auto file = directory_of(inputs[k]) / shards[k].runs_directory / (row.run_id + ".h5");
+            std::error_code ec;
+            // A run failed before it ran (its scenario did not resolve) has no file.
+            if (row.status == status_failed && !std::filesystem::exists(file, ec)) continue;
+            const std::string problem = verify_run_file(file);
+            if (!problem.empty()) {
+                std::fprintf(stderr, "tiersim sweep merge: warning: run %s of %s left pending: its file %s: %s\n",
+                             row.run_id.c_str(), inputs[k].string().c_str(), file.string().c_str(), problem.c_str());
+                row.status = status_pending;
+                row.error.clear();
+                std::fill(row.metrics.begin(), row.metrics.end(), NAN);
+                continue;
+            }
+            place_file(file, out_runs / (row.run_id + ".h5"), placed);
+            place_file(checksum_path(file), checksum_path(out_runs / (row.run_id + ".h5")), placed);
+        }
+        for (const SweepTable& shard : shards)
+            merged.timing.insert(merged.timing.end(), shard.timing.begin(), shard.timing.end());
+        write_sweep_file(output, merged);
+    } catch (const std::exception& e) {
+        // Undo what this merge made; files it replaced keep the shard's
+        // copy of the same run.
+        std::error_code ignored;
+        for (const Placed& p : placed)
+            if (!p.existed) std::filesystem::remove(p.path, ignored);
+        if (created_directory) std::filesystem::remove(out_runs, ignored);  // only if empty
+        throw ResultsError("cannot merge into " + output.string() + ": " + e.what() +
+                           "; the files this merge had made are removed again");
+    }
     return merged;
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -71,10 +72,55 @@ void write_sweep_file(const std::filesystem::path& path, const SweepTable& table
 /// Reads a sweep file back. @throws results::ResultsError
 SweepTable read_sweep_file(const std::filesystem::path& path);
 
-/// Combines shard files of the same sweep: each run takes the first row that
-/// is not pending; run files are hard-linked (copied across file systems)
-/// into the output's run directory. Timing rows are concatenated.
-/// @throws results::ResultsError if the inputs are not shards of one plan
+// ------------------------------------------------------------ run file checksums
+//
+// A run file that ended (completed or failed) gets a checksum beside it,
+// "<run_id>.checksum": one line "fnv1a64 <16 hex digits>", the 64-bit FNV-1a
+// of the file's bytes (the same function as run ids), written once the file
+// is closed. Resume and merge trust a run file only if its bytes still have
+// that checksum: a file changed in any byte since, or without a checksum, is
+// run again.
+
+/// 16 lower-case hex digits of 64-bit FNV-1a over the bytes of `file`.
+/// @throws std::runtime_error if it cannot be read
+std::string file_checksum(const std::filesystem::path& file);
+
+/// "<dir>/<run_id>.checksum" for "<dir>/<run_id>.h5".
+std::filesystem::path checksum_path(const std::filesystem::path& run_file);
+
+/// Computes the checksum of `run_file` and writes it beside it (written as
+/// "<checksum>.creating" and renamed). @throws std::runtime_error
+void record_checksum(const std::filesystem::path& run_file);
+
+/// Removes the checksum of `run_file`, if any (before the file is rewritten).
+void remove_checksum(const std::filesystem::path& run_file);
+
+/// Whether `run_file` still has the bytes its checksum was recorded for:
+/// empty if so, else what is wrong ("no checksum recorded", "its bytes have
+/// changed since it was written (...)", "cannot be read: ..."). A missing
+/// run file is "missing".
+std::string verify_run_file(const std::filesystem::path& run_file);
+
+// ------------------------------------------------------------ merging shards
+
+/// Why a merge is refused before anything is written: the inputs are not
+/// distinct shards of one sweep, or the output is one of them.
+class MergeRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Combines shard files of the same sweep. Every input is read and checked
+/// before anything is written: they must be sweep files of one plan, each
+/// given once (the same file twice, or two files with a run each ran, is
+/// refused), none of them the output. Each run then takes the row of the
+/// shard that ran it, if that run file passes verify_run_file (otherwise it
+/// is pending in the output, with a warning on stderr); run files and their
+/// checksums are hard-linked (copied across file systems) into the output's
+/// run directory. Timing rows are concatenated. On any failure the files and
+/// the run directory this merge created are removed again (nothing else).
+/// @throws MergeRefused as above (nothing written); results::ResultsError or
+///         std::filesystem::filesystem_error when reading or writing fails
 SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs);
 
 }  // namespace tiersim::sim::sweep

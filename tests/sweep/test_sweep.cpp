@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
@@ -167,6 +168,32 @@ TEST_CASE("a sweep file reads back what was written") {
     CHECK(back.definition == table.definition);
 }
 
+TEST_CASE("a run file's checksum is FNV-1a of its bytes and any changed byte fails verification") {
+    const auto dir = std::filesystem::temp_directory_path() / "tiersim-sweep-checksum";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "0123456789abcdef.h5";
+    std::ofstream(file, std::ios::binary) << "some bytes of a run file";
+    CHECK(checksum_path(file) == dir / "0123456789abcdef.checksum");
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(fnv1a64("some bytes of a run file")));
+    CHECK(file_checksum(file) == hex);
+    CHECK(verify_run_file(file).starts_with("no checksum recorded"));
+    record_checksum(file);
+    CHECK_FALSE(std::filesystem::exists(dir / "0123456789abcdef.checksum.creating"));
+    CHECK(verify_run_file(file).empty());
+    {
+        std::fstream edit(file, std::ios::in | std::ios::out | std::ios::binary);
+        edit.seekp(10);
+        edit.put('X');
+    }
+    CHECK(verify_run_file(file).find("bytes have changed") != std::string::npos);
+    remove_checksum(file);
+    CHECK(verify_run_file(file).starts_with("no checksum recorded"));
+    CHECK(verify_run_file(dir / "none.h5") == "missing");
+}
+
 // ------------------------------------------------------------ the engine, with a toy model
 
 namespace {
@@ -207,8 +234,9 @@ std::string override_value(const std::vector<std::string>& overrides, const std:
 }
 
 /// A toy "scenario" is its overrides: x = 3 does not resolve, x = 2 fails
-/// when run; `runs` counts the runs started.
-SweepModel toy_model(std::atomic<int>& runs) {
+/// when run; `runs` counts the runs started. While `*disk_full` is set, the
+/// run file of x = 1, replication 1 cannot be written.
+SweepModel toy_model(std::atomic<int>& runs, const std::atomic<bool>* disk_full = nullptr) {
     SweepModel model;
     model.base_seed = [](const std::filesystem::path&, const std::vector<std::string>&) { return std::int64_t{11}; };
     model.resolve = [](const std::filesystem::path&, const std::vector<std::string>& overrides) {
@@ -218,9 +246,12 @@ SweepModel toy_model(std::atomic<int>& runs) {
         for (const auto& o : overrides) text += o + "\n";
         return text;
     };
-    model.run = [&runs](const SweepDefinition&, const PlannedRun& run, RunFile& file,
-                        const std::atomic<bool>* stop) {
+    model.run = [&runs, disk_full](const SweepDefinition&, const PlannedRun& run, RunFile& file,
+                                   const std::atomic<bool>* stop) {
         ++runs;
+        if (disk_full != nullptr && disk_full->load() && override_value(run.overrides, "x") == "1" &&
+            run.replication == 1)
+            throw results::ResultsError(file.path.string() + ": cannot flush (pwrite: No space left on device)");
         file.attributes["toy"] = std::string("x=" + override_value(run.overrides, "x"));
         if (override_value(run.overrides, "x") == "2") throw std::runtime_error("toy failure");
         ToyModel toy(std::stod(override_value(run.overrides, "x")), run.replication);
@@ -308,6 +339,116 @@ SCENARIO("the sweep engine runs, records, resumes and merges a model it knows on
                            (std::isnan(merged.runs[i].metrics[0]) && std::isnan(table.runs[i].metrics[0]))));
                 }
                 CHECK(std::filesystem::exists(dir / "merged.runs" / (table.runs[0].run_id + ".h5")));
+                CHECK(verify_sweep(dir / "merged.h5", true) == 0);
+            }
+            THEN("a shard given twice, or a copy of one, is refused, and nothing is written") {
+                std::filesystem::copy_file(dir / "shard1.h5", dir / "copy.h5");
+                for (const auto& inputs : std::vector<std::vector<std::filesystem::path>>{
+                         {dir / "shard1.h5", dir / "shard2.h5", dir / "shard1.h5"},
+                         {dir / "shard1.h5", dir / "shard2.h5", dir / "." / "shard1.h5"},
+                         {dir / "shard1.h5", dir / "shard2.h5", dir / "copy.h5"}}) {
+                    CHECK_THROWS_AS(merge_sweep_files(dir / "dup.h5", inputs), MergeRefused);
+                    CHECK_FALSE(std::filesystem::exists(dir / "dup.h5"));
+                    CHECK_FALSE(std::filesystem::exists(dir / "dup.runs"));
+                }
+                CHECK_THROWS_AS(merge_sweep_files(dir / "shard1.h5", {dir / "shard1.h5", dir / "shard2.h5"}),
+                                MergeRefused);
+                CHECK(verify_sweep(dir / "shard1.h5", true) == 0);
+            }
+            THEN("shards of different sweeps are refused, and no run directory is left behind") {
+                SweepOptions other = options;
+                other.sets = {"replications=1"};
+                other.output = dir / "other.h5";
+                CHECK(run_sweep(other, model) == SweepEnd::finished);
+                CHECK_THROWS_AS(merge_sweep_files(dir / "bad.h5", {dir / "shard1.h5", dir / "other.h5"}),
+                                MergeRefused);
+                CHECK_FALSE(std::filesystem::exists(dir / "bad.h5"));
+                CHECK_FALSE(std::filesystem::exists(dir / "bad.runs"));
+            }
+            THEN("a shard's run file that fails verification is left pending in the merged file") {
+                const auto victim = dir / "shard1.runs" / (table.runs[0].run_id + ".h5");
+                {
+                    std::fstream edit(victim, std::ios::in | std::ios::out | std::ios::binary);
+                    edit.seekp(static_cast<std::streamoff>(std::filesystem::file_size(victim) / 2));
+                    edit << "CORRUPT!";
+                }
+                merge_sweep(dir / "again.h5", {dir / "shard1.h5", dir / "shard2.h5"});
+                const SweepTable merged = read_sweep_file(dir / "again.h5");
+                CHECK(merged.runs[0].status == status_pending);
+                CHECK(std::isnan(merged.runs[0].metrics[0]));
+                CHECK(merged.runs[1].status == status_done);
+                CHECK_FALSE(std::filesystem::exists(dir / "again.runs" / (table.runs[0].run_id + ".h5")));
+                CHECK(verify_sweep(dir / "again.h5", true) == 0);
+            }
+        }
+        WHEN("a run file is overwritten in the middle after it was written") {
+            const auto victim = dir / "toy.runs" / (table.runs[1].run_id + ".h5");
+            {
+                std::fstream edit(victim, std::ios::in | std::ios::out | std::ios::binary);
+                edit.seekp(static_cast<std::streamoff>(std::filesystem::file_size(victim) / 2));
+                edit << "CORRUPT!CORRUPT!";
+            }
+            THEN("verify_sweep finds it, and --resume redoes that run alone") {
+                CHECK(verify_sweep(options.output, true) == 1);
+                runs = 0;
+                options.resume = true;
+                CHECK(run_sweep(options, model) == SweepEnd::finished);
+                CHECK(runs == 1);
+                CHECK(verify_sweep(options.output, true) == 0);
+                const SweepTable resumed = read_sweep_file(options.output);
+                CHECK(resumed.runs[1].status == status_done);
+                CHECK(resumed.runs[1].metrics[0] == 9);
+            }
+        }
+        WHEN("a run file has no checksum (killed as it finished, or an older tiersim)") {
+            std::filesystem::remove(dir / "toy.runs" / (table.runs[0].run_id + ".checksum"));
+            THEN("--resume redoes it") {
+                runs = 0;
+                options.resume = true;
+                CHECK(run_sweep(options, model) == SweepEnd::finished);
+                CHECK(runs == 1);
+                CHECK(std::filesystem::exists(dir / "toy.runs" / (table.runs[0].run_id + ".checksum")));
+            }
+        }
+    }
+}
+
+SCENARIO("a run file that cannot be written stops the sweep and --resume then completes it", "[sweep]") {
+    const auto dir = std::filesystem::temp_directory_path() / "tiersim-sweep-full-disk";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "toy.yaml") << "name: toy\nbase: {scenario: base.yaml}\nreplications: 2\n"
+                                       "parameters:\n  - {key: x, values: [1, 4]}\n"
+                                       "metrics:\n  - {name: total, table: series/toy, column: value, reduce: sum}\n";
+    std::atomic<int> runs{0};
+    std::atomic<bool> disk_full{true};
+    const SweepModel model = toy_model(runs, &disk_full);
+    SweepOptions options;
+    options.file = dir / "toy.yaml";
+    options.output = dir / "toy.h5";
+    options.quiet = true;
+    options.threads = 1;
+    options.jobs = 1;
+    GIVEN("a disk that is full when the second run writes its file") {
+        CHECK_THROWS_AS(run_sweep(options, model), results::ResultsError);
+        THEN("the sweep stops there: that run and the rest are pending, not failed") {
+            CHECK(runs == 2);
+            const SweepTable table = read_sweep_file(options.output);
+            REQUIRE(table.runs.size() == 4);
+            CHECK(table.runs[0].status == status_done);
+            for (std::size_t i = 1; i < 4; ++i) CHECK(table.runs[i].status == status_pending);
+            CHECK_FALSE(std::filesystem::exists(dir / "toy.h5.creating"));
+        }
+        WHEN("there is room again") {
+            disk_full = false;
+            runs = 0;
+            options.resume = true;
+            CHECK(run_sweep(options, model) == SweepEnd::finished);
+            THEN("--resume runs the rest") {
+                CHECK(runs == 3);
+                const SweepTable table = read_sweep_file(options.output);
+                for (const auto& run : table.runs) CHECK(run.status == status_done);
+                CHECK(verify_sweep(options.output, true) == 0);
             }
         }
     }
