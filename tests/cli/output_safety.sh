@@ -137,7 +137,7 @@ case "$mode" in
     # A long run holds the lock on long.h5 ...
     "$tiersim" run "$bench" -q --threads 1 --set run.ticks=100000 -o long.h5 >first.txt 2>&1 &
     first=$!
-    for _ in $(seq 300); do [ -e long.h5 ] && break; sleep 0.05; done
+    for _ in $(seq 2400); do [ -e long.h5.lock ] && [ -e long.h5 ] && break; sleep 0.05; done  # up to 2 min on a loaded machine
     [ -e long.h5.lock ] && ok "the writer holds long.h5.lock" || fail "no lock file"
     # ... so a second writer of the same path is refused, even with --overwrite.
     expect 4 "a second writer of the same path" -- "$tiersim" run "$scenario" -q -o long.h5 --overwrite
@@ -152,7 +152,7 @@ case "$mode" in
     # A lock file left by a process killed with SIGKILL does not block.
     "$tiersim" run "$bench" -q --threads 1 --set run.ticks=100000 -o killed.h5 >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 300); do [ -e killed.h5 ] && break; sleep 0.05; done
+    for _ in $(seq 2400); do [ -e killed.h5 ] && break; sleep 0.05; done
     kill -KILL "$pid"; wait "$pid" 2>/dev/null
     [ -e killed.h5.lock ] && ok "SIGKILL leaves the lock file" || ok "no stale lock file"
     expect 0 "a stale lock file does not block" -- "$tiersim" run "$scenario" -q --set run.ticks=2 -o killed.h5 --overwrite
@@ -163,7 +163,7 @@ case "$mode" in
     set -m  # job control: background jobs keep SIGINT (else bash ignores it for them)
     "$tiersim" run "$bench" -q --threads 1 --set run.ticks=100000 -o hup.h5 >hup.txt 2>&1 &
     pid=$!
-    for _ in $(seq 300); do [ "$(attr hup.h5 ticks_completed 2>/dev/null)" -ge 1 ] 2>/dev/null && break; sleep 0.05; done
+    for _ in $(seq 2400); do [ "$(attr hup.h5 ticks_completed 2>/dev/null)" -ge 1 ] 2>/dev/null && break; sleep 0.05; done
     kill -HUP "$pid"; wait "$pid"; code=$?
     [ "$code" -eq 130 ] && ok "SIGHUP: exit 130" || fail "SIGHUP: exit $code"
     [ "$(attr hup.h5 status)" = interrupted ] && ok "SIGHUP: status interrupted" || fail "SIGHUP: status $(attr hup.h5 status)"
@@ -188,7 +188,7 @@ case "$mode" in
     # nohup: a SIGHUP ignored by whoever started tiersim stays ignored.
     ( trap '' HUP; exec "$tiersim" run "$bench" -q --threads 1 --set run.ticks=30 -o nohup.h5 ) >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 300); do [ -e nohup.h5 ] && break; sleep 0.05; done
+    for _ in $(seq 2400); do [ -e nohup.h5 ] && break; sleep 0.05; done
     kill -HUP "$pid"; wait "$pid"; code=$?
     [ "$code" -eq 0 ] && ok "an ignored SIGHUP stays ignored (nohup)" || fail "nohup run: exit $code"
     ;;
