@@ -90,7 +90,7 @@ struct Describe<TierPopulationConfig> {
             .doc("Share of the tier's inputs bought abroad (Tier 3: of raw materials)");
         f.add("supplier_requirements", &TierPopulationConfig::supplier_requirements)
             .doc("Certifications this tier's firms demand of their suppliers (names from `certifications`)");
-        f.add("initial_certifications", &TierPopulationConfig::initial_certifications).unit("1")
+        f.add("initial_certifications", &TierPopulationConfig::initial_certifications).unit("1").range(0, 1)
             .doc("Share of the tier's firms holding each certification at tick 0");
         f.add("entry_capability", &TierPopulationConfig::entry_capability).unit("1").range(0, 1)
             .doc("Capability a firm of the tier below needs to move up into this tier");
@@ -100,12 +100,20 @@ struct Describe<TierPopulationConfig> {
             .doc("Capacity a firm of the tier below needs to move up into this tier, as a share of this tier's mean capacity at tick 0");
         f.add("sponsored_share", &TierPopulationConfig::sponsored_share).unit("1").range(0, 1)
             .doc("Share of the tier's firms whose certification audits a large buyer sponsors, so they need no customer record");
-        f.add("clusters", &TierPopulationConfig::clusters).unit("1")
+        f.add("clusters", &TierPopulationConfig::clusters).unit("1").at_least(0)
             .doc("Share of the tier's firms in each cluster, by name (normalised); empty: all in the first cluster");
         f.add("processes", &TierPopulationConfig::processes).unit("processes").range(1, 100)
             .doc("Production processes a firm of this tier certifies (each adds certifications.*.cost_per_process_mxn)");
         f.add("initial_history_months", &TierPopulationConfig::initial_history_months).unit("months").range(0, 600)
             .doc("Months of good standing with banks each firm starts with (a credit history)");
+        f.check([](const TierPopulationConfig& t) -> CrossFieldProblem {
+            // Shares are normalised: all zero would be 0/0, placing every firm nowhere.
+            if (!t.clusters.empty() && std::all_of(t.clusters.begin(), t.clusters.end(),
+                                                   [](const auto& entry) { return entry.second == 0; }))
+                return std::pair<std::string, std::string>{
+                    "clusters", "every share is 0: give at least one cluster a positive share (or leave clusters out)"};
+            return std::nullopt;
+        });
     }
 };
 
@@ -161,105 +169,109 @@ struct Describe<OutputConfig> {
     }
 };
 
+/// The first of `names` -- a list, a map's keys or one name -- that `known`
+/// lacks, blamed at its own place below `path` (an empty name means "all").
+template <class Names, class Known>
+std::optional<Blame> first_unknown(const Names& names, const Known& known, const std::string& path,
+                                   std::string_view what) {
+    auto refuse = [&](std::string blamed, const std::string& name, bool at_key) {
+        return Blame{std::move(blamed), "unknown " + std::string(what) + " '" + name + "'", at_key};
+    };
+    if constexpr (std::is_convertible_v<Names, std::string_view>) {
+        if (!names.empty() && !known.count(names)) return refuse(path, names, false);
+    } else if constexpr (requires { typename Names::mapped_type; }) {
+        for (const auto& [name, value] : names)
+            if (!known.count(name)) return refuse(config::detail::join_path(path, name), name, true);
+    } else {
+        std::size_t index = 0;
+        for (const auto& name : names) {
+            if (!name.empty() && !known.count(name)) return refuse(config::detail::index_path(path, index), name, false);
+            ++index;
+        }
+    }
+    return std::nullopt;
+}
+
 /// Names used in one block that must be defined in another.
 /// A lever's block or a shock's entry names only sectors, clusters and
 /// certifications the scenario has: checked by member name, so a new lever or
 /// shock with an `eligibility`, `sectors`, `sector`, `cluster` or
-/// `certifications` key is checked without a line here.
+/// `certifications` key is checked without a line here. `path` is the block's
+/// key path ("policies.credit_guarantee", "shocks.demand[0]").
 template <class Entry>
-CrossFieldProblem names_are_known(const Scenario& s, const std::string& where, std::string_view key, const Entry& entry) {
-    using Problem = std::pair<std::string, std::string>;
-    auto unknown = [](const auto& map, const std::string& name) { return !name.empty() && !map.count(name); };
-    auto refuse = [&](std::string_view what, const std::string& name) {
-        return Problem{where, std::string(key) + ": unknown " + std::string(what) + " '" + name + "'"};
+std::optional<Blame> names_are_known(const Scenario& s, const std::string& path, const Entry& entry) {
+    std::optional<Blame> problem;
+    auto check = [&](const auto& names, const auto& known, std::string_view key, std::string_view what) {
+        if (!problem) problem = first_unknown(names, known, config::detail::join_path(path, key), what);
     };
     if constexpr (std::is_base_of_v<ProgramTerms, Entry>) {
-        for (const auto& name : entry.eligibility.sectors)
-            if (unknown(s.sectors, name)) return refuse("sector", name);
-        for (const auto& name : entry.eligibility.clusters)
-            if (unknown(s.clusters, name)) return refuse("cluster", name);
+        check(entry.eligibility.sectors, s.sectors, "eligibility.sectors", "sector");
+        check(entry.eligibility.clusters, s.clusters, "eligibility.clusters", "cluster");
     }
     if constexpr (requires { entry.certifications.begin(); })
-        for (const auto& name : entry.certifications)
-            if (unknown(s.certifications, name)) return refuse("certification", name);
-    if constexpr (requires { entry.sectors.begin(); })
-        for (const auto& name : entry.sectors)
-            if (unknown(s.sectors, name)) return refuse("sector", name);
-    if constexpr (requires { entry.sector.size(); })
-        if (unknown(s.sectors, entry.sector)) return refuse("sector", entry.sector);
-    if constexpr (requires { entry.cluster.size(); })
-        if (unknown(s.clusters, entry.cluster)) return refuse("cluster", entry.cluster);
-    return std::nullopt;
+        check(entry.certifications, s.certifications, "certifications", "certification");
+    if constexpr (requires { entry.sectors.begin(); }) check(entry.sectors, s.sectors, "sectors", "sector");
+    if constexpr (requires { entry.sector.size(); }) check(entry.sector, s.sectors, "sector", "sector");
+    if constexpr (requires { entry.cluster.size(); }) check(entry.cluster, s.clusters, "cluster", "cluster");
+    return problem;
 }
 
-CrossFieldProblem names_are_known(const Scenario& s) {
-    using Problem = std::pair<std::string, std::string>;
-    auto unknown = [](const auto& map, const std::string& name) { return !name.empty() && !map.count(name); };
+std::optional<Blame> names_are_known(const Scenario& s) {
+    using config::detail::join_path;
+    std::optional<Blame> problem;
     for (const auto& [name, cluster] : s.clusters)
-        for (const auto& [other, km] : cluster.distance_km)
-            if (unknown(s.clusters, other)) return Problem{"clusters", "cluster '" + name + "' names an unknown cluster '" + other + "'"};
+        if ((problem = first_unknown(cluster.distance_km, s.clusters, join_path(join_path("clusters", name), "distance_km"), "cluster")))
+            return problem;
     for (const auto& [sector_name, sector] : s.sectors)
-        for (const auto* tier : {&sector.tiers.oem, &sector.tiers.t1, &sector.tiers.t2, &sector.tiers.t3})
-            for (const auto& [cluster, share] : tier->clusters)
-                if (unknown(s.clusters, cluster) || share < 0)
-                    return Problem{"sectors", "sector '" + sector_name + "' places firms in '" + cluster +
-                                                  "', which is not among the clusters (or has a negative share)"};
-    CrossFieldProblem problem;
+        for (const auto& [tier_key, tier] : {std::pair{"oem", &sector.tiers.oem}, std::pair{"t1", &sector.tiers.t1},
+                                             std::pair{"t2", &sector.tiers.t2}, std::pair{"t3", &sector.tiers.t3}}) {
+            const TierPopulationConfig& t = *tier;
+            const std::string path = join_path(join_path(join_path("sectors", sector_name), "tiers"), tier_key);
+            if ((problem = first_unknown(t.clusters, s.clusters, join_path(path, "clusters"), "cluster")) ||
+                (problem = first_unknown(t.supplier_requirements, s.certifications, join_path(path, "supplier_requirements"),
+                                         "certification")) ||
+                (problem = first_unknown(t.initial_certifications, s.certifications,
+                                         join_path(path, "initial_certifications"), "certification")))
+                return problem;
+        }
 #define TIERSIM_CHECK_POLICY(yaml_key, Class) \
-    if (s.policies.yaml_key && (problem = names_are_known(s, "policies", #yaml_key, *s.policies.yaml_key))) return problem;
+    if (s.policies.yaml_key && (problem = names_are_known(s, "policies." #yaml_key, *s.policies.yaml_key))) return problem;
     TIERSIM_LEVER_TABLE(TIERSIM_CHECK_POLICY)
 #undef TIERSIM_CHECK_POLICY
-#define TIERSIM_CHECK_SHOCK(yaml_key, Class) \
-    for (const auto& entry : s.shocks.yaml_key)   \
-        if ((problem = names_are_known(s, "shocks", #yaml_key, entry))) return problem;
+#define TIERSIM_CHECK_SHOCK(yaml_key, Class)                                                     \
+    for (std::size_t i = 0; i < s.shocks.yaml_key.size(); ++i)                                     \
+        if ((problem = names_are_known(s, config::detail::index_path("shocks." #yaml_key, i), s.shocks.yaml_key[i]))) \
+            return problem;
     TIERSIM_SHOCK_TABLE(TIERSIM_CHECK_SHOCK)
 #undef TIERSIM_CHECK_SHOCK
     return std::nullopt;
 }
 
-template <>
-struct Describe<Scenario> {
-    static void fields(Fields<Scenario>& f) {
-        f.add("name", &Scenario::name).doc("Short name of the scenario");
-        f.add("description", &Scenario::description).doc("What the scenario represents");
-        f.add("run", &Scenario::run).doc("Length, seed and replication of the run");
-        f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
-        f.add("economy", &Scenario::economy).doc("Prices, wages, tariffs and payment terms");
-        f.add("credit", &Scenario::credit).doc("Banks' scoring rule, loans, credit aversion and exit after default");
-        f.add("capability", &Scenario::capability).doc("How firms' capability grows and decays");
-        f.add("certifications", &Scenario::certifications)
-            .doc("Certifications by name (ISO 9001, IATF 16949, AS9100, NADCAP, ISO 13485 or any other)");
-        f.add("sourcing", &Scenario::sourcing).doc("How buyers choose between domestic suppliers and imports");
-        f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
-        f.add("entry", &Scenario::entry).doc("How new MSMEs enter the tiers that reserve room for them");
-        f.add("output", &Scenario::output).doc("Firm-level snapshots and events written beside the aggregates");
-        f.add("clusters", &Scenario::clusters)
-            .doc("Regions by name: cluster organisation, services and distances (none: one cluster, 'national')");
-        f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
-        f.add("policies", &Scenario::policies).doc("Policy levers in force: each block present is a program (DESIGN §4)");
-        f.add("shocks", &Scenario::shocks).doc("Demand, trade, exchange-rate, credit and capacity shocks");
-        f.check([](const Scenario& s) { return names_are_known(s); });
-        f.check([](const Scenario& s) -> std::optional<std::pair<std::string, std::string>> {
-            if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
-            if (s.certifications.size() > max_certifications)
-                return std::pair<std::string, std::string>{"certifications", "at most 32 certifications"};
-            for (const auto& [sector_name, sector] : s.sectors)
-                for (const auto* tier : {&sector.tiers.oem, &sector.tiers.t1, &sector.tiers.t2, &sector.tiers.t3}) {
-                    for (const auto& name : tier->supplier_requirements)
-                        if (!s.certifications.count(name))
-                            return std::pair<std::string, std::string>{
-                                "sectors", "sector '" + sector_name + "' requires '" + name +
-                                               "', which is not among the certifications"};
-                    for (const auto& [name, share] : tier->initial_certifications)
-                        if (!s.certifications.count(name) || share < 0 || share > 1)
-                            return std::pair<std::string, std::string>{
-                                "sectors", "sector '" + sector_name + "': initial_certifications." + name +
-                                               " must name a certification and lie in [0, 1]"};
-                }
-            return std::nullopt;
-        });
-    }
-};
+void Describe<Scenario>::fields(Fields<Scenario>& f) {
+    f.add("name", &Scenario::name).doc("Short name of the scenario");
+    f.add("description", &Scenario::description).doc("What the scenario represents");
+    f.add("run", &Scenario::run).doc("Length, seed and replication of the run");
+    f.add("ordering", &Scenario::ordering).doc("Forecasting and order-up-to rules of every firm");
+    f.add("economy", &Scenario::economy).doc("Prices, wages, tariffs and payment terms");
+    f.add("credit", &Scenario::credit).doc("Banks' scoring rule, loans, credit aversion and exit after default");
+    f.add("capability", &Scenario::capability).doc("How firms' capability grows and decays");
+    f.add("certifications", &Scenario::certifications).max_entries(max_certifications)
+        .doc("Certifications by name (ISO 9001, IATF 16949, AS9100, NADCAP, ISO 13485 or any other)");
+    f.add("sourcing", &Scenario::sourcing).doc("How buyers choose between domestic suppliers and imports");
+    f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
+    f.add("entry", &Scenario::entry).doc("How new MSMEs enter the tiers that reserve room for them");
+    f.add("output", &Scenario::output).doc("Firm-level snapshots and events written beside the aggregates");
+    f.add("clusters", &Scenario::clusters).max_entries(max_clusters)
+        .doc("Regions by name: cluster organisation, services and distances (none: one cluster, 'national')");
+    f.add("sectors", &Scenario::sectors).doc("Sectors by name: final demand and tiers of firms");
+    f.add("policies", &Scenario::policies).doc("Policy levers in force: each block present is a program (DESIGN §4)");
+    f.add("shocks", &Scenario::shocks).doc("Demand, trade, exchange-rate, credit and capacity shocks");
+    f.check([](const Scenario& s) { return names_are_known(s); });
+    f.check([](const Scenario& s) -> CrossFieldProblem {
+        if (s.sectors.empty()) return std::pair<std::string, std::string>{"sectors", "a scenario needs at least one sector"};
+        return std::nullopt;
+    });
+}
 
 }  // namespace tiersim::sim::config
 
@@ -290,7 +302,13 @@ LoadedScenario load_scenario(const std::filesystem::path& path, const std::vecto
     return loaded;
 }
 
-std::string scenario_schema_markdown() { return config::schema_markdown<Scenario>("Scenario schema"); }
+std::string scenario_schema_markdown() {
+    std::string page = config::schema_markdown<Scenario>("Scenario schema");
+    page.insert(page.find("\n## "),
+                "\nHow large a scenario may be (bytes, values, aliases, nesting, clusters) and which "
+                "text it may hold: [input-limits.md](input-limits.md).\n");
+    return page;
+}
 
 bool OutputConfig::is_snapshot(int tick) const {
     if (snapshot_every_months > 0 && tick % snapshot_every_months == 0) return true;

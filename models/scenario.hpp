@@ -163,3 +163,12 @@ int certification_bit(const Scenario& scenario, const std::string& name);
 int max_lead_time(const Scenario& scenario);
 
 }  // namespace tiersim::models
+
+namespace tiersim::sim::config {
+/// Declared here, defined in scenario.cpp, so that any file may
+/// decode<Scenario> or encode a scenario.
+template <>
+struct Describe<tiersim::models::Scenario> {
+    static void fields(Fields<tiersim::models::Scenario>& f);
+};
+}  // namespace tiersim::sim::config

@@ -2,6 +2,8 @@
 // and every message a scenario author reads about a bad value is worded here.
 #include "sim/config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -20,11 +22,6 @@ namespace tiersim::sim::config {
 namespace {
 
 constexpr std::string_view command_line_source = "<command line>";
-
-// Guards against aliases that refer to themselves (`&a [*a]` recurses forever
-// in yaml-cpp's node graph) or fan out exponentially ("billion laughs").
-constexpr int max_nesting_depth = 200;
-constexpr std::size_t max_node_count = 2'000'000;
 
 std::string compose_message(const SourceMark& mark, const std::string& key_path, const std::string& problem) {
     std::string message;
@@ -131,93 +128,334 @@ SourceMark to_source_mark(const std::string& source, const YAML::Mark& mark) {
     return SourceMark{source, mark.line + 1, mark.column + 1};
 }
 
-std::string describe_kind(YAML::NodeType::value type) {
-    switch (type) {
-        case YAML::NodeType::Sequence:
+std::string describe_kind(Node::Kind kind) {
+    switch (kind) {
+        case Node::Kind::Sequence:
             return "a list";
-        case YAML::NodeType::Map:
+        case Node::Kind::Map:
             return "a map";
         default:
             return "null";
     }
 }
 
-/// Converts one parsed document, keeping every key's and value's position.
-class YamlConverter {
-public:
-    explicit YamlConverter(std::string source) : source_(std::move(source)) {}
+std::string hex_byte(unsigned char byte) {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    return {'0', 'x', hex[byte >> 4], hex[byte & 0xf]};
+}
 
-    Node convert(const YAML::Node& yaml, const std::string& path, int depth) {
-        Node node;
-        node.mark = to_source_mark(source_, yaml.Mark());
-        if (++node_count_ > max_node_count || depth > max_nesting_depth) {
-            throw ConfigError(node.mark, path,
-                              "the document nests too deeply or is too large "
-                              "(an alias that refers to itself?)");
+std::string code_point_name(char32_t code) {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string digits;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        digits += hex[(code >> shift) & 0xf];
+    }
+    return "U+" + digits;
+}
+
+/// The first problem in `text` as UTF-8 text a YAML reader may take: its byte
+/// offset and what is wrong, or nothing. Refuses malformed, overlong and
+/// surrogate sequences, and control characters other than tab, line feed and
+/// carriage return (`allow_controls`: only NUL is refused, for escaped scalars).
+struct TextProblem {
+    std::size_t offset;
+    std::string what;
+};
+
+std::optional<TextProblem> find_text_problem(std::string_view text, bool allow_controls) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x80) {
+            if (byte == 0) {
+                return TextProblem{i, "a NUL character (U+0000)"};
+            }
+            const bool control = (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7f;
+            if (control && !allow_controls) {
+                return TextProblem{i, "the control character " + code_point_name(byte)};
+            }
+            ++i;
+            continue;
         }
-        switch (yaml.Type()) {
-            case YAML::NodeType::Scalar:
-                node.kind = Node::Kind::Scalar;
-                node.scalar = yaml.Scalar();
-                node.quoted = is_string_tag(yaml.Tag());
-                break;
-            case YAML::NodeType::Sequence:
-                node.kind = Node::Kind::Sequence;
-                convert_items(yaml, path, depth, node);
-                break;
-            case YAML::NodeType::Map:
-                node.kind = Node::Kind::Map;
-                convert_entries(yaml, path, depth, node);
-                break;
-            default:
-                node.kind = Node::Kind::Null;
-                break;
+        // Lead byte: length and the smallest code point it may encode (no overlongs).
+        std::size_t length = 0;
+        char32_t code = 0;
+        char32_t smallest = 0;
+        if ((byte & 0xe0) == 0xc0) {
+            length = 2, code = byte & 0x1f, smallest = 0x80;
+        } else if ((byte & 0xf0) == 0xe0) {
+            length = 3, code = byte & 0x0f, smallest = 0x800;
+        } else if ((byte & 0xf8) == 0xf0) {
+            length = 4, code = byte & 0x07, smallest = 0x10000;
         }
-        return node;
+        bool valid = length != 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            valid = (next & 0xc0) == 0x80;
+            code = (code << 6) | (next & 0x3f);
+        }
+        valid = valid && code >= smallest && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+        if (!valid) {
+            return TextProblem{i, "invalid UTF-8 (byte " + hex_byte(byte) + ")"};
+        }
+        i += length;
+    }
+    return std::nullopt;
+}
+
+/// Line and column (1-based, counting characters as yaml-cpp does) of a byte offset.
+SourceMark mark_of_offset(std::string_view text, std::size_t offset, const std::string& source) {
+    int line = 1;
+    int column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == '\n') {
+            ++line;
+            column = 1;
+        } else if ((byte & 0xc0) != 0x80) {  // not a continuation byte
+            ++column;
+        }
+    }
+    return SourceMark{source, line, column};
+}
+
+std::string string_text(std::string_view text, bool in_flow);
+
+/// Refuses a key that emit_yaml could not write back as an implicit key
+/// (YAML allows those at most 1024 characters).
+void check_key_length(std::string_view key, const SourceMark& mark, const std::string& key_path) {
+    const std::size_t written = string_text(key, false).size();
+    if (written > ReadLimits::key_bytes) {
+        throw ConfigError(mark, key_path.size() > 80 ? key_path.substr(0, 80) + "..." : key_path,
+                          "this key is " + std::to_string(written) + " bytes long as YAML; a key may be at most " +
+                              std::to_string(ReadLimits::key_bytes));
+    }
+}
+
+/// Builds Node trees straight from yaml-cpp's parser events, keeping every
+/// key's and value's position, and refusing what no scenario needs before it
+/// costs time or memory: more values than ReadLimits::values (counting what
+/// aliases expand to, checked before copying), too many aliases, deep nesting,
+/// an alias inside its own anchor, duplicate and merge keys, and scalars with
+/// NUL or invalid UTF-8 from escapes.
+class TreeBuilder final : public YAML::EventHandler {
+public:
+    TreeBuilder(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {}
+
+    /// The first document's root, once parsed; a Null at 1:1 for none.
+    Node take_root() && {
+        if (documents_ == 0) {
+            Node empty;
+            empty.mark = SourceMark{source_, 1, 1};
+            return empty;
+        }
+        return std::move(root_);
     }
 
+    void OnDocumentStart(const YAML::Mark&) override { ++documents_; }
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        Node node;
+        node.mark = start_value(mark);
+        add(std::move(node), anchor, 1);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        Node node;
+        node.mark = start_value(mark);
+        node.kind = Node::Kind::Scalar;
+        node.scalar = value;
+        node.quoted = is_string_tag(tag);
+        // The text was checked before parsing; escapes ("\0", "\ud800") can still make these.
+        if (const auto problem = find_text_problem(value, true)) {
+            throw ConfigError(node.mark, child_path(),
+                              "this value holds " + problem->what + ", which a scenario may not hold");
+        }
+        add(std::move(node), anchor, 1);
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        const SourceMark at = to_source_mark(source_, mark);
+        check_document(at);
+        if (++aliases_ > ReadLimits::aliases) {
+            throw ConfigError(at, child_path(),
+                              "more than " + std::to_string(ReadLimits::aliases) +
+                                  " aliases in one document (see docs/input-limits.md)");
+        }
+        const auto found = anchors_.find(anchor);
+        if (found == anchors_.end()) {
+            throw ConfigError(at, child_path(), "alias " + alias_name(mark) + " refers to a list or map that contains it");
+        }
+        const auto& [node, size] = found->second;
+        if (size > ReadLimits::values - values_) {
+            throw ConfigError(at, child_path(),
+                              "alias " + alias_name(mark) + " expands to " + std::to_string(size) +
+                                  " values, taking the document past the limit of " +
+                                  std::to_string(ReadLimits::values) + " values (see docs/input-limits.md)");
+        }
+        values_ += size;
+        Node copy = node;
+        copy.mark = at;  // where it is used: a duplicate key written as an alias is found here
+        add(std::move(copy), YAML::NullAnchor, size);
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(mark, anchor, Node::Kind::Sequence);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(mark, anchor, Node::Kind::Map);
+    }
+    void OnMapEnd() override { close(); }
+
 private:
+    /// A list or map being read.
+    struct Frame {
+        Node node;
+        YAML::anchor_t anchor = YAML::NullAnchor;
+        std::size_t size = 1;       ///< values in the subtree, itself included
+        std::string path;           ///< key path of `node`
+        bool have_key = false;      ///< a map's key is read, its value not yet
+        std::string key;
+        SourceMark key_mark;
+        std::unordered_map<std::string, SourceMark> first_marks;  ///< a map's keys so far
+    };
+
     // yaml-cpp tags quoted and block scalars "!" (non-specific): they are
     // strings whatever they look like, so "1" must not become a number.
     static bool is_string_tag(const std::string& tag) { return tag == "!" || tag == "tag:yaml.org,2002:str"; }
 
-    void convert_items(const YAML::Node& yaml, const std::string& path, int depth, Node& node) {
-        std::size_t index = 0;
-        for (const YAML::Node& item : yaml) {
-            node.items.push_back(convert(item, detail::index_path(path, index++), depth + 1));
+    /// "'*name'" as written at `mark`, or "here" if the text does not show it.
+    std::string alias_name(const YAML::Mark& mark) const {
+        const auto pos = static_cast<std::size_t>(std::max(mark.pos, 0));
+        if (pos >= text_.size() || text_[pos] != '*') {
+            return "here";
+        }
+        const auto end = text_.find_first_of(" \t\r\n,[]{}", pos);
+        constexpr std::size_t longest_shown = 40;
+        return "'" + std::string(text_.substr(pos, std::min(end, text_.size()) - pos).substr(0, longest_shown)) + "'";
+    }
+
+    /// Key path of the value about to be added to the innermost open list or map.
+    std::string child_path() const {
+        if (stack_.empty()) {
+            return "";
+        }
+        const Frame& parent = stack_.back();
+        if (parent.node.kind == Node::Kind::Sequence) {
+            return detail::index_path(parent.path, parent.node.items.size());
+        }
+        return parent.have_key ? detail::join_path(parent.path, parent.key) : parent.path;
+    }
+
+    /// Refuses a second document where its first value starts.
+    void check_document(const SourceMark& at) const {
+        if (documents_ > 1) {
+            throw ConfigError(at, "", "expected one YAML document, found " + std::to_string(documents_));
         }
     }
 
-    void convert_entries(const YAML::Node& yaml, const std::string& path, int depth, Node& node) {
-        std::unordered_map<std::string, SourceMark> first_marks;
-        for (auto it = yaml.begin(); it != yaml.end(); ++it) {
-            // Copies: the iterator hands out a temporary pair (cheap handles).
-            const YAML::Node key = it->first;
-            const YAML::Node value_yaml = it->second;
-            const SourceMark key_mark = to_source_mark(source_, key.Mark());
-            if (!key.IsScalar()) {
-                throw ConfigError(key_mark, path, "a key must be a name, got " + describe_kind(key.Type()));
+    /// Counts one new value against the limit; returns its mark.
+    SourceMark start_value(const YAML::Mark& mark) {
+        SourceMark at = to_source_mark(source_, mark);
+        check_document(at);
+        if (++values_ > ReadLimits::values) {
+            throw ConfigError(at, child_path(),
+                              "the document holds more than " + std::to_string(ReadLimits::values) +
+                                  " values (see docs/input-limits.md)");
+        }
+        return at;
+    }
+
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor, Node::Kind kind) {
+        Frame frame;
+        frame.node.mark = start_value(mark);
+        frame.node.kind = kind;
+        frame.anchor = anchor;
+        frame.path = child_path();
+        if (stack_.size() >= static_cast<std::size_t>(ReadLimits::depth)) {
+            throw ConfigError(frame.node.mark, frame.path,
+                              "lists and maps nest more than " + std::to_string(ReadLimits::depth) + " deep");
+        }
+        stack_.push_back(std::move(frame));
+    }
+
+    void close() {
+        Frame frame = std::move(stack_.back());
+        stack_.pop_back();
+        add(std::move(frame.node), frame.anchor, frame.size);
+    }
+
+    /// Places a finished value in its list or map (or as the root), and keeps
+    /// a copy under its anchor for the aliases that follow.
+    void add(Node node, YAML::anchor_t anchor, std::size_t size) {
+        if (anchor != YAML::NullAnchor) {
+            // The copy kept for aliases counts against the limit too.
+            if (size > ReadLimits::values - values_) {
+                throw ConfigError(node.mark, child_path(),
+                                  "the document holds more than " + std::to_string(ReadLimits::values) +
+                                      " values (see docs/input-limits.md)");
             }
-            const std::string key_path = detail::join_path(path, key.Scalar());
-            const auto [first, inserted] = first_marks.emplace(key.Scalar(), key_mark);
-            if (!inserted) {
-                throw ConfigError(key_mark, key_path,
-                                  "duplicate key '" + key.Scalar() + "' (first at line " +
-                                      std::to_string(first->second.line) + ", column " +
-                                      std::to_string(first->second.column) + ")");
-            }
-            Node value = convert(value_yaml, key_path, depth + 1);
+            values_ += size;
+            anchors_[anchor] = {node, size};
+        }
+        if (stack_.empty()) {
+            root_ = std::move(node);
+            return;
+        }
+        Frame& parent = stack_.back();
+        parent.size += size;
+        if (parent.node.kind == Node::Kind::Sequence) {
+            parent.node.items.push_back(std::move(node));
+        } else if (!parent.have_key) {
+            take_key(parent, std::move(node));
+        } else {
             // yaml-cpp places an empty value ("coverage:") at the next token,
             // often on a later line; the key is where the author looks.
-            if (value.kind == Node::Kind::Null && value.mark.line != key_mark.line) {
-                value.mark = key_mark;
+            if (node.kind == Node::Kind::Null && node.mark.line != parent.key_mark.line) {
+                node.mark = parent.key_mark;
             }
-            node.entries.push_back(Node::Entry{key.Scalar(), key_mark, std::move(value)});
+            parent.node.entries.push_back(Node::Entry{std::move(parent.key), parent.key_mark, std::move(node)});
+            parent.have_key = false;
         }
     }
 
+    static void take_key(Frame& map, Node key) {
+        if (key.kind != Node::Kind::Scalar) {
+            throw ConfigError(key.mark, map.path, "a key must be a name, got " + describe_kind(key.kind));
+        }
+        const std::string key_path = detail::join_path(map.path, key.scalar);
+        check_key_length(key.scalar, key.mark, key_path);
+        if (key.scalar == "<<" && !key.quoted) {
+            throw ConfigError(key.mark, key_path,
+                              "merge keys (<<) are not supported: write the keys out, or put shared "
+                              "keys in a base file and use extends:");
+        }
+        const auto [first, inserted] = map.first_marks.emplace(key.scalar, key.mark);
+        if (!inserted) {
+            throw ConfigError(key.mark, key_path,
+                              "duplicate key '" + key.scalar + "' (first at line " +
+                                  std::to_string(first->second.line) + ", column " +
+                                  std::to_string(first->second.column) + ")");
+        }
+        map.key = std::move(key.scalar);
+        map.key_mark = std::move(key.mark);
+        map.have_key = true;
+    }
+
+    std::string_view text_;
     std::string source_;
-    std::size_t node_count_ = 0;
+    std::vector<Frame> stack_;
+    std::unordered_map<YAML::anchor_t, std::pair<Node, std::size_t>> anchors_;
+    Node root_;
+    int documents_ = 0;
+    std::size_t values_ = 0;
+    std::size_t aliases_ = 0;
 };
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
@@ -229,12 +467,21 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
     if (!in) {
         return std::nullopt;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Read in blocks, so a huge file (or an endless device) is refused at the limit.
+    std::string text;
+    std::array<char, 1 << 16> block{};
+    while (in.read(block.data(), block.size()) || in.gcount() > 0) {
+        text.append(block.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > ReadLimits::file_bytes) {
+            throw ConfigError(SourceMark{path.string(), 0, 0}, "",
+                              "the file is larger than " + std::to_string(ReadLimits::file_bytes >> 20) +
+                                  " MiB, the most a scenario file may hold (see docs/input-limits.md)");
+        }
+    }
     if (in.bad()) {
         return std::nullopt;
     }
-    return std::move(text).str();
+    return text;
 }
 
 // ---------------------------------------------------------------- layering
@@ -263,14 +510,22 @@ void merge_into(Node& base, Node&& overlay) {
         return;
     }
     base.mark = overlay.mark;
+    // An index of the base's keys keeps the merge linear in large maps.
+    std::unordered_map<std::string, std::size_t> position;
+    position.reserve(base.entries.size());
+    for (std::size_t i = 0; i < base.entries.size(); ++i) {
+        position.emplace(base.entries[i].key, i);
+    }
     for (Node::Entry& entry : overlay.entries) {
-        Node::Entry* existing = find_entry(base, entry.key);
-        if (existing == nullptr) {
+        const auto found = position.find(entry.key);
+        if (found == position.end()) {
+            position.emplace(entry.key, base.entries.size());
             base.entries.push_back(std::move(entry));
             continue;
         }
-        existing->key_mark = entry.key_mark;
-        merge_into(existing->value, std::move(entry.value));
+        Node::Entry& existing = base.entries[found->second];
+        existing.key_mark = entry.key_mark;
+        merge_into(existing.value, std::move(entry.value));
     }
 }
 
@@ -767,13 +1022,71 @@ void check_required(const Node& node, const std::string& path, const detail::Str
     }
 }
 
+/// The mark of what `rest` names below `node` -- ".key", "[index]" steps;
+/// keys may hold dots, so every key that fits is tried, longest first -- or
+/// nothing if the input does not have it.
+std::optional<SourceMark> locate(const Node& node, std::string_view rest, bool at_key) {
+    if (rest.empty()) {
+        return node.mark;
+    }
+    if (rest.front() == '[') {
+        const auto close = rest.find(']');
+        std::size_t index = 0;
+        const char* digits_end = rest.data() + (close == std::string_view::npos ? 0 : close);
+        const auto [stop, error] = std::from_chars(rest.data() + 1, digits_end, index);
+        if (close == std::string_view::npos || stop != digits_end || error != std::errc{} ||
+            node.kind != Node::Kind::Sequence || index >= node.items.size()) {
+            return std::nullopt;
+        }
+        return locate(node.items[index], rest.substr(close + 1), at_key);
+    }
+    if (rest.front() != '.' || node.kind != Node::Kind::Map) {
+        return std::nullopt;
+    }
+    rest.remove_prefix(1);
+    std::vector<const Node::Entry*> fitting;
+    for (const Node::Entry& entry : node.entries) {
+        const bool fits = rest.starts_with(entry.key) &&
+                          (rest.size() == entry.key.size() || rest[entry.key.size()] == '.' ||
+                           rest[entry.key.size()] == '[');
+        if (fits) {
+            fitting.push_back(&entry);
+        }
+    }
+    std::sort(fitting.begin(), fitting.end(),
+              [](const Node::Entry* a, const Node::Entry* b) { return a->key.size() > b->key.size(); });
+    for (const Node::Entry* entry : fitting) {
+        const std::string_view after = rest.substr(entry->key.size());
+        if (after.empty()) {
+            return at_key ? entry->key_mark : entry->value.mark;
+        }
+        if (auto mark = locate(entry->value, after, at_key)) {
+            return mark;
+        }
+    }
+    return std::nullopt;
+}
+
+/// Where to report a problem with `path` below `node`: the value (or key) it
+/// names, else the deepest part of the path the input has, else `node`.
+SourceMark blamed_mark(const Node& node, std::string_view path, bool at_key) {
+    std::string rest = path.empty() || path.front() == '[' ? std::string(path) : "." + std::string(path);
+    while (!rest.empty()) {
+        if (auto mark = locate(node, rest, at_key)) {
+            return *mark;
+        }
+        at_key = false;
+        rest.resize(rest.find_last_of(".["));
+    }
+    return node.mark;
+}
+
 void run_cross_field_checks(const Node& node, const std::string& path, const detail::StructSchema& schema,
                             const void* object) {
     for (const auto& check : schema.checks) {
         if (auto problem = check(object)) {
-            const Node* value = node.find(problem->first);
-            throw ConfigError(value != nullptr ? value->mark : node.mark,
-                              detail::join_path(path, problem->first), std::move(problem->second));
+            throw ConfigError(blamed_mark(node, problem->path, problem->at_key),
+                              detail::join_path(path, problem->path), std::move(problem->problem));
         }
     }
 }
@@ -781,16 +1094,19 @@ void run_cross_field_checks(const Node& node, const std::string& path, const det
 // ---------------------------------------------------------------- docs
 
 std::string format_range(const detail::Bounds& bounds) {
+    std::string range;
     if (bounds.minimum && bounds.maximum) {
-        return "[" + format_number(*bounds.minimum) + ", " + format_number(*bounds.maximum) + "]";
+        range = "[" + format_number(*bounds.minimum) + ", " + format_number(*bounds.maximum) + "]";
+    } else if (bounds.minimum) {
+        range = "≥ " + format_number(*bounds.minimum);
+    } else if (bounds.maximum) {
+        range = "≤ " + format_number(*bounds.maximum);
     }
-    if (bounds.minimum) {
-        return "≥ " + format_number(*bounds.minimum);
+    if (bounds.max_entries) {
+        range += (range.empty() ? "" : "; ") + std::string("at most ") + std::to_string(*bounds.max_entries) +
+                 " entries";
     }
-    if (bounds.maximum) {
-        return "≤ " + format_number(*bounds.maximum);
-    }
-    return "";
+    return range;
 }
 
 std::string table_cell(std::string_view text) {
@@ -894,22 +1210,20 @@ Node* Node::find(std::string_view key) {
 }
 
 Node parse_yaml(std::string_view text, const std::string& source_name) {
-    std::vector<YAML::Node> documents;
+    if (const auto problem = find_text_problem(text, false)) {
+        throw ConfigError(mark_of_offset(text, problem->offset, source_name), "",
+                          problem->what + ": a scenario must be UTF-8 text without NUL or other control characters");
+    }
+    std::istringstream stream{std::string(text)};
+    TreeBuilder builder(text, source_name);
     try {
-        documents = YAML::LoadAll(std::string(text));
+        YAML::Parser parser(stream);
+        while (parser.HandleNextDocument(builder)) {
+        }
     } catch (const YAML::Exception& error) {
         throw ConfigError(to_source_mark(source_name, error.mark), "", "invalid YAML: " + error.msg);
     }
-    if (documents.empty()) {
-        Node empty;
-        empty.mark = SourceMark{source_name, 1, 1};
-        return empty;
-    }
-    if (documents.size() > 1) {
-        throw ConfigError(to_source_mark(source_name, documents[1].Mark()), "",
-                          "expected one YAML document, found " + std::to_string(documents.size()));
-    }
-    return YamlConverter(source_name).convert(documents.front(), "", 0);
+    return std::move(builder).take_root();
 }
 
 Node parse_yaml_file(const std::filesystem::path& path) {
@@ -936,7 +1250,15 @@ void apply_override(Node& root, std::string_view assignment) {
     if (key.empty()) {
         throw ConfigError(command_line_mark(0), "", "no key before '=' in '" + std::string(assignment) + "'");
     }
+    // The value is checked as any YAML text is; the key must meet the same rules.
+    if (const auto problem = find_text_problem(key, false)) {
+        throw ConfigError(command_line_mark(key_offset + problem->offset), "",
+                          problem->what + ": a key must be UTF-8 text without NUL or other control characters");
+    }
     const auto steps = parse_override_key(key, key_offset);
+    for (const OverrideStep& step : steps) {
+        check_key_length(step.key, command_line_mark(step.offset), std::string(key));
+    }
     Node value = parse_override_value(assignment.substr(equals + 1), equals + 1, std::string(key));
     override_target(root, steps) = std::move(value);
 }
@@ -968,7 +1290,8 @@ void check_field_name(const StructSchema& schema, std::string_view name) {
 }
 
 void check_bounds_declaration(const FieldRecord& field) {
-    const auto& [minimum, maximum] = field.bounds;
+    const auto& minimum = field.bounds.minimum;
+    const auto& maximum = field.bounds.maximum;
     const bool finite = (!minimum || std::isfinite(*minimum)) && (!maximum || std::isfinite(*maximum));
     if (!finite || (minimum && maximum && *minimum > *maximum)) {
         throw std::logic_error("config schema: field '" + field.name + "' has an empty or non-finite range");
@@ -1037,6 +1360,14 @@ std::size_t decode_enum(const Node& node, const std::string& path, std::span<con
 void expect_kind(const Node& node, const std::string& path, Node::Kind kind) {
     if (node.kind != kind) {
         throw_expected(node, path, kind == Node::Kind::Map ? "a map" : "a list");
+    }
+}
+
+void check_entry_count(const Node& node, const std::string& path, std::size_t count, const Bounds& bounds) {
+    if (bounds.max_entries && count > *bounds.max_entries) {
+        throw ConfigError(node.mark, path,
+                          "has " + std::to_string(count) + " entries; at most " +
+                              std::to_string(*bounds.max_entries) + " are allowed");
     }
 }
 
@@ -1116,20 +1447,24 @@ std::string enum_type_name(std::span<const std::string_view> names) {
     return type;
 }
 
-void add_struct_docs(const StructSchema& schema, const std::string& path, DocList& docs) {
+void add_struct_docs(const StructSchema& schema, const std::string& path, DocList& docs, const Node* defaults) {
     for (const FieldRecord& field : schema.fields) {
+        // The default a decoded value starts from: what the enclosing struct
+        // holds (TierSetConfig's oem has one firm, TierPopulationConfig{} none).
+        const Node* given = defaults != nullptr ? defaults->find(field.name) : nullptr;
+        const Node default_value = given != nullptr ? *given : field.default_value();
         FieldDoc doc;
         doc.name = field.name;
         doc.type = field.type;
         doc.unit = field.unit;
         doc.range = format_range(field.bounds);
         // A nested struct's defaults are documented field by field in its own table.
-        doc.default_value = field.is_section ? "" : emit_flow(field.default_value());
+        doc.default_value = field.is_section ? "" : emit_flow(default_value);
         doc.description = field.description;
         doc.required = field.required;
         const std::string field_path = join_path(path, field.name);
         docs.emplace_back(field_path, std::move(doc));
-        field.add_nested_docs(field_path, docs);
+        field.add_nested_docs(field_path, docs, &default_value);
     }
 }
 

@@ -72,13 +72,34 @@ struct Node::Entry {
     Node value;
 };
 
-/// Parses one YAML document. Syntax errors, duplicate keys, non-scalar keys
-/// and a second document become ConfigError with the position. Quoted and
-/// block scalars are marked `quoted`; an empty value ("key:") is a Null
-/// marked at its key. Empty text gives a Null root.
+/// What the YAML reader accepts, so that a hostile or mistaken input (an
+/// alias bomb, a generated file with millions of entries) is refused in
+/// milliseconds, naming its place, instead of exhausting memory. Every
+/// scenario in scenarios/ is far below each (docs/input-limits.md).
+struct ReadLimits {
+    /// Bytes in one file (a scenario, a base it extends, a sweep definition).
+    static constexpr std::uintmax_t file_bytes = std::uintmax_t{16} << 20;
+    /// Values in one document -- scalars, nulls, lists and maps, keys
+    /// included -- counting what every alias expands to.
+    static constexpr std::size_t values = 250'000;
+    /// Aliases (`*name`) in one document.
+    static constexpr std::size_t aliases = 10'000;
+    /// Lists and maps nested in one another.
+    static constexpr int depth = 200;
+    /// Bytes of a key as YAML writes it back (quotes and escapes included):
+    /// YAML allows an implicit key at most 1024 characters.
+    static constexpr std::size_t key_bytes = 1000;
+};
+
+/// Parses one YAML document. Syntax errors, duplicate keys (however quoted or
+/// written, block or flow), non-scalar keys, merge keys (`<<`), a second
+/// document, text that is not UTF-8, control characters (NUL included, raw
+/// or escaped) and inputs beyond ReadLimits become ConfigError with the
+/// position. Quoted and block scalars are marked `quoted`; an empty value
+/// ("key:") is a Null marked at its key. Empty text gives a Null root.
 Node parse_yaml(std::string_view text, const std::string& source_name);
 /// Reads and parses a YAML file; marks name the file as `path` spells it.
-/// Throws ConfigError (unreadable file, syntax).
+/// Throws ConfigError (unreadable file, a file over ReadLimits::file_bytes, syntax).
 Node parse_yaml_file(const std::filesystem::path& path);
 
 /// Loads a scenario file, following `extends: other.yaml` (relative to the
@@ -140,12 +161,17 @@ struct FieldDoc {
 ///       .doc("One-line description")
 ///   f.check([](const T& v) -> std::optional<std::pair<std::string, std::string>> {
 ///       return {{"key", "what is wrong"}}; })   // cross-field rules
+///   The key may be a path below T ("eligibility.sectors[1]", "distance_km.puebla"):
+///   the error is placed at that value, or at the deepest part of the path the
+///   input has. A rule returning std::optional<Blame> can blame a map's key
+///   (`puebla:`) rather than its value: Blame{"distance_km.puebla", "...", true}.
 /// Member types: bool, integers, double, std::string, enums with EnumNames,
 /// structs with Describe, std::vector<X>, std::map<std::string, X>,
 /// std::optional<X>, for any supported X.
 ///
 /// A range applies to every number the field holds (each item of a list).
-/// Also f.add(...).at_most(hi). Integers above INT64_MAX are refused, even
+/// Also f.add(...).at_most(hi), and .max_entries(n) for a list or map field
+/// (checked before its items are decoded). Integers above INT64_MAX are refused, even
 /// for unsigned fields. `null` means empty only for std::optional.
 ///
 /// Free functions (config_schema.hpp):

@@ -27,7 +27,23 @@
 namespace tiersim::sim::config {
 
 /// What a cross-field rule reports: the key to blame and what is wrong with it.
+/// The key may be a path below the checked struct: "maximum",
+/// "eligibility.sectors[1]", "distance_km.puebla" (map keys may hold dots).
 using CrossFieldProblem = std::optional<std::pair<std::string, std::string>>;
+
+/// A cross-field problem that may blame a map's key rather than its value:
+/// Blame{"distance_km.puebla", "unknown cluster 'puebla'", true} places the
+/// error at the text `puebla:`. A rule may return std::optional<Blame>
+/// instead of CrossFieldProblem.
+struct Blame {
+    std::string path;     ///< below the checked struct, as for CrossFieldProblem
+    std::string problem;  ///< what is wrong
+    bool at_key = false;  ///< place the error at the last step's key, not its value
+    Blame(std::string blamed_path, std::string what, bool blame_key = false)
+        : path(std::move(blamed_path)), problem(std::move(what)), at_key(blame_key) {}
+    Blame(std::pair<std::string, std::string> key_and_problem)  // NOLINT: implicit, as rules return pairs
+        : Blame(std::move(key_and_problem.first), std::move(key_and_problem.second)) {}
+};
 
 namespace detail {
 
@@ -36,6 +52,8 @@ namespace detail {
 struct Bounds {
     std::optional<double> minimum;
     std::optional<double> maximum;
+    /// Most items of a list or entries of a map (the outermost one only).
+    std::optional<std::size_t> max_entries;
 };
 
 using DocList = std::vector<std::pair<std::string, FieldDoc>>;
@@ -53,13 +71,15 @@ struct FieldRecord {
     std::function<void(const Node&, const std::string& path, const Bounds&, void* object)> decode;
     std::function<Node(const void* object)> encode;
     std::function<Node()> default_value;
-    std::function<void(const std::string& path, DocList&)> add_nested_docs;
+    /// Documents the fields inside this one; `defaults` is the encoded default
+    /// this field has in its enclosing struct (nullptr: the nested type's own).
+    std::function<void(const std::string& path, DocList&, const Node* defaults)> add_nested_docs;
 };
 
 /// Everything Describe<T>::fields declared for one struct.
 struct StructSchema {
     std::vector<FieldRecord> fields;
-    std::vector<std::function<CrossFieldProblem(const void* object)>> checks;
+    std::vector<std::function<std::optional<Blame>(const void* object)>> checks;
 };
 
 // Implemented in config.cpp.
@@ -79,6 +99,8 @@ std::size_t decode_enum(const Node& node, const std::string& path,
 void expect_kind(const Node& node, const std::string& path, Node::Kind kind);
 void decode_struct(const Node& node, const std::string& path, const StructSchema& schema,
                    void* object);
+/// Throws unless a list or map of `count` items fits bounds.max_entries.
+void check_entry_count(const Node& node, const std::string& path, std::size_t count, const Bounds& bounds);
 
 Node plain_scalar(std::string text);
 Node encode_bool(bool value);
@@ -92,7 +114,11 @@ Node make_map(std::vector<Node::Entry> entries);
 Node make_null();
 
 std::string enum_type_name(std::span<const std::string_view> names);
-void add_struct_docs(const StructSchema& schema, const std::string& path, DocList& docs);
+/// `defaults`: the struct's default as encoded by its enclosing struct
+/// (nullptr: a value-initialised one), so nested defaults are documented as
+/// decoding applies them.
+void add_struct_docs(const StructSchema& schema, const std::string& path, DocList& docs,
+                     const Node* defaults = nullptr);
 std::string render_markdown(std::string_view title, const DocList& docs);
 
 template <class M>
@@ -128,7 +154,8 @@ public:
     }
     FieldSpec& range(double minimum, double maximum) {
         static_assert(detail::ValueTraits<M>::numeric, "range() needs a numeric field");
-        record().bounds = {minimum, maximum};
+        record().bounds.minimum = minimum;
+        record().bounds.maximum = maximum;
         detail::check_bounds_declaration(record());
         return *this;
     }
@@ -142,6 +169,11 @@ public:
         static_assert(detail::ValueTraits<M>::numeric, "at_most() needs a numeric field");
         record().bounds.maximum = maximum;
         detail::check_bounds_declaration(record());
+        return *this;
+    }
+    FieldSpec& max_entries(std::size_t most) {
+        static_assert(detail::ValueTraits<M>::container, "max_entries() needs a list or map field");
+        record().bounds.max_entries = most;
         return *this;
     }
     FieldSpec& required() {
@@ -193,11 +225,14 @@ public:
     }
 
     /// Adds a rule over the decoded struct, run after every field decoded.
+    /// It returns CrossFieldProblem or std::optional<Blame>.
     template <class Rule>
-        requires std::is_invocable_r_v<CrossFieldProblem, Rule, const T&>
+        requires(std::is_invocable_r_v<CrossFieldProblem, Rule, const T&> ||
+                 std::is_invocable_r_v<std::optional<Blame>, Rule, const T&>)
     void check(Rule rule) {
-        schema_.checks.push_back([rule = std::move(rule)](const void* object) -> CrossFieldProblem {
-            return rule(*static_cast<const T*>(object));
+        schema_.checks.push_back([rule = std::move(rule)](const void* object) -> std::optional<Blame> {
+            if (auto problem = rule(*static_cast<const T*>(object))) return Blame(std::move(*problem));
+            return std::nullopt;
         });
     }
 
@@ -222,7 +257,8 @@ const StructSchema& schema_of() {
 /// Leaves have no nested fields to document.
 struct LeafDocs {
     static constexpr bool section = false;
-    static void add_docs(const std::string&, DocList&) {}
+    static constexpr bool container = false;
+    static void add_docs(const std::string&, DocList&, const Node*) {}
 };
 
 template <>
@@ -310,13 +346,14 @@ template <Described S>
 struct ValueTraits<S> {
     static constexpr bool numeric = false;
     static constexpr bool section = true;
+    static constexpr bool container = false;
     static std::string type_name() { return "map"; }
     static void decode(const Node& node, const std::string& path, const Bounds&, S& out) {
         decode_struct(node, path, schema_of<S>(), &out);
     }
     static Node encode(const S& value) { return encode_struct(schema_of<S>(), &value); }
-    static void add_docs(const std::string& path, DocList& docs) {
-        add_struct_docs(schema_of<S>(), path, docs);
+    static void add_docs(const std::string& path, DocList& docs, const Node* defaults) {
+        add_struct_docs(schema_of<S>(), path, docs, defaults);
     }
 };
 
@@ -325,13 +362,16 @@ struct ValueTraits<std::vector<X>> {
     using Item = ValueTraits<X>;
     static constexpr bool numeric = Item::numeric;
     static constexpr bool section = false;
+    static constexpr bool container = true;
     static std::string type_name() { return "list of " + Item::type_name(); }
     static void decode(const Node& node, const std::string& path, const Bounds& bounds,
                        std::vector<X>& out) {
         expect_kind(node, path, Node::Kind::Sequence);
+        check_entry_count(node, path, node.items.size(), bounds);
+        const Bounds item_bounds{bounds.minimum, bounds.maximum, std::nullopt};
         out.assign(node.items.size(), X{});
         for (std::size_t i = 0; i < node.items.size(); ++i) {
-            Item::decode(node.items[i], index_path(path, i), bounds, out[i]);
+            Item::decode(node.items[i], index_path(path, i), item_bounds, out[i]);
         }
     }
     static Node encode(const std::vector<X>& values) {
@@ -342,8 +382,8 @@ struct ValueTraits<std::vector<X>> {
         }
         return make_sequence(std::move(items));
     }
-    static void add_docs(const std::string& path, DocList& docs) {
-        Item::add_docs(path + "[]", docs);
+    static void add_docs(const std::string& path, DocList& docs, const Node*) {
+        Item::add_docs(path + "[]", docs, nullptr);
     }
 };
 
@@ -352,13 +392,16 @@ struct ValueTraits<std::map<std::string, X>> {
     using Item = ValueTraits<X>;
     static constexpr bool numeric = Item::numeric;
     static constexpr bool section = false;
+    static constexpr bool container = true;
     static std::string type_name() { return "map of <name> to " + Item::type_name(); }
     static void decode(const Node& node, const std::string& path, const Bounds& bounds,
                        std::map<std::string, X>& out) {
         expect_kind(node, path, Node::Kind::Map);
+        check_entry_count(node, path, node.entries.size(), bounds);
+        const Bounds item_bounds{bounds.minimum, bounds.maximum, std::nullopt};
         out.clear();
         for (const Node::Entry& entry : node.entries) {
-            Item::decode(entry.value, join_path(path, entry.key), bounds, out[entry.key]);
+            Item::decode(entry.value, join_path(path, entry.key), item_bounds, out[entry.key]);
         }
     }
     static Node encode(const std::map<std::string, X>& values) {
@@ -369,8 +412,8 @@ struct ValueTraits<std::map<std::string, X>> {
         }
         return make_map(std::move(entries));
     }
-    static void add_docs(const std::string& path, DocList& docs) {
-        Item::add_docs(join_path(path, "<name>"), docs);
+    static void add_docs(const std::string& path, DocList& docs, const Node*) {
+        Item::add_docs(join_path(path, "<name>"), docs, nullptr);
     }
 };
 
@@ -379,6 +422,7 @@ struct ValueTraits<std::optional<X>> {
     using Item = ValueTraits<X>;
     static constexpr bool numeric = Item::numeric;
     static constexpr bool section = false;
+    static constexpr bool container = Item::container;
     static std::string type_name() { return Item::type_name() + " or null"; }
     static void decode(const Node& node, const std::string& path, const Bounds& bounds,
                        std::optional<X>& out) {
@@ -392,7 +436,10 @@ struct ValueTraits<std::optional<X>> {
     static Node encode(const std::optional<X>& value) {
         return value ? Item::encode(*value) : make_null();
     }
-    static void add_docs(const std::string& path, DocList& docs) { Item::add_docs(path, docs); }
+    static void add_docs(const std::string& path, DocList& docs, const Node* defaults) {
+        // An absent optional documents the fields its value would have.
+        Item::add_docs(path, docs, defaults != nullptr && defaults->kind == Node::Kind::Null ? nullptr : defaults);
+    }
 };
 
 }  // namespace detail

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 using namespace tiersim;
 using namespace tiersim::testing;
 using sim::config::ConfigError;
@@ -42,6 +44,17 @@ TEST_CASE("every broken scenario names the file, line, column and key", "[schema
         {"syntax_error.yaml", 4, 0, "", ""},
         {"missing_base.yaml", 1, 10, "extends", "no_such_base.yaml"},
         {"no_sectors.yaml", 0, 0, "sectors", "at least one sector"},
+        // Issue 14: bombs, bytes, keys and names, each at its own place.
+        {"alias_bomb.yaml", 8, 11, "f[1]", "alias '*e' expands to"},
+        {"invalid_utf8.yaml", 3, 10, "", "invalid UTF-8 (byte 0xE9)"},
+        {"nul_in_value.yaml", 4, 13, "", "a NUL character (U+0000)"},
+        {"merge_key.yaml", 5, 3, "clusters.<<", "merge keys (<<) are not supported"},
+        {"duplicate_key_alias.yaml", 6, 3, "run.ticks", "duplicate key 'ticks' (first at line 5, column 3)"},
+        {"zero_cluster_shares.yaml", 10, 19, "sectors.vehicles.tiers.t1.clusters", "every share is 0"},
+        {"unknown_sector_in_policy.yaml", 7, 27, "policies.credit_guarantee.eligibility.sectors[1]",
+         "unknown sector 'aero'"},
+        {"unknown_cluster_in_shock.yaml", 9, 17, "shocks.disruptions[1].cluster", "unknown cluster 'bajio'"},
+        {"unknown_distance_cluster.yaml", 6, 31, "clusters.south.distance_km.west", "unknown cluster 'west'"},
     };
     for (const auto& broken : cases) {
         INFO("scenario " << broken.file);
@@ -88,4 +101,24 @@ TEST_CASE("tiersim validate exits 2 with the located message and runs nothing", 
 
     const auto good = run_tiersim("validate " + source_path("scenarios/teaching/pyramid.yaml").string());
     CHECK(good.exit_code == 0);
+}
+
+TEST_CASE("tiersim validate refuses an alias bomb and a huge scenario quickly, at their place", "[schema][cli][limits]") {
+    const auto bomb = run_tiersim("validate " + source_path("tests/data/bad/alias_bomb.yaml").string());
+    CHECK(bomb.exit_code == 2);
+    CHECK(bomb.output.find("alias_bomb.yaml:8:11: f[1]: alias '*e' expands to") != std::string::npos);
+
+    // 300,000 clusters: refused where the document passes the value limit,
+    // long before the end of the file.
+    ScratchDir dir("huge");
+    const auto huge = dir / "clusters.yaml";
+    {
+        std::ofstream out(huge);
+        out << "extends: " << source_path("scenarios/teaching/pyramid.yaml").string() << "\nclusters:\n";
+        for (int k = 0; k < 300000; ++k) out << "  c" << k << ": {states: [s" << k << "]}\n";
+    }
+    const auto result = run_tiersim("validate " + huge.string());
+    CHECK(result.exit_code == 2);
+    CHECK(result.output.find("clusters.yaml:50002:3: clusters: the document holds more than 250000 values") !=
+          std::string::npos);
 }

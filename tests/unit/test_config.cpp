@@ -76,6 +76,21 @@ struct Scenario {
     bool operator==(const Scenario&) const = default;
 };
 
+/// For checks that blame nested values, map keys and list sizes, and for
+/// defaults a struct's enclosing struct sets.
+struct Region {
+    std::vector<std::string> names;
+    std::map<std::string, double> shares;
+    int size = 0;
+};
+
+struct Atlas {
+    Region home;
+    Region away = Region{{}, {}, 7};
+    std::map<std::string, Region> regions;
+    std::vector<int> codes;
+};
+
 }  // namespace test_schema
 
 namespace tiersim::sim::config {
@@ -162,6 +177,36 @@ struct Describe<Scenario> {
         f.add("tiers", &Scenario::tiers).doc("Supplier tiers");
         f.add("sectors", &Scenario::sectors).doc("Sectors by name");
         f.add("lead_times", &Scenario::lead_times).doc("Lead times per tier");
+    }
+};
+
+template <>
+struct Describe<Region> {
+    static void fields(Fields<Region>& f) {
+        f.add("names", &Region::names).doc("Names");
+        f.add("shares", &Region::shares).doc("Shares by name");
+        f.add("size", &Region::size).doc("Size");
+    }
+};
+
+template <>
+struct Describe<Atlas> {
+    static void fields(Fields<Atlas>& f) {
+        f.add("home", &Atlas::home).doc("Home region");
+        f.add("away", &Atlas::away).doc("Away region");
+        f.add("regions", &Atlas::regions).max_entries(3).doc("Regions by name");
+        f.add("codes", &Atlas::codes).max_entries(2).range(0, 9).doc("Codes");
+        // Blames the first name "bad" in any region's list, or a share keyed "bad".
+        f.check([](const Atlas& atlas) -> std::optional<Blame> {
+            for (const auto& [name, region] : atlas.regions) {
+                for (std::size_t i = 0; i < region.names.size(); ++i)
+                    if (region.names[i] == "bad")
+                        return Blame{"regions." + name + ".names[" + std::to_string(i) + "]", "bad name"};
+                if (region.shares.count("bad")) return Blame{"regions." + name + ".shares.bad", "bad key", true};
+            }
+            if (atlas.home.size < 0) return Blame{"home.size", "negative"};
+            return std::nullopt;
+        });
     }
 };
 
@@ -333,6 +378,129 @@ TEST_CASE("more than one YAML document is refused", "[config][parse]") {
 
 TEST_CASE("an alias that contains itself is an error, not a crash", "[config][parse]") {
     CHECK_THROWS_AS(parse("a: &loop [1, *loop]\n"), ConfigError);
+}
+
+TEST_CASE("an alias bomb is refused at the alias, before anything expands", "[config][parse][limits]") {
+    // Each level holds nine aliases of the one before: 9^20 values if expanded,
+    // which no machine could hold, so refusing it at all shows nothing expanded.
+    std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int level = 1; level <= 20; ++level) {
+        const std::string previous = "*a" + std::to_string(level - 1);
+        bomb += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+        for (int k = 0; k < 9; ++k) bomb += (k == 0 ? "" : ", ") + previous;
+        bomb += "]\n";
+    }
+    const ConfigError error = error_from([&] { parse(bomb); });
+    INFO(error.what());
+    CHECK(error.problem().find("alias '*a") != std::string::npos);
+    CHECK(error.problem().find("past the limit of 250000 values") != std::string::npos);
+    CHECK(error.mark().line > 1);
+}
+
+TEST_CASE("a document with too many values, aliases or levels is refused where it passes the limit",
+          "[config][parse][limits]") {
+    SECTION("values") {
+        std::string text = "list: [";
+        for (std::size_t i = 0; i < config::ReadLimits::values; ++i) text += "0,";
+        text += "0]\n";
+        const ConfigError error = error_from([&] { parse(text); });
+        CHECK(error.mark().line == 1);
+        CHECK(error.key_path().starts_with("list["));
+        CHECK(error.problem() == "the document holds more than 250000 values (see docs/input-limits.md)");
+    }
+    SECTION("aliases") {
+        std::string text = "a: &a 1\nb: [";
+        for (std::size_t i = 0; i <= config::ReadLimits::aliases; ++i) text += "*a, ";
+        text += "1]\n";
+        const ConfigError error = error_from([&] { parse(text); });
+        CHECK(error.mark().line == 2);
+        CHECK(error.problem().find("more than 10000 aliases") != std::string::npos);
+    }
+    SECTION("depth") {
+        const std::string text = std::string(300, '[') + std::string(300, ']') + "\n";
+        const ConfigError error = error_from([&] { parse(text); });
+        CHECK(error.mark() == at(1, config::ReadLimits::depth + 1));
+        CHECK(error.problem() == "lists and maps nest more than 200 deep");
+    }
+    SECTION("anchors and aliases within the limits are read as copies, marked where used") {
+        const Node root = parse("base: &b {x: 1, y: [2, 3]}\nother: *b\n");
+        const Node* other = root.find("other");
+        REQUIRE(other != nullptr);
+        CHECK(same_values(*other, *root.find("base")));
+        CHECK(other->mark == at(2, 8));
+    }
+}
+
+TEST_CASE("a file larger than the limit is refused without reading it all", "[config][parse][limits]") {
+    const TempDir dir;
+    const auto file = dir.write("huge.yaml", "# " + std::string(config::ReadLimits::file_bytes, 'x') + "\n");
+    const ConfigError error = error_from([&] { config::parse_yaml_file(file); });
+    CHECK(error.mark().file == file.string());
+    CHECK(error.problem().find("larger than 16 MiB") != std::string::npos);
+}
+
+TEST_CASE("text that is not UTF-8, or holds NUL or control characters, is refused at its place",
+          "[config][parse][text]") {
+    SECTION("invalid UTF-8, with columns counted in characters") {
+        const ConfigError error = error_from([] { parse("name: caf\xc3\xa9\nlabel: ma\xf1" "ana\n"); });
+        CHECK(error.mark() == at(2, 10));
+        CHECK(error.problem().starts_with("invalid UTF-8 (byte 0xF1)"));
+    }
+    SECTION("overlong and surrogate encodings") {
+        CHECK(error_from([] { parse("a: \xc0\xaf\n"); }).mark() == at(1, 4));
+        CHECK(error_from([] { parse("a: \xed\xa0\x80\n"); }).mark() == at(1, 4));
+        CHECK(error_from([] { parse("a: \xe2\x82\n"); }).mark() == at(1, 4));
+    }
+    SECTION("a NUL byte in a value") {
+        const ConfigError error = error_from([] { parse(std::string("a: 1\nname: ab\0cd\n", 16)); });
+        CHECK(error.mark() == at(2, 9));
+        CHECK(error.problem().starts_with("a NUL character (U+0000)"));
+    }
+    SECTION("a NUL or a lone surrogate written as an escape") {
+        const ConfigError nul = error_from([] { parse("a: 1\nname: \"ab\\0cd\"\n"); });
+        CHECK(nul.mark() == at(2, 7));
+        CHECK(nul.key_path() == "name");
+        CHECK(nul.problem().find("a NUL character") != std::string::npos);
+        const ConfigError surrogate = error_from([] { parse("list: [\"\\ud800\"]\n"); });
+        CHECK(surrogate.mark().line == 1);
+        CHECK(surrogate.problem().find("invalid") != std::string::npos);
+    }
+    SECTION("other control characters") {
+        const ConfigError error = error_from([] { parse("a: x\x01y\n"); });
+        CHECK(error.mark() == at(1, 5));
+        CHECK(error.problem().starts_with("the control character U+0001"));
+    }
+    SECTION("UTF-8 text, tabs in quotes, CRLF and a byte-order mark are fine") {
+        const Node root = parse("\xef\xbb\xbfname: \"Quer\xc3\xa9taro\tNL\"\r\nlabel: \xe2\x82\xac \xf0\x9f\x9a\x97\r\n");
+        CHECK(root.find("name")->scalar == "Quer\xc3\xa9taro\tNL");
+        CHECK(root.find("label")->scalar == "\xe2\x82\xac \xf0\x9f\x9a\x97");
+    }
+}
+
+TEST_CASE("duplicate keys are refused however they are written", "[config][parse]") {
+    SECTION("flow") {
+        CHECK(error_from([] { parse("run: {ticks: 1, ticks: 2}\n"); }).mark() == at(1, 17));
+    }
+    SECTION("quoted") {
+        CHECK(error_from([] { parse("ticks: 1\n'ticks': 2\n"); }).mark() == at(2, 1));
+    }
+    SECTION("explicit") {
+        CHECK(error_from([] { parse("? ticks\n: 1\nticks: 2\n"); }).mark() == at(3, 1));
+    }
+    SECTION("an alias, found where the alias is") {
+        const ConfigError error = error_from([] { parse("name: &k ticks\nrun:\n  ticks: 1\n  *k : 2\n"); });
+        CHECK(error.mark() == at(4, 3));
+        CHECK(error.key_path() == "run.ticks");
+        CHECK(error.problem() == "duplicate key 'ticks' (first at line 3, column 3)");
+    }
+}
+
+TEST_CASE("merge keys are refused, not taken for a key named <<", "[config][parse]") {
+    const ConfigError error = error_from([] { parse("clusters:\n  north: &n {states: [x]}\n  <<: *n\n"); });
+    CHECK(error.mark() == at(3, 3));
+    CHECK(error.key_path() == "clusters.<<");
+    CHECK(error.problem().starts_with("merge keys (<<) are not supported"));
+    CHECK(parse("\"<<\": 1\n").find("<<") != nullptr);  // quoted: a plain name
 }
 
 TEST_CASE("empty text parses to a null root", "[config][parse]") {
@@ -621,6 +789,43 @@ TEST_CASE("cross-field rules blame the key they name", "[config][decode]") {
     }
 }
 
+TEST_CASE("cross-field rules may blame a nested value or a map key by path", "[config][decode]") {
+    SECTION("a list item inside a map entry whose name holds a dot") {
+        const ConfigError error = error_from([] {
+            (void)config::decode<Atlas>(parse("regions:\n  a: {}\n  a.b:\n    names: [ok, bad]\n"));
+        });
+        CHECK(error.key_path() == "regions.a.b.names[1]");
+        CHECK(error.mark() == at(4, 17));
+        CHECK(error.problem() == "bad name");
+    }
+    SECTION("a map key, at the key") {
+        const ConfigError error = error_from([] {
+            (void)config::decode<Atlas>(parse("regions:\n  r:\n    shares: {good: 1, bad: 2}\n"));
+        });
+        CHECK(error.key_path() == "regions.r.shares.bad");
+        CHECK(error.mark() == at(3, 23));
+    }
+    SECTION("a field of a nested struct") {
+        CHECK_NOTHROW(config::decode<Atlas>(parse("home: {size: 1}\n")));
+        const ConfigError negative = error_from([] { (void)config::decode<Atlas>(parse("home: {size: -1}\n")); });
+        CHECK(negative.mark() == at(1, 14));
+        CHECK(negative.key_path() == "home.size");
+    }
+}
+
+TEST_CASE("a list or map with more entries than declared is refused before its items", "[config][decode]") {
+    const ConfigError codes = error_from([] { (void)config::decode<Atlas>(parse("codes: [1, 2, 3]\n")); });
+    CHECK(codes.mark() == at(1, 8));
+    CHECK(codes.key_path() == "codes");
+    CHECK(codes.problem() == "has 3 entries; at most 2 are allowed");
+    // Item bounds still apply to each item.
+    CHECK(error_from([] { (void)config::decode<Atlas>(parse("codes: [1, 12]\n")); }).key_path() == "codes[1]");
+    const ConfigError regions =
+        error_from([] { (void)config::decode<Atlas>(parse("regions: {a: {}, b: {}, c: {}, d: {size: x}}\n")); });
+    CHECK(regions.key_path() == "regions");
+    CHECK(regions.problem() == "has 4 entries; at most 3 are allowed");
+}
+
 TEST_CASE("null clears an optional; other types refuse it", "[config][decode]") {
     const Scenario scenario =
         config::decode<Scenario>(parse("name: x\nsectors:\n  a: {cap: null}\n  b: {cap: 4}\n"));
@@ -792,6 +997,28 @@ TEST_CASE("overrides set nested values parsed as YAML", "[config][override]") {
         config::apply_override(root, "sectors.electronics.cap=null");
         CHECK(config::decode<Scenario>(root).sectors.at("electronics").cap == std::nullopt);
     }
+}
+
+TEST_CASE("an override key must be UTF-8 text without control characters", "[config][override][text]") {
+    Node root = parse("name: x\n");
+    const ConfigError utf8 = error_from([&] { config::apply_override(root, "na\xff" "me=1"); });
+    CHECK(utf8.mark() == at(1, 3, "<command line>"));
+    CHECK(utf8.problem().starts_with("invalid UTF-8 (byte 0xFF)"));
+    const ConfigError nul = error_from([&] { config::apply_override(root, std::string("x.\0name=2", 9)); });
+    CHECK(nul.mark() == at(1, 3, "<command line>"));
+    CHECK(nul.problem().starts_with("a NUL character"));
+}
+
+TEST_CASE("a key too long to write back as YAML is refused; one within the limit round-trips", "[config][limits]") {
+    const std::string long_key(config::ReadLimits::key_bytes + 1, 'k');
+    const ConfigError error = error_from([&] { parse("? " + long_key + "\n: 1\n"); });
+    CHECK(error.mark() == at(1, 3));
+    CHECK(error.problem() == "this key is 1001 bytes long as YAML; a key may be at most 1000");
+    Node root = parse("a: 1\n");
+    CHECK_THROWS_AS(config::apply_override(root, long_key + "=1"), ConfigError);
+    const std::string key(config::ReadLimits::key_bytes, 'k');
+    const Node kept = parse("? " + key + "\n: 1\n");
+    CHECK(parse(config::emit_yaml(kept)).find(key) != nullptr);
 }
 
 TEST_CASE("malformed overrides are errors on the command line", "[config][override]") {
@@ -971,6 +1198,18 @@ TEST_CASE("schema_docs flattens every field with its declaration", "[config][doc
     CHECK(by_path.at("sectors").type == "map of <name> to map");
     CHECK(by_path.at("sectors").default_value == "{}");
     CHECK(by_path.at("lead_times").type == "list of list of integer");
+}
+
+TEST_CASE("schema_docs gives a nested field the default its enclosing struct sets", "[config][docs]") {
+    std::map<std::string, config::FieldDoc> by_path;
+    for (const auto& [path, doc] : config::schema_docs<Atlas>()) by_path[path] = doc;
+    CHECK(by_path.at("home.size").default_value == "0");
+    CHECK(by_path.at("away.size").default_value == "7");
+    CHECK(by_path.at("regions.<name>.size").default_value == "0");
+    CHECK(by_path.at("codes").range == "[0, 9]; at most 2 entries");
+    CHECK(by_path.at("regions").range == "at most 3 entries");
+    // What the docs say is what decoding gives.
+    CHECK(config::decode<Atlas>(parse("away: {names: []}\n")).away.size == 7);
 }
 
 TEST_CASE("schema_markdown documents every key in deterministic tables", "[config][docs]") {
