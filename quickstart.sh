@@ -40,13 +40,13 @@ case "$mode" in
   run)
     build release tiersim
     mkdir -p results
-    ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5
+    ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5 --overwrite
     echo "quickstart: results in results/pyramid.h5 (try: h5dump -H results/pyramid.h5)"
     ;;
   report)
     build release tiersim
     mkdir -p results
-    ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5
+    ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5 --overwrite
     analysis/tiersim-plot report results/pyramid.h5 -o results/pyramid.html
     echo "quickstart: report in results/pyramid.html (figures: analysis/tiersim-plot all results/pyramid.h5 -o results/figures)"
     ;;
