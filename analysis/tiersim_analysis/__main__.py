@@ -10,6 +10,10 @@
 
 Installed (pip install ./analysis), `tiersim-plot` is this module's main(); from a
 clone, analysis/tiersim-plot or `python3 -m tiersim_analysis` run the same.
+
+Exit status: 0 done; 2 a FILE.h5 that is not a readable tiersim results file
+(one line on stderr names the file and the problem) or a usage error; 1 an
+output that cannot be written.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import sys
 from pathlib import Path
 
 from . import figures, metrics, report
-from .load import Run, Sweep, load
+from .load import ResultsFileError, Run, Sweep, load
 
 
 def _load_runs(paths, kind):
@@ -69,6 +73,18 @@ def main(argv=None) -> int:
     if argv is None:
         _quiet_broken_pipe()
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except ResultsFileError as error:
+        print(f"tiersim-plot: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # every input error is a ResultsFileError: this is the output
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"tiersim-plot: cannot write {where}{error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def _command(args) -> int:
     if args.command == "list":
         for name, (_, kind, text) in figures.FIGURES.items():
             print(f"{name:15s} {kind:8s} {text}")

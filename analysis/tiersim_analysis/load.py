@@ -12,10 +12,19 @@ Every table of the file (docs/hdf5.md) becomes a DataFrame with coded columns
 pandas Categoricals with the file's labels, byte strings decoded, rows cut at
 the `ticks_completed` attribute (a consistent view of an interrupted run), and
 each column's units and description kept in `DataFrame.attrs`.
+
+A file that is not a readable tiersim results file (missing, a directory,
+empty, text, truncated, corrupt, or an HDF5 file some other program wrote)
+raises `ResultsFileError`, whose message is one line naming the file and the
+problem; `tiersim-plot` prints it and exits 2.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -38,6 +47,111 @@ RUN_TABLES = {
 }
 
 TIERS = ["OEM", "T1", "T2", "T3"]
+
+#: The eight bytes every HDF5 file starts with (at offset 0, or 512, 1024, ... after a user block).
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+#: What reading a damaged HDF5 file can raise from h5py, numpy or our own decoding.
+_READ_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError, IndexError, AttributeError,
+                UnicodeDecodeError)
+
+
+class ResultsFileError(ValueError):
+    """A file that cannot be read as tiersim results. str() is one line: "PATH: what is wrong"."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = " ".join(str(problem).split())  # one line, whatever h5py's message held
+        super().__init__(f"{self.path}: {self.problem}")
+
+
+def _h5_message(error: BaseException) -> str:
+    """h5py's message without the errno prefix, the HDF5 detail that repeats the path, and newlines."""
+    text = " ".join(str(error).split())
+    text = re.sub(r"^\[Errno \d+\] ", "", text)
+    return text or type(error).__name__
+
+
+def _not_hdf5(head: bytes) -> str:
+    if not head.strip(b"\t\r\n "):
+        return "not an HDF5 file (only blank text)"
+    try:
+        head.decode("utf-8")
+        text = b"\0" not in head
+    except UnicodeDecodeError as error:  # a multi-byte character cut at the end of the sample is still text
+        text = error.start >= len(head) - 3 and b"\0" not in head
+    if text:
+        return "a text file, not an HDF5 results file"
+    return "not an HDF5 file (no HDF5 signature)"
+
+
+def _check_file(path: str) -> None:
+    """Refuses, before h5py sees it, what is no HDF5 file at all: one clear reason each."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ResultsFileError(path, "no such file") from None
+    except OSError as error:
+        raise ResultsFileError(path, f"cannot read it: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ResultsFileError(path, "is a directory, not a results file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ResultsFileError(path, "not a regular file (a pipe or device?), not a results file")
+    if info.st_size == 0:
+        raise ResultsFileError(path, "empty file (0 bytes), not a results file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+            found = head.startswith(HDF5_SIGNATURE)
+            offset = 512
+            while not found and offset < info.st_size:  # a user block: 512, 1024, 2048, ...
+                f.seek(offset)
+                found = f.read(8) == HDF5_SIGNATURE
+                offset *= 2
+    except OSError as error:
+        raise ResultsFileError(path, f"cannot read it: {error.strerror or error}") from None
+    if not found:
+        raise ResultsFileError(path, _not_hdf5(head))
+
+
+def _open_problem(error: BaseException) -> str:
+    message = _h5_message(error)
+    truncated = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", message)
+    if truncated:
+        return (f"truncated HDF5 file ({int(truncated.group(1)):,} of {int(truncated.group(2)):,} bytes; "
+                "an interrupted copy or a full disk?)")
+    if isinstance(error, PermissionError):
+        return "cannot read it: permission denied"
+    return f"corrupt or unreadable HDF5 file ({message})"
+
+
+@contextlib.contextmanager
+def open_results(path):
+    """h5py.File(path, "r") of a file checked to be HDF5; any failure to open or read inside the block
+    becomes a ResultsFileError naming the file."""
+    path = str(path)
+    _check_file(path)
+    try:
+        f = h5py.File(path, "r")
+    except _READ_ERRORS as error:
+        raise ResultsFileError(path, _open_problem(error)) from None
+    try:
+        with f:
+            yield f
+    except ResultsFileError:
+        raise
+    except _READ_ERRORS as error:
+        raise ResultsFileError(path, f"corrupt HDF5 file ({_h5_message(error)})") from None
+
+
+def _kind(f: h5py.File, path: str) -> str:
+    """"sweep" or "run"; ResultsFileError for an HDF5 file tiersim did not write."""
+    if "runs" in f and isinstance(f["runs"], h5py.Dataset):
+        return "sweep"
+    if "tiersim_version" in f.attrs or isinstance(f.get("series"), h5py.Group):
+        return "run"
+    raise ResultsFileError(path, "an HDF5 file, but not a tiersim results file "
+                                 "(no tiersim_version attribute, no series/ group, no runs table)")
 SIZE_CLASSES = ["micro", "small", "medium", "large"]
 MSME_CLASSES = ["micro", "small", "medium"]
 
@@ -222,14 +336,16 @@ class Sweep:
 
     def run(self, run_id: str) -> Run:
         """One run of the sweep, loaded as a Run."""
-        with h5py.File(self.path, "r") as f:
+        with open_results(self.path) as f:
+            if f"run/{run_id}" not in f:
+                raise ResultsFileError(self.path, f"the sweep has no results of run {run_id!r}")
             return _read_run(f[f"run/{run_id}"], self.path, name=str(run_id))
 
     def table(self, table_path: str, columns: Optional[List[str]] = None) -> pd.DataFrame:
         """One table of every finished run, stacked, with run_id, arm, replication and the parameters."""
         frames = []
         keys = ["run_id", "arm", "replication"] + self.parameters
-        with h5py.File(self.path, "r") as f:
+        with open_results(self.path) as f:
             for _, row in self.done.iterrows():
                 group_path = f"run/{row['run_id']}"
                 try:
@@ -304,15 +420,18 @@ def _read_sweep(f: h5py.File, path: str) -> Sweep:
 
 
 def is_sweep(path) -> bool:
-    with h5py.File(path, "r") as f:
-        return "runs" in f and isinstance(f["runs"], h5py.Dataset)
+    with open_results(path) as f:
+        return _kind(f, str(path)) == "sweep"
 
 
 def load(path):
-    """Load a results file: a Run for a single-run file, a Sweep for a sweep file."""
+    """Load a results file: a Run for a single-run file, a Sweep for a sweep file.
+
+    Raises ResultsFileError (a ValueError; one line naming the file and the problem) for a file that is
+    missing, a directory, empty, text, truncated, corrupt, or an HDF5 file tiersim did not write."""
     path = str(path)
-    with h5py.File(path, "r") as f:
-        if "runs" in f and isinstance(f["runs"], h5py.Dataset):
+    with open_results(path) as f:
+        if _kind(f, path) == "sweep":
             return _read_sweep(f, path)
         return _read_run(f, path)
 
@@ -320,12 +439,12 @@ def load(path):
 def load_run(path) -> Run:
     result = load(path)
     if not isinstance(result, Run):
-        raise ValueError(f"{path} is a sweep file; use load() or load_sweep()")
+        raise ResultsFileError(path, "a sweep file, not a single run; use load() or load_sweep()")
     return result
 
 
 def load_sweep(path) -> Sweep:
     result = load(path)
     if not isinstance(result, Sweep):
-        raise ValueError(f"{path} is a single-run file, not a sweep (no /runs table)")
+        raise ResultsFileError(path, "a single-run file, not a sweep (no /runs table)")
     return result
