@@ -6,6 +6,8 @@
 #   ./quickstart.sh report     the same run, then an HTML report -> results/pyramid.html
 #   ./quickstart.sh test       install, build, run the whole test suite
 #   ./quickstart.sh sanitize   the test suite under AddressSanitizer + UBSan
+#   ./quickstart.sh tsan       the threaded tests (determinism, sweeps, summarize A B) under ThreadSanitizer
+#   ./quickstart.sh fuzz       fuzz the scenario loader and --set parser, 60 s each (TIERSIM_FUZZ_SECONDS)
 #   ./quickstart.sh bench      firm-ticks per second and memory per firm
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +17,10 @@ packages=(g++ cmake ninja-build pkg-config git
           catch2 librandom123-dev hdf5-tools python3 python3-h5py python3-pandas
           python3-numpy python3-matplotlib python3-yaml python3-pytest python3-pip
           libopenmpi-dev openmpi-bin)
+# Only for `fuzz`: Debian's clang and its runtime, which holds libFuzzer
+# (libclang_rt.fuzzer; clang only recommends it). `tsan` needs nothing more:
+# g++ brings GCC's ThreadSanitizer runtime (libtsan2).
+fuzz_packages=(clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -35,6 +41,7 @@ build() {  # preset [target]
 }
 
 mode="${1:-run}"
+if [ "$mode" = fuzz ]; then packages+=("${fuzz_packages[@]}"); fi
 install_missing
 case "$mode" in
   run)
@@ -58,12 +65,20 @@ case "$mode" in
     build asan
     ctest --preset asan -j 2
     ;;
+  tsan)
+    build tsan   # only the targets the threaded tests need (the preset's list)
+    ctest --preset tsan -j 2
+    ;;
+  fuzz)
+    build fuzz
+    tests/fuzz/run.sh "${TIERSIM_FUZZ_SECONDS:-60}" build/fuzz
+    ;;
   bench)
     build release
     cmake --build --preset release --target bench
     ;;
   *)
-    echo "usage: $0 run|report|test|sanitize|bench" >&2
+    echo "usage: $0 run|report|test|sanitize|tsan|fuzz|bench" >&2
     exit 2
     ;;
 esac

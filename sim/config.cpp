@@ -737,6 +737,9 @@ Node& override_target(Node& root, const std::vector<OverrideStep>& steps) {
 
 // ---------------------------------------------------------------- emitting YAML
 
+/// U+FEFF in UTF-8.
+constexpr std::string_view byte_order_mark = "\xef\xbb\xbf";
+
 // Conservative: a scalar is written plain only when no YAML reader could take
 // it for syntax; everything else is double-quoted.
 bool is_safe_plain(std::string_view text, bool in_flow) {
@@ -751,6 +754,10 @@ bool is_safe_plain(std::string_view text, bool in_flow) {
         return false;
     }
     if (text.starts_with("...")) {  // a document end marker at the start of a line
+        return false;
+    }
+    // At the start of a line a reader takes U+FEFF for a byte-order mark and drops it.
+    if (text.find(byte_order_mark) != std::string_view::npos) {
         return false;
     }
     if (text.find(": ") != std::string_view::npos || text.find(" #") != std::string_view::npos) {
@@ -784,9 +791,13 @@ bool reads_as_non_string(std::string_view text) {
 
 std::string double_quoted(std::string_view text) {
     std::string out = "\"";
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
+        if (text.substr(i).starts_with(byte_order_mark)) {  // escaped, so no reader drops it
+            out += "\\ufeff";
+            i += byte_order_mark.size() - 1;
+        } else if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
         } else if (c == '\n') {

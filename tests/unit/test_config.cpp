@@ -1096,7 +1096,9 @@ TEST_CASE("emit_yaml quotes strings that would read back as something else", "[c
         "true",        "1",         "",    ":",   "a: b",   "# no comment",
         "- item",      "null",      "~",   "yes", ".5",     "-3",
         "two\nlines",  " padded ",  "[x]", "{y}", "it's",   "say \"hi\"",
-        "back\\slash", "tab\there", "---", "...", "ünïcode"};
+        "back\\slash", "tab\there", "---", "...", "ünïcode",
+        // U+FEFF: written plain at a line's start, a reader drops it as a byte-order mark (fuzz finding)
+        "\xef\xbb\xbf" "a", "b\xef\xbb\xbf" "c"};
     Node list;
     list.kind = Node::Kind::Sequence;
     for (const std::string& text : tricky) {
@@ -1108,6 +1110,7 @@ TEST_CASE("emit_yaml quotes strings that would read back as something else", "[c
     }
     root.entries.push_back({"tricky", {}, list});
     root.entries.push_back({"true", {}, parse("x")});
+    root.entries.push_back({"\xef\xbb\xbf" "key", {}, parse("1")});
     root.entries.push_back({"empty_map", {}, parse("{}")});
     root.entries.push_back({"empty_list", {}, parse("[]")});
     root.entries.push_back({"nothing", {}, Node{}});
