@@ -21,6 +21,7 @@ sim::RunSummary run_warm(const models::LoadedScenario& loaded, const std::filesy
     options.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
     options.output = output;
     options.texts = {{"scenario/resolved", loaded.resolved_yaml}};
+    options.attributes = {{"tiersim_version", std::string("warm-start test")}};  // a tiersim results file
     if (from) {
         const models::SavedState saved = models::open_saved_state(models::parse_state_source(*from), loaded);
         options.first_tick = model.restore_state(sim::StateReader(*saved.reader, saved.group));
