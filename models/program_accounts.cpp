@@ -18,7 +18,7 @@ constexpr std::size_t row_size = beneficiaries + tier_count * size_class_count;
 
 std::vector<std::string> labels(auto const& names) { return {names.begin(), names.end()}; }
 
-Column tick_column() { return {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"}; }
+Column tick_column() { return {"tick", ColumnType::Int32, "month", "Month since the end of the burn-in (0: the first month recorded by a run without a saved state)"}; }
 Column program_column(const Levers& levers) {
     std::vector<std::string> keys;
     for (const auto& lever : levers.all()) keys.emplace_back(lever->key());
@@ -97,8 +97,8 @@ void ProgramAccounts::aggregate(const FirmTable& f) {
         });
 }
 
-void ProgramAccounts::write(sim::Tick tick) {
-    const auto this_tick = static_cast<std::int32_t>(tick);
+void ProgramAccounts::write(sim::Tick tick, sim::Tick output_tick) {
+    const auto this_tick = static_cast<std::int32_t>(output_tick);
     const std::size_t n_levers = levers_.size();
     std::vector<std::int8_t> codes, active;
     std::vector<double> outlays, fees, payouts, forgone, budget, outstanding;

@@ -16,7 +16,8 @@ public:
     void open(sim::results::File& file);
     /// Reduces this tick's per-firm flows into per-lever totals, deterministically.
     void aggregate(const FirmTable& firms);
-    void write(sim::Tick tick);
+    /// Appends the rows of model tick `tick`, labelled `output_tick`.
+    void write(sim::Tick tick, sim::Tick output_tick);
 
 private:
     const Levers& levers_;

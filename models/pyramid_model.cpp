@@ -44,8 +44,12 @@ void check_declared_writes(const std::string& phase, const Fingerprints& before,
 PyramidModel::PyramidModel(Scenario scenario)
     : scenario_(std::move(scenario)),
       streams_{static_cast<std::uint64_t>(scenario_.run.seed), static_cast<std::uint64_t>(scenario_.run.replication)},
-      levers_(scenario_.policies),
-      shocks_(scenario_.shocks),
+      // During a burn-in no lever or shock is in force: they are built when it ends (end_burn_in).
+      levers_(scenario_.run.burn_in_months > 0 ? PoliciesConfig{} : scenario_.policies,
+              static_cast<sim::Tick>(scenario_.run.burn_in_months)),
+      shocks_(scenario_.run.burn_in_months > 0 ? ShocksConfig{} : scenario_.shocks,
+              static_cast<sim::Tick>(scenario_.run.burn_in_months)),
+      origin_(static_cast<sim::Tick>(scenario_.run.burn_in_months)),
 #ifdef NDEBUG
       check_writes_(false)
 #else

@@ -34,6 +34,21 @@ public:
     void record(sim::Tick tick, sim::results::File& file) override;
     std::size_t memory_bytes() const override;
 
+    // --- warm start (docs/model.md, "Warm start") -----------------------------------------
+    /// Saves every firm and link column, the link graph, the levers' and
+    /// shocks' own state, the clock's origin and `next_tick`.
+    void save_state(sim::StateWriter& out, sim::Tick next_tick) const override;
+    /// Levers and shocks come into force: the burn-in is over.
+    void end_burn_in(sim::Tick next_tick) override;
+    /// Replaces the state built from the scenario by a saved one (same
+    /// structure: check with first_structural_difference first); the
+    /// scenario's levers and shocks take over, each restoring its saved state
+    /// when the snapshot has one. Returns the tick to continue from.
+    /// @throws sim::results::ResultsError when an array is missing or does not fit
+    sim::Tick restore_state(const sim::StateReader& in);
+    /// The output tick of a model tick: months since the end of the burn-in.
+    sim::Tick output_tick(sim::Tick tick) const noexcept { return tick - origin_; }
+
     const Scenario& scenario() const noexcept { return scenario_; }
     const FirmTable& firms() const noexcept { return firms_; }
     const LinkTable& links() const noexcept { return links_; }
@@ -92,6 +107,7 @@ private:
     Levers levers_;
     Shocks shocks_;
     sim::Schedule schedule_;
+    sim::Tick origin_ = 0;  ///< model tick of output tick 0 and policy month 0: the burn-in's length
     bool check_writes_;
 
     struct Recorder;

@@ -66,7 +66,7 @@ ColumnData panel_values(const std::vector<T>& field, const std::vector<std::size
     return out;
 }
 
-Column tick_column() { return {"tick", ColumnType::Int32, "month", "Tick (month) since the start of the run"}; }
+Column tick_column() { return {"tick", ColumnType::Int32, "month", "Month since the end of the burn-in (0: the first month recorded by a run without a saved state)"}; }
 Column sector_column(const std::vector<std::string>& sectors) {
     return {"sector", ColumnType::Int8, "", "Sector code (labels in sector.labels)", sectors};
 }
@@ -246,7 +246,9 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
     }
 }
 
-void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
+void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
+    // Rows are labelled with the output tick (0: the first month after any burn-in).
+    const sim::Tick tick = model.output_tick(model_tick);
     const std::size_t sectors = model.sector_count();
     const auto this_tick = static_cast<std::int32_t>(tick);
     {
@@ -308,7 +310,7 @@ void PyramidModel::Recorder::write(sim::Tick tick, sim::results::File&) {
     }
     write_credit(tick);
     write_clusters(tick);
-    programs.write(tick);
+    programs.write(model_tick, tick);
     if (events) write_events(tick);
     if (panel && model.scenario_.output.is_snapshot(static_cast<int>(tick))) write_snapshot(tick);
 }

@@ -18,7 +18,11 @@ template <>
 struct Describe<RunConfig> {
     static void fields(Fields<RunConfig>& f) {
         f.add("ticks", &RunConfig::ticks).unit("months").range(1, 100000)
-            .doc("Number of ticks (months) to simulate");
+            .doc("Number of ticks (months) to simulate and record, after any burn-in");
+        f.add("burn_in_months", &RunConfig::burn_in_months).unit("months").range(0, 100000)
+            .doc("Months run first with no policy levers and no shocks in force and nothing recorded; then "
+                 "policies, shocks and output start, month 0 of their schedules being the first month after it. "
+                 "Ignored when continuing from a saved state (--from-state)");
         f.add("seed", &RunConfig::seed).range(0, 9.007199254740992e15)
             .doc("Seed of every random stream; the same seed gives bit-identical results");
         f.add("replication", &RunConfig::replication).range(0, 9.007199254740992e15)

@@ -29,6 +29,7 @@ enum class ForecastMethod { moving_average, exponential_smoothing };
 
 struct RunConfig {
     int ticks = 120;
+    int burn_in_months = 0;  ///< months run first, without levers, shocks or output
     std::int64_t seed = 1;
     std::int64_t replication = 0;
 };

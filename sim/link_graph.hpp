@@ -52,6 +52,19 @@ public:
     /// Bytes held by the index structures.
     std::size_t memory_bytes() const noexcept;
 
+    /// Calls visit(name, array) for each of the graph's index arrays, so that
+    /// a saved graph is restored exactly, reverse index included (warm starts).
+    template <class Visitor>
+    void visit_arrays(Visitor&& visit) {
+        visit("out_offsets", out_offsets_), visit("sources", sources_), visit("targets", targets_);
+        visit("in_offsets", in_offsets_), visit("in_links", in_links_);
+    }
+    template <class Visitor>
+    void visit_arrays(Visitor&& visit) const {
+        visit("out_offsets", out_offsets_), visit("sources", sources_), visit("targets", targets_);
+        visit("in_offsets", in_offsets_), visit("in_links", in_links_);
+    }
+
 private:
     std::vector<LinkIndex> out_offsets_;
     std::vector<std::uint32_t> sources_;

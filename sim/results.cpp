@@ -1098,6 +1098,45 @@ void File::write_text(const std::string& path, const std::string& text,
     impl_->check_written(where);
 }
 
+namespace {
+
+/// The HDF5 types of an ArrayType: in memory (native) and on disk (little-endian).
+std::pair<hid_t, hid_t> array_types(ArrayType type) {
+    switch (type) {
+        case ArrayType::Int8: return {H5T_NATIVE_INT8, H5T_STD_I8LE};
+        case ArrayType::UInt8: return {H5T_NATIVE_UINT8, H5T_STD_U8LE};
+        case ArrayType::Int16: return {H5T_NATIVE_INT16, H5T_STD_I16LE};
+        case ArrayType::UInt16: return {H5T_NATIVE_UINT16, H5T_STD_U16LE};
+        case ArrayType::Int32: return {H5T_NATIVE_INT32, H5T_STD_I32LE};
+        case ArrayType::UInt32: return {H5T_NATIVE_UINT32, H5T_STD_U32LE};
+        case ArrayType::Int64: return {H5T_NATIVE_INT64, H5T_STD_I64LE};
+        case ArrayType::UInt64: return {H5T_NATIVE_UINT64, H5T_STD_U64LE};
+        case ArrayType::Float64: return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE};
+    }
+    return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE};
+}
+
+/// An array is chunked (so it can be compressed) in pieces of at most 64 Ki elements.
+constexpr std::size_t array_chunk = 65536;
+
+}  // namespace
+
+void File::write_array(const std::string& path, ArrayType type, const void* data, std::size_t count,
+                       const std::string& description) {
+    const std::string where = impl_->where(path);
+    const auto [memory, stored] = array_types(type);
+    const DatasetHandle dataset(
+        H5Dcreate2(impl_->file.get(), path.c_str(), stored, vector_space(count, where).get(),
+                   link_creation_properties(where).get(),
+                   table_creation_properties(std::clamp<std::size_t>(count, 1, array_chunk), where).get(),
+                   H5P_DEFAULT),
+        where, "cannot create array");
+    if (count > 0)
+        check(H5Dwrite(dataset.get(), memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where, "cannot write array");
+    write_attribute(dataset.get(), "description", description, where);
+    impl_->check_written(where);
+}
+
 void File::set_attribute(const std::string& object_path, const std::string& name,
                          const AttributeValue& value) {
     const std::string where = impl_->where(object_path);
@@ -1411,6 +1450,58 @@ std::vector<std::int64_t> Reader::attribute_ints(const std::string& object_path,
 double Reader::attribute_double(const std::string& object_path, const std::string& name) const {
     return single(impl_->attribute_numbers<double>(object_path, name, H5T_NATIVE_DOUBLE, false),
                   impl_->where(object_path) + " attribute " + name);
+}
+
+namespace {
+
+/// Whether the stored type of an array is `type`: same class, size and sign.
+bool stores(hid_t stored, ArrayType type) {
+    const hid_t wanted = array_types(type).second;
+    const H5T_class_t kind = H5Tget_class(stored);
+    if (kind != H5Tget_class(wanted) || H5Tget_size(stored) != H5Tget_size(wanted)) return false;
+    return kind != H5T_INTEGER || H5Tget_sign(stored) == H5Tget_sign(wanted);
+}
+
+}  // namespace
+
+std::size_t Reader::array_size(const std::string& path) const {
+    const std::string where = impl_->where(path);
+    if (!exists(path)) fail(where, "does not exist");
+    const DatasetHandle dataset = impl_->open_dataset(path);
+    const TypeHandle type(H5Dget_type(dataset.get()), where, "cannot read array type");
+    const H5T_class_t kind = H5Tget_class(type.get());
+    if (kind != H5T_INTEGER && kind != H5T_FLOAT) fail(where, "is not an array of numbers");
+    const SpaceHandle space(H5Dget_space(dataset.get()), where, "cannot read array dataspace");
+    if (H5Sget_simple_extent_ndims(space.get()) != 1) fail(where, "is not a 1-D array");
+    return static_cast<std::size_t>(element_count(space.get(), where));
+}
+
+void Reader::read_array(const std::string& path, ArrayType type, void* out, std::size_t count) const {
+    const std::string where = impl_->where(path);
+    const std::size_t stored_count = array_size(path);
+    if (stored_count != count)
+        fail(where, "holds " + std::to_string(stored_count) + " elements, not " + std::to_string(count));
+    const DatasetHandle dataset = impl_->open_dataset(path);
+    const TypeHandle stored(H5Dget_type(dataset.get()), where, "cannot read array type");
+    if (!stores(stored.get(), type)) fail(where, "is stored with another element type");
+    if (count > 0)
+        check(H5Dread(dataset.get(), array_types(type).first, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), where,
+              "cannot read array");
+}
+
+std::vector<std::string> Reader::children(const std::string& group) const {
+    const std::string where = impl_->where(group);
+    if (!exists(group) || !impl_->is_group(group)) fail(where, "is not a group");
+    const ObjectHandle object(H5Oopen(impl_->file.get(), group.c_str(), H5P_DEFAULT), where, "cannot open group");
+    std::vector<std::string> names;
+    const auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+        return 0;
+    };
+    check(H5Literate(object.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), where,
+          "cannot list group");
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 std::vector<std::string> Reader::tables(const std::string& group) const {

@@ -27,6 +27,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <type_traits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -59,6 +61,27 @@ struct Column {
 using ColumnData = std::variant<std::vector<std::int8_t>, std::vector<std::int32_t>,
                                 std::vector<std::int64_t>, std::vector<std::uint32_t>,
                                 std::vector<double>, std::vector<std::string>>;
+
+/// Element types of a plain array dataset (File::write_array, Reader::read_array):
+/// what a model's state columns are made of. Stored little-endian.
+enum class ArrayType { Int8, UInt8, Int16, UInt16, Int32, UInt32, Int64, UInt64, Float64 };
+
+/// The ArrayType of a C++ element: an arithmetic type, or an enum by its underlying type.
+template <class T>
+constexpr ArrayType array_type_of() noexcept {
+    if constexpr (std::is_enum_v<T>) {
+        return array_type_of<std::underlying_type_t<T>>();
+    } else if constexpr (std::is_same_v<T, double>) {
+        return ArrayType::Float64;
+    } else {
+        static_assert(std::is_integral_v<T> && sizeof(T) <= 8, "an array holds integers, enums or doubles");
+        constexpr bool s = std::is_signed_v<T>;
+        if constexpr (sizeof(T) == 1) return s ? ArrayType::Int8 : ArrayType::UInt8;
+        else if constexpr (sizeof(T) == 2) return s ? ArrayType::Int16 : ArrayType::UInt16;
+        else if constexpr (sizeof(T) == 4) return s ? ArrayType::Int32 : ArrayType::UInt32;
+        else return s ? ArrayType::Int64 : ArrayType::UInt64;
+    }
+}
 
 class ResultsError : public std::runtime_error {
 public:
@@ -115,6 +138,16 @@ public:
     /// A variable-length UTF-8 string dataset (e.g. the resolved scenario).
     void write_text(const std::string& path, const std::string& text,
                     const std::string& description);
+    /// A 1-D dataset of `count` elements of `type` at `data` (chunked and
+    /// compressed like the tables); intermediate groups are created as needed.
+    /// For state that is saved whole, once (a model's snapshot), not appended.
+    /// @throws ResultsError if an object exists at `path`
+    void write_array(const std::string& path, ArrayType type, const void* data, std::size_t count,
+                     const std::string& description);
+    template <class T>
+    void write_array(const std::string& path, std::span<const T> values, const std::string& description) {
+        write_array(path, array_type_of<T>(), values.data(), values.size(), description);
+    }
     /// Sets (or replaces) an attribute on a group or dataset ("/" for the root).
     /// Strings are variable-length UTF-8, integers int64, reals double.
     void set_attribute(const std::string& object_path, const std::string& name,
@@ -229,6 +262,21 @@ public:
     std::vector<std::int64_t> attribute_ints(const std::string& object_path,
                                              const std::string& name) const;
     double attribute_double(const std::string& object_path, const std::string& name) const;
+    /// Elements of the 1-D array dataset at `path` (File::write_array).
+    /// @throws ResultsError if there is none, or it is not a 1-D array of numbers
+    std::size_t array_size(const std::string& path) const;
+    /// Reads the array at `path` into `count` elements of `type` at `out`.
+    /// @throws ResultsError unless the stored array is of exactly `type` and `count`
+    void read_array(const std::string& path, ArrayType type, void* out, std::size_t count) const;
+    template <class T>
+    std::vector<T> read_array(const std::string& path) const {
+        std::vector<T> values(array_size(path));
+        read_array(path, array_type_of<T>(), values.data(), values.size());
+        return values;
+    }
+    /// Names of the objects (groups, datasets) directly in `group`, sorted.
+    /// @throws ResultsError if `group` is not a group
+    std::vector<std::string> children(const std::string& group) const;
     /// Paths of all tables (compound datasets) under `group`, sorted.
     std::vector<std::string> tables(const std::string& group = "/") const;
 

@@ -32,6 +32,36 @@ std::unique_ptr<results::File> open_output(Model& model, const RunOptions& optio
     return file;
 }
 
+/// Appends the rows of `tick`, the `recorded`-th recorded one, and flushes.
+void record(Model& model, results::File& file, Tick tick, Tick recorded, const std::filesystem::path& output) {
+    try {
+        model.record(tick, file);
+        file.set_attribute("/", "ticks_completed", std::int64_t{recorded} + 1);
+        file.flush();
+    } catch (const results::ResultsError& e) {
+        // The file stays as of the last completed flush (results.hpp).
+        throw results::ResultsError(std::string(e.what()) + "\n" + output.string() + " holds the " +
+                                    std::to_string(recorded) + " ticks completed before the error, readable, " +
+                                    "status 'running'");
+    }
+}
+
+/// Saves the model's state as /state/<label>, continuing at `next_tick`, and flushes.
+void save_state(const Model& model, results::File& file, const std::string& label, Tick next_tick,
+                const std::filesystem::path& output) {
+    const std::string group = "/state/" + label;
+    try {
+        file.create_group(group);
+        file.set_attribute(group, "tick", std::int64_t{next_tick});
+        StateWriter writer(file, group);
+        model.save_state(writer, next_tick);
+        file.flush();
+    } catch (const results::ResultsError& e) {
+        throw results::ResultsError(std::string(e.what()) + "\n" + output.string() + ": the state '" + label +
+                                    "' could not be saved");
+    }
+}
+
 bool stop_requested(const RunOptions& options) {
     return options.stop_requested != nullptr && options.stop_requested->load(std::memory_order_relaxed);
 }
@@ -40,36 +70,37 @@ bool stop_requested(const RunOptions& options) {
 
 RunSummary run(Model& model, const RunOptions& options) {
     auto file = open_output(model, options);
-    ProgressBar progress("tiersim", options.ticks, options.show_progress);
+    const Tick planned = options.burn_in + options.ticks;
+    ProgressBar progress("tiersim", planned, options.show_progress);
     RunSummary summary;
     const auto start = std::chrono::steady_clock::now();
     double agent_ticks = 0;
-    for (Tick tick = 0; tick < options.ticks; ++tick) {
+    bool burnt_in = options.burn_in == 0;
+    Tick next = options.first_tick;
+    for (Tick k = 0; k < planned; ++k, ++next) {
         if (stop_requested(options)) {
             summary.interrupted = true;
             break;
         }
-        agent_ticks += static_cast<double>(model.agent_count());
-        model.schedule().run_tick(tick);
-        if (file) {
-            try {
-                model.record(tick, *file);
-                file->set_attribute("/", "ticks_completed", std::int64_t{tick} + 1);
-                file->flush();
-            } catch (const results::ResultsError& e) {
-                // The file stays as of the last completed flush (results.hpp).
-                throw results::ResultsError(std::string(e.what()) + "\n" + options.output.string() + " holds the " +
-                                            std::to_string(tick) + " ticks completed before the error, readable, " +
-                                            "status 'running'");
-            }
+        if (k == options.burn_in && !burnt_in) {
+            if (file) save_state(model, *file, state_after_burn_in, next, options.output);
+            model.end_burn_in(next);
+            burnt_in = true;
         }
-        summary.ticks_completed = tick + 1;
-        progress.update(summary.ticks_completed);
+        agent_ticks += static_cast<double>(model.agent_count());
+        model.schedule().run_tick(next);
+        if (k >= options.burn_in) {
+            if (file) record(model, *file, next, k - options.burn_in, options.output);
+            summary.ticks_completed = k - options.burn_in + 1;
+        }
+        progress.update(k + 1);
     }
     summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (summary.wall_seconds > 0)
         summary.agent_ticks_per_second = agent_ticks / summary.wall_seconds;
     if (file) {
+        // A state saved mid-burn-in would let a continuation skip the rest of it.
+        if (burnt_in) save_state(model, *file, state_at_end, next, options.output);
         file->set_attribute("/", "status", std::string(summary.interrupted ? "interrupted" : "completed"));
         file->set_attribute("/", "wall_time_s", summary.wall_seconds);
         file->flush();

@@ -3,6 +3,7 @@
 
 #include "sim/results.hpp"
 #include "sim/schedule.hpp"
+#include "sim/state_io.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -28,10 +29,24 @@ public:
     virtual void record(Tick tick, results::File& file) = 0;
     /// Bytes of model state (for memory-per-agent figures).
     virtual std::size_t memory_bytes() const = 0;
+    /// Writes everything the model needs to continue from `next_tick` as
+    /// named arrays (a warm start); the default saves nothing.
+    virtual void save_state(StateWriter&, Tick /*next_tick*/) const {}
+    /// The burn-in is over: `next_tick` is the first recorded tick.
+    virtual void end_burn_in(Tick /*next_tick*/) {}
 };
 
+/// Labels of the states a run saves under /state in its results file.
+inline constexpr const char* state_after_burn_in = "burn_in";  ///< at the end of the burn-in (when there is one)
+inline constexpr const char* state_at_end = "end";             ///< after the last tick run
+
 struct RunOptions {
+    /// Ticks recorded (after any burn-in).
     Tick ticks = 0;
+    /// Ticks run first without recording; then Model::end_burn_in.
+    Tick burn_in = 0;
+    /// The model's tick of the first tick run: 0, or the tick a restored state continues from.
+    Tick first_tick = 0;
     /// Empty: run without writing results (benchmarks).
     std::filesystem::path output;
     bool show_progress = false;
@@ -50,7 +65,10 @@ struct RunSummary {
     double agent_ticks_per_second = 0;
 };
 
-/// Runs the model. After every tick the file is flushed, so a run killed at
+/// Runs the model: `burn_in` ticks unrecorded, then `ticks` recorded, the
+/// first at `first_tick`. The model's state is saved into the file as
+/// /state/burn_in when the burn-in ends and as /state/end when the run stops
+/// after it (completed or interrupted). After every tick the file is flushed, so a run killed at
 /// any point leaves every completed tick readable. The root attribute
 /// "status" reads "running", then "completed" or "interrupted". A stop
 /// requested before the first tick (during setup) still writes the file,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/app/commands.hpp"
+#include "models/warm_start.hpp"
 #include "sim/config.hpp"
 #include "sim/results.hpp"
 #include "sim/runner.hpp"
@@ -41,7 +42,7 @@ public:
 };
 
 /// Runs a subcommand, turning exceptions into messages and exit codes:
-/// invalid input 2, a refused output 3, a busy output 4, too little memory
+/// invalid input 2 (a scenario, options, a saved state), a refused output 3, a busy output 4, too little memory
 /// 5, anything else 1.
 template <class Body>
 int guarded(const char* command, Body&& body) {
@@ -56,6 +57,9 @@ int guarded(const char* command, Body&& body) {
     } catch (const MemoryRefused& e) {
         std::fprintf(stderr, "tiersim %s: %s\n", command, e.what());
         return exit_memory;
+    } catch (const models::StateRefused& e) {
+        std::fprintf(stderr, "tiersim %s: %s\n", command, e.what());
+        return exit_usage;
     } catch (const sim::config::ConfigError& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return exit_usage;

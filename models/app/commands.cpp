@@ -125,6 +125,17 @@ models::MemoryEstimate check_memory(const std::string& scenario, const models::S
     return estimate;
 }
 
+/// Puts the saved state into the model; returns the tick to continue from.
+sim::Tick restore(models::PyramidModel& model, const models::SavedState& saved) {
+    try {
+        return model.restore_state(sim::StateReader(*saved.reader, saved.group));
+    } catch (const sim::results::ResultsError& e) {
+        const std::string what = e.what();
+        throw models::StateRefused("--from-state " + saved.source.text() + ": cannot be restored (" +
+                                   what.substr(0, what.find('\n')) + ")");
+    }
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args) {
@@ -136,6 +147,9 @@ int run_command(const std::vector<std::string>& args) {
             ("overwrite", po::bool_switch(), "replace the output if it is an existing tiersim results file")
             ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all cores)")
             ("seed", po::value<std::int64_t>(), "seed of the random streams (same as --set run.seed=S)")
+            ("from-state", po::value<std::string>()->value_name("FILE[:LABEL]"),
+             "continue from the state saved in a results file (LABEL: end (default) or burn_in); the scenario "
+             "may differ from the saved one only in policies, shocks, output and run.ticks")
             ("quiet,q", po::bool_switch(), "print nothing but errors");
         add_memory_option(options);
         po::positional_options_description positional;
@@ -154,14 +168,21 @@ int run_command(const std::vector<std::string>& args) {
                                                  : std::filesystem::path(scenario_path.stem().string() + ".h5");
         const bool quiet = (*vm)["quiet"].as<bool>();
         check_memory(scenario_path.string(), loaded.scenario, (*vm)["max-memory"].as<std::string>());
+        std::optional<models::SavedState> saved;
+        if (vm->count("from-state"))
+            saved = models::open_saved_state(models::parse_state_source((*vm)["from-state"].as<std::string>()), loaded);
+        std::vector<std::filesystem::path> inputs{scenario_path};
+        if (saved) inputs.push_back(saved->source.file);
         // Held until the file is written: a second writer of `output` is refused.
-        const auto lock = sim::claim_output(output, {scenario_path}, (*vm)["overwrite"].as<bool>());
+        const auto lock = sim::claim_output(output, inputs, (*vm)["overwrite"].as<bool>());
 
         sim::ThreadLimit threads((*vm)["threads"].as<std::size_t>());
         models::PyramidModel model(loaded.scenario);
 
         sim::RunOptions run;
         run.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
+        run.burn_in = saved ? 0 : static_cast<sim::Tick>(loaded.scenario.run.burn_in_months);
+        if (saved) run.first_tick = restore(model, *saved);
         run.output = output;
         run.show_progress = !quiet && sim::ProgressBar::stderr_is_terminal();
         run.stop_requested = &stop_requested;
@@ -178,6 +199,7 @@ int run_command(const std::vector<std::string>& args) {
             {"created_utc", utc_now()},
         };
         run.texts = {{"scenario/resolved", loaded.resolved_yaml}, {"scenario/input", loaded.input_yaml}};
+        if (saved) run.attributes["from_state"] = saved->source.text();
 
         const sim::RunSummary summary = sim::run(model, run);
         if (!quiet)

@@ -38,7 +38,8 @@ sw::SweepModel pyramid_sweep_model() {
         file.attributes["ticks_planned"] = std::int64_t{loaded.scenario.run.ticks};
         file.texts = {{"scenario/resolved", loaded.resolved_yaml}, {"scenario/input", loaded.input_yaml}};
         models::PyramidModel pyramid(loaded.scenario);
-        return sw::run_to_file(pyramid, static_cast<sim::Tick>(loaded.scenario.run.ticks), file, stop);
+        return sw::run_to_file(pyramid, static_cast<sim::Tick>(loaded.scenario.run.ticks), file, stop,
+                               static_cast<sim::Tick>(loaded.scenario.run.burn_in_months));
     };
     model.version = tiersim::version;
     model.git_commit = tiersim::git_commit;

@@ -30,7 +30,7 @@ void CreditGuarantee::begin_tick(LeverContext& context, sim::Tick tick) {
 void CreditGuarantee::hold_auction(LeverContext& context, sim::Tick tick) {
     const Config& program = *config_;
     if (program.allocation != GuaranteeAllocation::auction) return;
-    if ((tick - static_cast<sim::Tick>(program.start_tick)) % static_cast<sim::Tick>(program.auction_period_months) != 0)
+    if ((policy_tick(tick) - static_cast<sim::Tick>(program.start_tick)) % static_cast<sim::Tick>(program.auction_period_months) != 0)
         return;
     // Each bank bids a volume of guaranteed lending and the rate cut it will
     // pass on; the fund takes the deepest cuts first until its room is used.
@@ -133,6 +133,26 @@ void CreditGuarantee::settle(LeverContext& context, sim::Tick) {
         });
     ledger_.budget_left += flows.fees - flows.payouts;
     ledger_.spent_this_tick = flows.payouts;
+}
+
+void CreditGuarantee::save_state(sim::StateWriter& out) const {
+    ProgramLever::save_state(out);
+    // The cover outstanding is read by the accounts while the program is out
+    // of force, and the last auction's bids serve until the next auction.
+    out.put_value("outstanding", outstanding_, "MXN of cover outstanding at the start of the last tick");
+    std::vector<double> rates, volumes;
+    for (const BankBid& bid : bank_bids_) rates.push_back(bid.rate_discount_annual), volumes.push_back(bid.volume_left);
+    out.put("bid_rate_discount_annual", rates, "Last auction's winning rate cut, by bank (1/year)");
+    out.put("bid_volume_left", volumes, "Room left of each bank's winning volume (MXN)");
+}
+
+void CreditGuarantee::restore_state(const sim::StateReader& in) {
+    ProgramLever::restore_state(in);
+    outstanding_ = in.get_value<double>("outstanding");
+    const auto rates = in.get<double>("bid_rate_discount_annual");
+    const auto volumes = in.get<double>("bid_volume_left");
+    bank_bids_.clear();
+    for (std::size_t k = 0; k < rates.size() && k < volumes.size(); ++k) bank_bids_.push_back({rates[k], volumes[k]});
 }
 
 AccountFlows CreditGuarantee::account(const FirmTable& f, FirmIndex i) const noexcept {

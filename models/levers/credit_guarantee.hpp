@@ -44,6 +44,8 @@ public:
     void settle(LeverContext& context, sim::Tick tick) override;
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
     double guaranteed_outstanding() const noexcept override { return outstanding_; }
+    void save_state(sim::StateWriter& out) const override;
+    void restore_state(const sim::StateReader& in) override;
 
 private:
     struct BankBid {

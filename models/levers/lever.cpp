@@ -30,10 +30,10 @@ constexpr LeverRegistration registrations[] = {TIERSIM_LEVER_TABLE(TIERSIM_LEVER
 
 std::span<const LeverRegistration> lever_registrations() { return registrations; }
 
-bool reaches(const ProgramTerms& terms, const LeverContext& context, FirmIndex i, sim::Tick tick) noexcept {
+bool reaches(const ProgramTerms& terms, const LeverContext& context, FirmIndex i, sim::Tick month) noexcept {
     const Eligibility& e = terms.eligibility;
     const FirmTable& f = context.firms;
-    return terms.in_force(static_cast<int>(tick)) && f.alive[i] && listed(e.tiers, f.tier[i]) &&
+    return terms.in_force(static_cast<int>(month)) && f.alive[i] && listed(e.tiers, f.tier[i]) &&
            listed(e.size_classes, f.size_class[i]) && listed(e.sectors, context.pyramid.sector_names[f.sector[i]]) &&
            listed(e.clusters, context.pyramid.cluster_names[f.cluster[i]]) &&
            (!e.domestic_only || f.ownership[i] == Ownership::domestic);
@@ -56,7 +56,7 @@ void allocate_in_queue(const LeverContext& context, sim::Tick tick, std::vector<
     }
 }
 
-Levers::Levers(const PoliciesConfig& policies) {
+Levers::Levers(const PoliciesConfig& policies, sim::Tick origin) {
     std::vector<std::unique_ptr<Lever>> built;
     for (const LeverRegistration& registration : registrations) built.push_back(registration.make(policies));
     levers_ = in_run_order(std::move(built), "levers");
@@ -64,6 +64,7 @@ Levers::Levers(const PoliciesConfig& policies) {
     if (levers_.size() > 8) throw std::logic_error("levers: more than 8 levers need wider program bit columns");
     for (std::size_t k = 0; k < levers_.size(); ++k) {
         levers_[k]->set_bit(static_cast<std::uint8_t>(1u << k));
+        levers_[k]->set_origin(origin);
         if (levers_[k]->is_tariff_program() && levers_[k]->configured()) tariff_programs_.push_back(levers_[k].get());
         if (levers_[k]->configured()) configured_.push_back(levers_[k].get());
     }

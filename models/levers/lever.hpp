@@ -179,12 +179,29 @@ public:
     /// Guaranteed principal outstanding (credit guarantees; 0 for other levers).
     virtual double guaranteed_outstanding() const noexcept { return 0; }
 
+    // --- warm start (docs/model.md, "Warm start") -----------------------------------------
+    /// Saves what the lever carries from one tick to the next (ledger, cover
+    /// outstanding, auction results...): everything a continuation needs to
+    /// equal the uninterrupted run to the bit. Scratch rebuilt every tick is not saved.
+    virtual void save_state(sim::StateWriter&) const {}
+    /// Reads back what save_state wrote (called once, before the first tick of a continuation).
+    virtual void restore_state(const sim::StateReader&) {}
+
+    // --- the clock ---------------------------------------------------------------------------
+    /// Hooks receive the model's tick, which random streams are keyed on; the
+    /// lever's schedule (start_tick, end_tick, auction months) counts policy
+    /// months, month 0 being the first after any burn-in: compare it with
+    /// policy_tick(tick), never with the tick itself.
+    sim::Tick policy_tick(sim::Tick tick) const noexcept { return tick - origin_; }
+    void set_origin(sim::Tick origin) noexcept { origin_ = origin; }
+
 private:
     std::uint8_t bit_ = 0;
+    sim::Tick origin_ = 0;  ///< the model tick of policy month 0
 };
 
-/// Whether `terms` reach firm i at `tick`: in force, operating and eligible.
-bool reaches(const ProgramTerms& terms, const LeverContext& context, FirmIndex i, sim::Tick tick) noexcept;
+/// Whether `terms` reach firm i in policy month `month`: in force, operating and eligible.
+bool reaches(const ProgramTerms& terms, const LeverContext& context, FirmIndex i, sim::Tick month) noexcept;
 
 /// Grants requests in a random order fixed by (seed, tick), while `room` lasts:
 /// a request larger than what is left gets nothing (zeroed); `room` shrinks by
@@ -197,7 +214,8 @@ struct PoliciesConfig;
 /// `runs_after` allow (alphabetical otherwise), each built from its block.
 class Levers {
 public:
-    explicit Levers(const PoliciesConfig& policies);
+    /// `origin`: the model tick of policy month 0 (the burn-in's length).
+    explicit Levers(const PoliciesConfig& policies, sim::Tick origin = 0);
     ~Levers();
     Levers(Levers&&) noexcept;
     Levers& operator=(Levers&&) noexcept;
@@ -243,12 +261,21 @@ public:
             if (config_ && config_->budget_mxn) ledger_.budget_left = *config_->budget_mxn;
     }
     bool configured() const noexcept override { return config_.has_value(); }
-    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, tick); }
+    bool in_force(sim::Tick tick) const noexcept override { return models::in_force(config_, policy_tick(tick)); }
     bool reaches(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override {
-        if constexpr (std::is_base_of_v<ProgramTerms, Config>) return config_ && models::reaches(*config_, context, i, tick);
+        if constexpr (std::is_base_of_v<ProgramTerms, Config>)
+            return config_ && models::reaches(*config_, context, i, policy_tick(tick));
         return false;
     }
     double budget_left() const noexcept override { return ledger_.budget_left; }
+    void save_state(sim::StateWriter& out) const override {
+        out.put_value("budget_left", ledger_.budget_left, "MXN the program has left");
+        out.put_value("spent_this_tick", ledger_.spent_this_tick, "MXN spent in the last tick run");
+    }
+    void restore_state(const sim::StateReader& in) override {
+        ledger_.budget_left = in.get_value<double>("budget_left");
+        ledger_.spent_this_tick = in.get_value<double>("spent_this_tick");
+    }
 
 protected:
     std::optional<Config> config_;

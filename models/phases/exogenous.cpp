@@ -23,10 +23,11 @@ void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& py
                     const Levers& levers, const FirmTable& firms, const Streams& streams, sim::Tick tick) {
     // The scenario's values, then each shock in shock order.
     now.tick = tick;
+    const sim::Tick month = shocks.policy_tick(tick);  // shocks are scheduled in policy months
     now.economy = scenario.economy;
     now.credit = scenario.credit;
     std::fill(now.capacity_factor.begin(), now.capacity_factor.end(), 1.0);
-    for (const auto& shock : shocks.all()) shock->adjust_conditions(now, pyramid, tick);
+    for (const auto& shock : shocks.all()) shock->adjust_conditions(now, pyramid, month);
 
     for (std::size_t s = 0; s < pyramid.sector_count(); ++s) {
         const std::string& name = pyramid.sector_names[s];
@@ -37,7 +38,7 @@ void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& py
         const double season = 1.0 + d.seasonal_amplitude * std::sin(2.0 * std::numbers::pi * tick / 12.0);
         const double noise = std::max(0.0, 1.0 + d.noise_sd * rng.normal());
         double shock = 1.0;
-        for (const auto& k : shocks.all()) k->scale_demand(name, tick, shock);
+        for (const auto& k : shocks.all()) k->scale_demand(name, month, shock);
 
         // OEMs' mean price (last tick's) and their regional value content.
         const TierRange oems = pyramid.tier_range(s, Tier::oem);
@@ -56,7 +57,7 @@ void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& py
 
         // Duties abroad: the rule of origin's on the non-compliant share, and tariff shocks.
         double duty = rule ? rule->tariff * (1.0 - now.rvc_compliant_share[s]) : 0.0;
-        for (const auto& k : shocks.all()) k->add_export_duty(name, tick, duty);
+        for (const auto& k : shocks.all()) k->add_export_duty(name, month, duty);
         const double world = scenario.economy.exchange_rate_mxn_per_usd / now.economy.exchange_rate_mxn_per_usd;
         const double initial_price = pyramid.initial_oem_price[s];
         now.export_price_index[s] = initial_price > 0 ? price / initial_price * world * (1.0 + duty) : 1.0;

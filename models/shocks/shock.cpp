@@ -16,7 +16,7 @@ double path_value(const std::vector<PathPoint>& path, int tick, double initial) 
     return value;
 }
 
-Shocks::Shocks(const ShocksConfig& config) {
+Shocks::Shocks(const ShocksConfig& config, sim::Tick origin) : origin_(origin) {
     std::vector<std::unique_ptr<Shock>> built;
 #define TIERSIM_SHOCK_BUILD(yaml_key, Class) built.push_back(std::make_unique<Class>(config.yaml_key));
     TIERSIM_SHOCK_TABLE(TIERSIM_SHOCK_BUILD)

@@ -22,6 +22,9 @@ struct Conditions;
 struct Pyramid;
 struct Scenario;
 
+/// The ticks a shock's hooks receive are policy months (month 0: the first
+/// after any burn-in), the months its entries are written in; a shock draws
+/// no random numbers. Shocks::policy_tick converts the model's tick.
 class Shock {
 public:
     virtual ~Shock() = default;
@@ -34,6 +37,11 @@ public:
     virtual void scale_demand(std::string_view, sim::Tick, double&) const {}
     /// Adds the duties levied abroad on the sector's exports this tick.
     virtual void add_export_duty(std::string_view, sim::Tick, double&) const {}
+    /// Saves what the shock carries from one tick to the next (warm starts;
+    /// today's shocks are functions of the month and carry nothing).
+    virtual void save_state(sim::StateWriter&) const {}
+    /// Reads back what save_state wrote.
+    virtual void restore_state(const sim::StateReader&) {}
 };
 
 /// Whether `tick` falls in the months [start, start + months).
@@ -59,14 +67,18 @@ struct ShocksConfig;
 /// The shocks of a run: every registered one, in the order their runs_after allow.
 class Shocks {
 public:
-    explicit Shocks(const ShocksConfig& config);
+    /// `origin`: the model tick of policy month 0 (the burn-in's length).
+    explicit Shocks(const ShocksConfig& config, sim::Tick origin = 0);
     ~Shocks();
     Shocks(Shocks&&) noexcept;
     Shocks& operator=(Shocks&&) noexcept;
     std::span<const std::unique_ptr<Shock>> all() const noexcept { return shocks_; }
+    /// The policy month of a model tick: what the shocks' hooks are given.
+    sim::Tick policy_tick(sim::Tick tick) const noexcept { return tick - origin_; }
 
 private:
     std::vector<std::unique_ptr<Shock>> shocks_;
+    sim::Tick origin_ = 0;
 };
 
 #define TIERSIM_SHOCK(yaml_key, Class) \

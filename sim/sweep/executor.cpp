@@ -59,7 +59,7 @@ std::unique_ptr<results::File> create_file(const RunFile& spec) {
 
 }  // namespace
 
-RunSummary run_to_file(Model& model, Tick ticks, const RunFile& spec, const std::atomic<bool>* stop) {
+RunSummary run_to_file(Model& model, Tick ticks, const RunFile& spec, const std::atomic<bool>* stop, Tick burn_in) {
     std::unique_ptr<results::File> file;
     RunSummary summary;
     const auto start = std::chrono::steady_clock::now();
@@ -72,17 +72,19 @@ RunSummary run_to_file(Model& model, Tick ticks, const RunFile& spec, const std:
             model.open_results(*file);
             file->flush();
         }
-        for (Tick tick = 0; tick < ticks; ++tick) {
+        for (Tick tick = 0; tick < burn_in + ticks; ++tick) {
             if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
                 summary.interrupted = true;
                 break;
             }
+            if (tick == burn_in && burn_in > 0) model.end_burn_in(tick);
             model.schedule().run_tick(tick);
+            if (tick < burn_in) continue;
             std::lock_guard lock(io_mutex());
             model.record(tick, *file);
-            file->set_attribute("/", "ticks_completed", std::int64_t{tick} + 1);
+            file->set_attribute("/", "ticks_completed", std::int64_t{tick - burn_in} + 1);
             file->flush();
-            summary.ticks_completed = tick + 1;
+            summary.ticks_completed = tick - burn_in + 1;
         }
         std::lock_guard lock(io_mutex());
         file->set_attribute("/", "status", std::string(summary.interrupted ? "interrupted" : "completed"));

@@ -51,8 +51,10 @@ struct RunFile {
 
 /// Like sim::run, for runs that share the process: file writes take
 /// io_mutex(), the model computes outside it. The root attribute "status"
-/// reads "running", then "completed" or "interrupted".
-RunSummary run_to_file(Model& model, Tick ticks, const RunFile& file, const std::atomic<bool>* stop);
+/// reads "running", then "completed" or "interrupted". The first `burn_in`
+/// ticks run unrecorded (then Model::end_burn_in); a sweep's run files save no state.
+RunSummary run_to_file(Model& model, Tick ticks, const RunFile& file, const std::atomic<bool>* stop,
+                       Tick burn_in = 0);
 
 /// Replaces a run's file with one that records only its failure: the
 /// attributes, texts, status "failed" and "error" (a failed run's partial

@@ -34,6 +34,28 @@ inline std::vector<std::string> squeezed(std::vector<std::string> extra, int tic
     return overrides;
 }
 
+/// Overrides that put the teaching pyramid under every lever and a shock of
+/// each kind (the phase-write check and the warm-start tests).
+inline std::vector<std::string> every_lever_and_shock(int ticks = 36) {
+    return {"run.ticks=" + std::to_string(ticks),
+            "economy.initial_cash_months=0.3",
+            "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
+            "sectors.vehicles.exports={share: 0.4, price_elasticity: 1.5}",
+            "policies.credit_guarantee={coverage: 0.7, budget_mxn: 5.0e7}",
+            "policies.certification_subsidy={share: 0.5}",
+            "policies.prosec={rate: 0}",
+            "policies.immex={}",
+            "policies.supplier_development={pilot_orders_per_month: 3}",
+            "policies.rules_of_origin={regional_value_content: 0.7}",
+            "shocks.demand=[{start_tick: 6, months: 6, level: -0.3}]",
+            "shocks.export_tariff=[{start_tick: 12, months: 6, rate: 0.2}]",
+            "shocks.mfn_tariff=[{tick: 10, value: 0.2}]",
+            "shocks.exchange_rate=[{tick: 14, value: 22}]",
+            "shocks.interest_rate=[{tick: 16, value: 0.2}]",
+            "shocks.credit_crunch=[{start_tick: 18, months: 6}]",
+            "shocks.disruptions=[{start_tick: 20, months: 3, capacity_lost: 0.3}]"};
+}
+
 /// Runs a scenario with `threads` workers, writing results to `output`.
 inline sim::RunSummary run_to_file(const models::LoadedScenario& loaded, const std::filesystem::path& output,
                                    std::size_t threads) {
