@@ -183,3 +183,20 @@ def test_the_report_shows_one_figure_per_outcome_with_its_interval(tiersim, tmp_
     paired = metrics.paired_differences(comparison).loc[(1, "employment_end")]
     assert paired["mean"] == pytest.approx(effects["mean"][0])
     assert paired["high"] == pytest.approx(effects["ci_high"][0], rel=1e-3)
+
+
+@pytest.mark.skipif(shutil.which("mpirun") is None, reason="no mpirun")
+def test_under_mpirun_rank_0_dispatches_batches_and_the_file_is_the_same(tiersim, tmp_path):
+    args = ("--min-replications", "3", "--max-replications", "6", "--batch", "3", "--outcome", "employment_end",
+            "--target", "employment_end=1e-9")
+    compare(tiersim, tmp_path / "c.h5", *args)
+    (tmp_path / "mpi").mkdir()
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    command = ["mpirun", "-n", "3", tiersim, "compare", str(BASE), str(POLICY), "-o", str(tmp_path / "mpi/c.h5"),
+               *SHORT, *args]
+    subprocess.run(command, check=True, env=env, timeout=300)
+    same_files(tmp_path / "c.h5", tmp_path / "mpi/c.h5")
+    with h5py.File(tmp_path / "mpi/c.h5") as f:
+        workers = {w.decode() if isinstance(w, bytes) else w for w in f["timing"]["worker"]}
+    assert workers <= {"mpi rank 1", "mpi rank 2"} and workers  # rank 0 runs nothing; ranks by number
