@@ -1193,6 +1193,12 @@ std::string markdown_row(const std::string& path, const FieldDoc& doc,
 
 // ---------------------------------------------------------------- public API
 
+std::optional<std::string> closest_name(const std::vector<std::string>& names, std::string_view name) {
+    std::vector<std::string> sorted = names;
+    std::sort(sorted.begin(), sorted.end());
+    return suggest_key(sorted, name);
+}
+
 std::string SourceMark::to_string() const {
     if (line <= 0) {
         return file;

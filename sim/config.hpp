@@ -49,6 +49,10 @@ private:
     std::string problem_;
 };
 
+/// The name in `names` closest to `name` if it is close enough to be a
+/// likely typo ("did you mean"), else nothing.
+std::optional<std::string> closest_name(const std::vector<std::string>& names, std::string_view name);
+
 /// A YAML value with its source position. Maps keep file order.
 struct Node {
     enum class Kind { Null, Scalar, Sequence, Map };

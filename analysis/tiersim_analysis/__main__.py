@@ -7,6 +7,8 @@
     tiersim-plot response sweep.h5 --metric M --param P -o r.png
     tiersim-plot numbers results.h5 [b.h5]              key numbers as a table
     tiersim-plot report results.h5 [b.h5] -o report.html
+    tiersim-plot report comparison.h5 -o report.html    `tiersim compare`: effects with intervals
+    tiersim-plot effects comparison.h5 --outcome msme_exits -o e.png
 
 Installed (pip install ./analysis), `tiersim-plot` is this module's main(); from a
 clone, analysis/tiersim-plot or `python3 -m tiersim_analysis` run the same.
@@ -30,6 +32,9 @@ def _load_runs(paths, kind):
     if kind == "sweep":
         if len(results) != 1 or not isinstance(results[0], Sweep):
             raise SystemExit("error: this figure takes one sweep file")
+    elif kind == "comparison":
+        if len(results) != 1 or not isinstance(results[0], Sweep) or results[0].comparison is None:
+            raise SystemExit("error: this figure takes one `tiersim compare` file")
     elif kind == "compare":
         if len(results) != 2 or not all(isinstance(r, Run) for r in results):
             raise SystemExit("error: compare takes two single-run files: A B")
@@ -48,13 +53,16 @@ def _parser():
         # argparse %-formats help strings (for %(default)s): a literal % ("95% intervals") must be doubled.
         p = sub.add_parser(name, help=text.replace("%", "%%"), description=text)
         p.add_argument("files", nargs="+", metavar="FILE.h5",
-                       help={"compare": "A.h5 B.h5", "sweep": "the sweep file"}.get(kind, "a results file"))
+                       help={"compare": "A.h5 B.h5", "sweep": "the sweep file",
+                             "comparison": "a `tiersim compare` file"}.get(kind, "a results file"))
         p.add_argument("-o", "--output", required=True, help="image file: .png, .svg or .pdf")
         p.add_argument("--dpi", type=int, default=110)
         if kind == "sweep":
             p.add_argument("--metric", help="metric column of the runs table (default: the first)")
             p.add_argument("--param", help="parameter column (default: the first varied parameter)")
             p.add_argument("--param2", help="second parameter (response: one line per value; heatmap: y axis)")
+        if kind == "comparison":
+            p.add_argument("--outcome", help="outcome to draw (default: the first)")
     p = sub.add_parser("all", help="every run figure of one file into a folder")
     p.add_argument("files", nargs=1, metavar="FILE.h5")
     p.add_argument("-o", "--output", required=True, help="folder (created if missing)")
@@ -105,6 +113,7 @@ def _command(args) -> int:
                 print(f"{label:60s} {metrics.format_number(label, value):>14s}")
         elif len(results) == 2 and all(isinstance(r, Run) for r in results):
             table = metrics.compare_numbers(*results)
+            print(f"# {metrics.ONE_DRAW}")
             print(f"{'':60s} {'A':>14s} {'B':>14s} {'B - A':>14s}")
             for label, row in table.iterrows():
                 cells = [metrics.format_number(label, v) for v in row]
@@ -126,6 +135,8 @@ def _command(args) -> int:
     try:
         if kind == "sweep":
             fig = function(results[0], metric=args.metric, parameter=args.param, parameter2=args.param2)
+        elif kind == "comparison":
+            fig = function(results[0], outcome=args.outcome)
         else:
             fig = function(*results)
     except ValueError as error:

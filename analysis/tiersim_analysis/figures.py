@@ -313,7 +313,7 @@ def compare(a: Run, b: Run):
     if effectiveness:
         def money(value, none):
             return f"{value:,.0f} MXN" if np.isfinite(value) else none
-        title += "\ncost per job kept: {}; per point of local content: {}".format(
+        title += "\none draw, no interval (use tiersim compare): cost per job kept: {}; per point of local content: {}".format(
             money(effectiveness["cost per job kept (MXN)"], "no jobs kept"),
             money(effectiveness["cost per point of local content (MXN)"], "no gain in local content"))
     return _finish(fig, title)
@@ -406,6 +406,39 @@ def sensitivity(sweep: Sweep, metric=None, parameter=None, parameter2=None):
 
 
 #: name -> (function, kind, help); kind is 'run', 'compare' or 'sweep'.
+def effects(sweep: Sweep, outcome=None):
+    """One outcome of a `tiersim compare` file: each policy arm's paired difference from the base (arm -
+    base) with its 95% interval, and the replication-by-replication differences behind it (grey dots)."""
+    table = metrics.comparison_effects(sweep)
+    outcome = outcome or table["outcome"].iloc[0]
+    rows = table[table["outcome"] == outcome].reset_index(drop=True)
+    if rows.empty:
+        raise ValueError(f"no outcome {outcome!r} in {sweep.path} (outcomes: {', '.join(table['outcome'].unique())})")
+    per_replication = metrics.replication_differences(sweep, outcome)
+    fig, axes = _new(1, 1, width=7.0, height=1.2 + 0.9 * len(rows))
+    ax = axes[0]
+    for y, row in rows.iterrows():
+        if row["arm"] in per_replication.columns:
+            dots = per_replication[row["arm"]].dropna()
+            ax.scatter(dots, np.full(len(dots), y) + np.linspace(-0.15, 0.15, len(dots)), s=9, color="grey",
+                       alpha=0.6, label="replications" if y == 0 else None)
+        ax.errorbar([row["mean"]], [y], xerr=[[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]],
+                    fmt="o", color="C0", capsize=5, lw=2, label="mean, 95% interval" if y == 0 else None)
+        note = (f"n={int(row['n'])}, ±{row['half_width']:.3g} (target {row['target']:.3g}"
+                f"{'' if row['met'] else ', not met'}), pairing gain ×{row['variance_reduction']:.3g}")
+        ax.annotate(note, (0.01, y + 0.3), xycoords=("axes fraction", "data"), fontsize=7, color="#444")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([Path(s).stem for s in rows["scenario"]])
+    ax.set_ylim(-0.6, len(rows) - 0.2)
+    ax.set_xlabel(f"{outcome}: arm - base, paired by replication")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    attrs = sweep.comparison["attrs"]
+    return _finish(fig, f"{outcome}: effect against {Path(sweep.comparison['arms']['scenario'][0]).stem}\n"
+                        f"{int(attrs.get('replications', 0))} replications, {attrs.get('stop_reason', '')}")
+
+
 FIGURES = {
     "pyramid": (pyramid, "run", "firms and output by tier over time, as stacked layers"),
     "bullwhip": (bullwhip, "run", "orders placed by each tier and their amplification over final demand"),
@@ -420,6 +453,9 @@ FIGURES = {
     "heatmap": (heatmap, "sweep", "a metric over two parameters, mean per cell"),
     "sensitivity": (sensitivity, "sweep", "first-order sensitivity indices, parameters x metrics"),
 }
+
+FIGURES["effects"] = (effects, "comparison",
+                      "a `tiersim compare` file: each arm's paired effect on an outcome, with its interval")
 
 RUN_FIGURES = [name for name, (_, kind, _) in FIGURES.items() if kind == "run"]
 

@@ -324,6 +324,9 @@ class Sweep:
     runs: pd.DataFrame          # one row per run: run_id, arm, replication, seed, status, error, parameters, metrics
     parameters: List[str]       # varied parameters (dotted scenario keys)
     metrics: List[str]          # summary metrics
+    # A `tiersim compare` file: its /compare tables as DataFrames ("differences", "stages", "arms") and the
+    # group's attributes ("attrs"); None for a sweep.
+    comparison: Optional[dict] = None
 
     @property
     def name(self) -> str:
@@ -416,7 +419,24 @@ def _read_sweep(f: h5py.File, path: str) -> Sweep:
         metrics = [c for c in floats if c not in parameters]
     parameters = [p for p in parameters if p in runs.columns]
     metrics = [m for m in metrics if m in runs.columns]
-    return Sweep(path=str(path), attrs=attrs, runs=runs, parameters=parameters, metrics=metrics)
+    return Sweep(path=str(path), attrs=attrs, runs=runs, parameters=parameters, metrics=metrics,
+                 comparison=_read_comparison(f))
+
+
+def _read_comparison(f: h5py.File) -> Optional[dict]:
+    """The /compare group of a `tiersim compare` file (docs/hdf5.md), coded columns as labels."""
+    if "compare" not in f:
+        return None
+    group = f["compare"]
+    out = {"attrs": _attr_dict(group.attrs)}
+    for name in ("differences", "stages", "arms"):
+        if name in group:
+            table = read_table(group[name])
+            for column in table.columns:
+                if table[column].dtype == object:
+                    table[column] = table[column].map(_text)
+            out[name] = table
+    return out
 
 
 def is_sweep(path) -> bool:

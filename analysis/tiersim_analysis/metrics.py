@@ -350,8 +350,14 @@ def format_number(label: str, value: float) -> str:
     return f"{value:,.2f}"
 
 
+#: What every single-run A-vs-B difference is, said wherever one is shown.
+ONE_DRAW = ("one draw, no interval: a difference between two single runs is one draw of a random quantity; "
+            "for an effect with its interval use `tiersim compare A.yaml B.yaml` (docs/evaluation.md)")
+
+
 def compare_numbers(a: Run, b: Run) -> pd.DataFrame:
     """Key numbers of A and B side by side, B - A, and the policy's cost-effectiveness when B has outlays.
+    One draw each, no interval (ONE_DRAW): `tiersim compare` gives effects with intervals.
 
     Cost per job kept = (fiscal cost B - fiscal cost A) / (employment B - employment A, last-12-month means);
     cost per point of local content = (fiscal cost B - A) / (100 x (local content B - A)).
@@ -509,3 +515,71 @@ def arm_means(sweep: Sweep) -> pd.DataFrame:
     summary = done.groupby("arm")[sweep.parameters + sweep.metrics].mean()
     summary.insert(0, "replications", done.groupby("arm").size())
     return summary
+
+
+# Student's t, 97.5% quantile, for 1..30 degrees of freedom (two-sided 95% intervals).
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+         2.045, 2.042)
+
+
+def t975(df: int) -> float:
+    """The 97.5% quantile of Student's t with `df` degrees of freedom (Cornish-Fisher beyond 30)."""
+    if df < 1:
+        return float("nan")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959964
+    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+
+
+def t_interval(values) -> Dict[str, float]:
+    """Mean of `values` with its 95% Student-t interval: n, mean, sd, low, high (NaN below two values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    n = len(values)
+    mean = float(values.mean()) if n else float("nan")
+    sd = float(values.std(ddof=1)) if n >= 2 else float("nan")
+    half = t975(n - 1) * sd / np.sqrt(n) if n >= 2 else float("nan")
+    return {"n": n, "mean": mean, "sd": sd, "low": mean - half, "high": mean + half}
+
+
+def paired_differences(sweep: Sweep) -> pd.DataFrame:
+    """Each arm minus arm 0, replication by replication (common random numbers make the pairs), for every
+    metric: index (arm, metric), columns n, mean, sd, low, high (95% t-interval) and the arm's parameters.
+    Arm 0 has no row. The numbers `tiersim summarize` prints, from the runs table alone."""
+    done = sweep.done
+    rows = []
+    if done.empty:
+        return pd.DataFrame(columns=["n", "mean", "sd", "low", "high"])
+    base_arm = done["arm"].min()
+    base = done[done["arm"] == base_arm].set_index("replication")
+    for arm, part in done[done["arm"] != base_arm].groupby("arm"):
+        part = part.set_index("replication")
+        common = part.index.intersection(base.index)
+        for metric in sweep.metrics:
+            stats = t_interval(part.loc[common, metric] - base.loc[common, metric])
+            row = {"arm": arm, "metric": metric, **stats}
+            for parameter in sweep.parameters:
+                row[parameter] = part[parameter].iloc[0]
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["arm", "metric"])
+
+
+def comparison_effects(sweep: Sweep) -> pd.DataFrame:
+    """The paired differences of a `tiersim compare` file (/compare/differences), one row per (arm,
+    outcome), with the arm's scenario file: columns arm, scenario, outcome, n, base_mean, arm_mean, mean,
+    ci_low, ci_high, half_width, target, met, variance_reduction."""
+    if sweep.comparison is None:
+        raise ValueError(f"{sweep.path} is not a `tiersim compare` file (no /compare group)")
+    effects = sweep.comparison["differences"].copy()
+    arms = sweep.comparison["arms"].set_index("arm")["scenario"]
+    effects.insert(1, "scenario", effects["arm"].map(arms))
+    return effects
+
+
+def replication_differences(sweep: Sweep, outcome: str) -> pd.DataFrame:
+    """Per replication, each policy arm's outcome minus the base's (columns: arms 1...; index: replication)."""
+    done = sweep.done.pivot_table(index="replication", columns="arm", values=outcome)
+    base = done[done.columns.min()]
+    return done.drop(columns=done.columns.min()).sub(base, axis=0)

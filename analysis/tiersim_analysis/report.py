@@ -11,6 +11,7 @@ import base64
 import datetime
 import html
 import io
+from pathlib import Path
 
 import pandas as pd
 
@@ -100,7 +101,8 @@ def compare_report(a: Run, b: Run) -> str:
     table.index.name = "key number"
     parts = [f"<p>A = <code>{html.escape(a.path)}</code> ({html.escape(a.label())}), "
              f"B = <code>{html.escape(b.path)}</code> ({html.escape(b.label())}).</p>",
-             "<h2>Key numbers</h2>", _table(table, _format),
+             "<h2>Key numbers (one draw, no interval)</h2>",
+             f"<p><strong>{html.escape(metrics.ONE_DRAW)}.</strong></p>", _table(table, _format),
              "<p class=\"meta\">Fiscal cost = outlays + tariff revenue forgone - fees. Cost per job kept = extra "
              "fiscal cost of B over A / (employment B - A, last-12-month means); cost per point of local content "
              "= extra fiscal cost / (100 x (local content B - A)). "
@@ -129,6 +131,15 @@ def sweep_report(sweep: Sweep) -> str:
         summary = metrics.arm_means(sweep)
         summary.index.name = "arm (means)"
         parts += ["<h2>Arms</h2>", _table(summary.applymap(lambda v: f"{v:.4g}"))]
+        differences = metrics.paired_differences(sweep)
+        if len(differences):
+            shown = differences.reset_index().set_index("arm")
+            parts += ["<h2>Paired differences from arm 0</h2>",
+                      _table(shown.applymap(lambda v: f"{v:.4g}" if isinstance(v, float) else v)),
+                      "<p class=\"meta\">Each arm minus arm 0, replication by replication (replication r of "
+                      "every arm draws from the same random streams), with the 95% t-interval of the mean "
+                      "difference. To add replications until the intervals are narrow enough, compare the "
+                      "scenarios with <code>tiersim compare</code> (docs/evaluation.md).</p>"]
         if sweep.parameters:
             parts += ["<h2>Sensitivity</h2>", _figure(figures.sensitivity(sweep),
                                                      "first-order sensitivity indices Var(E[Y|X]) / Var(Y)")]
@@ -143,8 +154,42 @@ def sweep_report(sweep: Sweep) -> str:
     return _page(f"sweep {sweep.label()}: {sweep.path}", "".join(parts))
 
 
+def comparison_report(sweep: Sweep) -> str:
+    """A `tiersim compare` file: the paired effects with their intervals, one figure per outcome, and the
+    looks of the stopping rule."""
+    comparison = sweep.comparison
+    attrs = comparison["attrs"]
+    effects = metrics.comparison_effects(sweep)
+    arms = comparison["arms"]
+    table = effects.assign(arm=[f"{a} {Path(s).stem}" for a, s in zip(effects["arm"], effects["scenario"])])
+    table = table.set_index(["outcome", "arm"])[["n", "base_mean", "arm_mean", "mean", "ci_low", "ci_high",
+                                                 "half_width", "target", "met", "variance_reduction"]]
+    table = table.reset_index().set_index("outcome")
+    level = attrs.get("confidence_level", 0.95)
+    parts = [f"<p>Base: <code>{html.escape(arms['scenario'][0])}</code>; policy arms: "
+             + ", ".join(f"<code>{html.escape(s)}</code>" for s in arms["scenario"][1:])
+             + f". {int(attrs.get('replications', 0))} paired replications per arm on common random numbers "
+             f"({html.escape(str(attrs.get('stop_reason', '')))}).</p>",
+             "<h2>Effects</h2>", _table(table.applymap(lambda v: f"{v:.4g}" if isinstance(v, float) else v)),
+             f"<p class=\"meta\">mean = mean over replications of (arm - base), replication r of every arm "
+             f"drawing from the same random streams; ci_low, ci_high: its {100 * level:g}% t-interval; "
+             "variance_reduction = (var(base) + var(arm)) / var(arm - base), how many times fewer replications "
+             "pairing needs than independent runs for the same interval.</p>"]
+    for outcome in effects["outcome"].unique():
+        parts.append(_figure(figures.effects(sweep, outcome), f"{outcome}: paired effect of each arm"))
+    stages = comparison["stages"]
+    parts += ["<h2>Stopping rule</h2>",
+              "<p class=\"meta\">Each look at the replications so far: half-width of each interval against its "
+              "target. The rule stops at the first look where every target is met, or at the cap.</p>",
+              _table(stages.set_index("replications").applymap(lambda v: f"{v:.4g}" if isinstance(v, float)
+                                                                 else v))]
+    return _page(f"comparison {Path(sweep.path).name}", "".join(parts))
+
+
 def render(*results) -> str:
-    """HTML for one Run, two Runs (A vs B) or one Sweep."""
+    """HTML for one Run, two Runs (A vs B), one Sweep or one `tiersim compare` file."""
+    if len(results) == 1 and isinstance(results[0], Sweep) and results[0].comparison is not None:
+        return comparison_report(results[0])
     if len(results) == 1 and isinstance(results[0], Sweep):
         return sweep_report(results[0])
     if len(results) == 1 and isinstance(results[0], Run):

@@ -24,7 +24,11 @@ int schema_command(const std::vector<std::string>& args);
 int fields_command(const std::vector<std::string>& args);
 /// `tiersim sweep FILE ...` and `tiersim sweep merge OUT SHARD...` (sweep_command.cpp).
 int sweep_command(const std::vector<std::string>& args);
-/// `tiersim summarize SWEEP.h5` (sweep_command.cpp).
+/// `tiersim compare BASE POLICY... -o OUT` and `tiersim compare merge` (compare_command.cpp).
+int compare_command(const std::vector<std::string>& args);
+/// `tiersim metrics`: the named metrics of sweeps and comparisons (compare_command.cpp).
+int metrics_command(const std::vector<std::string>& args);
+/// `tiersim summarize SWEEP.h5` (summarize_command.cpp).
 int summarize_command(const std::vector<std::string>& args);
 
 }  // namespace tiersim::app

@@ -17,6 +17,10 @@ Usage:
   tiersim fields
   tiersim sweep SWEEP [--plan] [--resume] [--shard K/N] [-o FILE] [--threads N] [--jobs J]
   tiersim sweep merge OUT SHARD...
+  tiersim compare BASE POLICY [MORE...] -o FILE [--outcome NAME]... [--target NAME=WIDTH]...
+                  [--min-replications N] [--max-replications N] [--resume] [--shard K/N]
+  tiersim compare merge OUT SHARD...
+  tiersim metrics
   tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]
   tiersim --version
 
@@ -26,6 +30,8 @@ Commands:
   schema     print the reference of every scenario key (Markdown)
   fields     print the reference of firm state and per-tick measures (Markdown)
   sweep      run a sweep (design of experiments × replications) into one sweep file
+  compare    paired replications of a baseline and policies until the intervals are tight
+  metrics    list the named metrics of sweeps and comparisons
   summarize  per-arm means, intervals and paired differences of a sweep's metrics
 
 Run 'tiersim COMMAND --help' for the options of a command.
@@ -57,6 +63,8 @@ int main(int argc, char** argv) {
     if (command == "schema") return schema_command(rest);
     if (command == "fields") return fields_command(rest);
     if (command == "sweep") return sweep_command(rest);
+    if (command == "compare") return compare_command(rest);
+    if (command == "metrics") return metrics_command(rest);
     if (command == "summarize") return summarize_command(rest);
     std::fprintf(stderr, "tiersim: unknown command '%s'\n\n%s", command.c_str(), usage);
     return exit_usage;

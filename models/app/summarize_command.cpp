@@ -113,7 +113,9 @@ void write_hdf5(const std::filesystem::path& path, const sw::SweepTable& table, 
 /// against its baseline. Identical columns are summed up in one line.
 int compare_runs(const std::filesystem::path& a, const std::filesystem::path& b) {
     const sim::results::Reader left(a), right(b);
-    std::printf("%s (A) against %s (B): totals over all rows, B - A, largest |B - A| row by row\n",
+    std::printf("%s (A) against %s (B): totals over all rows, B - A, largest |B - A| row by row\n"
+                "one draw, no interval: two single runs differ by chance as well as by policy; for an effect "
+                "with its interval, run `tiersim compare A.yaml B.yaml` (docs/evaluation.md)\n",
                 a.string().c_str(), b.string().c_str());
     for (const std::string& table : left.tables("/")) {
         if (!right.exists(table)) {

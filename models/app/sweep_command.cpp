@@ -3,6 +3,8 @@
 // the pyramid model's scenarios and runs.
 #include "models/app/cli.hpp"
 #include "models/app/commands.hpp"
+#include "models/app/sweep_model.hpp"
+#include "models/metrics.hpp"
 #include "models/pyramid_model.hpp"
 #include "models/scenario.hpp"
 #include "sim/sweep/command.hpp"
@@ -23,6 +25,8 @@ namespace sw = sim::sweep;
 
 /// The pyramid model as the sweep engine sees it: scenarios resolved by
 /// models::load_scenario, runs of models::PyramidModel.
+}  // namespace
+
 sw::SweepModel pyramid_sweep_model() {
     sw::SweepModel model;
     model.base_seed = [](const std::filesystem::path& base, const std::vector<std::string>& overrides) {
@@ -31,9 +35,9 @@ sw::SweepModel pyramid_sweep_model() {
     model.resolve = [](const std::filesystem::path& base, const std::vector<std::string>& overrides) {
         return models::load_scenario(base, overrides).resolved_yaml;
     };
-    model.run = [](const sw::SweepDefinition& definition, const sw::PlannedRun& run, sw::RunFile& file,
+    model.run = [](const sw::SweepDefinition&, const sw::PlannedRun& run, sw::RunFile& file,
                    const std::atomic<bool>* stop) {
-        const models::LoadedScenario loaded = models::load_scenario(definition.base_scenario(), run.overrides);
+        const models::LoadedScenario loaded = models::load_scenario(run.scenario, run.overrides);
         file.attributes["scenario_name"] = loaded.scenario.name;
         file.attributes["ticks_planned"] = std::int64_t{loaded.scenario.run.ticks};
         file.texts = {{"scenario/resolved", loaded.resolved_yaml}, {"scenario/input", loaded.input_yaml}};
@@ -41,10 +45,13 @@ sw::SweepModel pyramid_sweep_model() {
         return sw::run_to_file(pyramid, static_cast<sim::Tick>(loaded.scenario.run.ticks), file, stop,
                                static_cast<sim::Tick>(loaded.scenario.run.burn_in_months));
     };
+    model.metrics = models::pyramid_metrics();
     model.version = tiersim::version;
     model.git_commit = tiersim::git_commit;
     return model;
 }
+
+namespace {
 
 int run_sweep(const sw::SweepOptions& options) {
     switch (sw::run_sweep(options, pyramid_sweep_model())) {
@@ -58,19 +65,29 @@ int run_sweep(const sw::SweepOptions& options) {
 int merge_command(const std::vector<std::string>& args) {
     po::options_description options("Options");
     options.add_options()("output", po::value<std::string>()->required(), "merged sweep file")(
-        "shards", po::value<std::vector<std::string>>()->required(), "shard sweep files");
+        "shards", po::value<std::vector<std::string>>()->required(), "shard sweep files")(
+        "allow-incomplete", po::bool_switch(), "write the merged file even if no shard ran some runs (they stay pending)");
     po::positional_options_description positional;
     positional.add("output", 1).add("shards", -1);
-    const auto vm = parse(args, "tiersim sweep merge OUT.h5 SHARD.h5...", options, positional);
+    const auto vm = parse(args, "tiersim sweep merge OUT.h5 SHARD.h5... [--allow-incomplete]", options, positional);
     if (!vm) return int{exit_ok};
     std::vector<std::filesystem::path> shards;
     for (const auto& p : (*vm)["shards"].as<std::vector<std::string>>()) shards.emplace_back(p);
+    std::size_t pending = 0;
     try {
-        sw::merge_sweep((*vm)["output"].as<std::string>(), shards);
+        pending = sw::merge_sweep((*vm)["output"].as<std::string>(), shards, (*vm)["allow-incomplete"].as<bool>());
     } catch (const sw::MergeRefused& e) {
-        // Not shards of one sweep, one given twice, or the output among them.
+        // Not shards of one sweep, one given twice, the output among them, or
+        // runs that no shard ran.
         std::fprintf(stderr, "tiersim sweep merge: %s; nothing was written\n", e.what());
         return int{exit_usage};
+    }
+    // A run file that failed verification left its run pending: the merged
+    // file is not the finished sweep a dependent job should go on with.
+    if (pending > 0 && !(*vm)["allow-incomplete"].as<bool>()) {
+        std::fprintf(stderr, "tiersim sweep merge: %zu runs pending (their files failed verification): run the "
+                             "sweep again with --resume to redo them\n", pending);
+        return int{exit_failure};
     }
     return int{exit_ok};
 }

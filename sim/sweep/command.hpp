@@ -8,6 +8,7 @@
 
 #include "sim/runner.hpp"
 #include "sim/sweep/executor.hpp"
+#include "sim/sweep/metrics.hpp"
 #include "sim/sweep/plan.hpp"
 #include "sim/sweep/sweep_file.hpp"
 
@@ -48,14 +49,17 @@ struct SweepModel {
     /// hashes. @throws config::ConfigError when it does not resolve
     std::function<std::string(const std::filesystem::path& base, const std::vector<std::string>& overrides)>
         resolve;
-    /// Runs one planned run: loads the scenario (definition.base_scenario()
-    /// with run.overrides), adds what the model records about it to `file`
+    /// Runs one planned run: loads the scenario (run.scenario with
+    /// run.overrides), adds what the model records about it to `file`
     /// (attributes, texts: they go into the run's file even if it fails
     /// later), and runs it with run_to_file(model, ticks, file, stop). Any
     /// exception fails the run, with its message.
     std::function<RunSummary(const SweepDefinition& definition, const PlannedRun& run, RunFile& file,
                              const std::atomic<bool>* stop)>
         run;
+    /// The metrics a sweep file or `tiersim compare` may name without a
+    /// table and column.
+    MetricRegistry metrics;
     /// Recorded in the sweep file and in every run file.
     std::string version;
     std::string git_commit;
@@ -76,10 +80,15 @@ enum class SweepEnd {
 SweepEnd run_sweep(const SweepOptions& options, const SweepModel& model);
 
 /// Merges the shard files `inputs` into `output` (merge_sweep_files) and
-/// reports on stderr what it wrote. @throws MergeRefused (nothing written),
-/// results::ResultsError or std::filesystem::filesystem_error (what the
-/// merge had created is removed again)
-void merge_sweep(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs);
+/// reports on stderr what it wrote. Unless `allow_incomplete`, a set of
+/// shards that leaves runs unrun (a shard missing, or one that stopped
+/// early) is refused before anything is written.
+/// @returns the runs left pending (a run file failing verification)
+/// @throws MergeRefused (nothing written), results::ResultsError or
+///         std::filesystem::filesystem_error (what the merge had created is
+///         removed again)
+std::size_t merge_sweep(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs,
+                        bool allow_incomplete = false);
 
 /// Checks that the run files of a sweep file are as they were written: for
 /// every run the runs table lists as done or failed, its file has the bytes

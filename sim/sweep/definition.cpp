@@ -65,10 +65,12 @@ struct Describe<sweep::ParameterConfig> {
 template <>
 struct Describe<sweep::MetricConfig> {
     static void fields(Fields<sweep::MetricConfig>& f) {
-        f.add("name", &sweep::MetricConfig::name).required().doc("Column name of the metric in the runs table");
-        f.add("table", &sweep::MetricConfig::table).required()
-            .doc("Results table the metric reads (e.g. series/by_sector)");
-        f.add("column", &sweep::MetricConfig::column).required().doc("Column of that table");
+        f.add("name", &sweep::MetricConfig::name).required()
+            .doc("Column name of the metric in the runs table; alone (no table, column), a metric the model "
+                 "names (`tiersim metrics` lists them)");
+        f.add("table", &sweep::MetricConfig::table)
+            .doc("Results table the metric reads (e.g. series/by_sector); empty for a named metric");
+        f.add("column", &sweep::MetricConfig::column).doc("Column of that table; empty for a named metric");
         f.add("reduce", &sweep::MetricConfig::reduce)
             .doc("Reduction over ticks of the per-tick sums: last, mean, min, max or sum");
         f.add("where", &sweep::MetricConfig::where)
@@ -145,10 +147,15 @@ void check_design(const SweepDefinition& d) {
     }
     if (!grid && d.config.parameters.empty())
         throw config::ConfigError(d.tree.mark, "parameters", "a sampled design needs at least one parameter");
-    for (std::size_t i = 0; i < d.config.metrics.size(); ++i)
-        if (!names.insert(d.config.metrics[i].name).second)
+    for (std::size_t i = 0; i < d.config.metrics.size(); ++i) {
+        const MetricConfig& m = d.config.metrics[i];
+        if (m.table.empty() != m.column.empty())
+            throw config::ConfigError(d.metric_mark(i), indexed("metrics", i, m.table.empty() ? "table" : "column"),
+                                      "a column metric needs both table and column (a named metric neither)");
+        if (!names.insert(m.name).second)
             throw config::ConfigError(d.metric_mark(i), indexed("metrics", i, "name"),
                                       "'" + d.config.metrics[i].name + "' names a parameter or another metric");
+    }
 }
 
 }  // namespace

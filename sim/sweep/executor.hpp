@@ -23,6 +23,7 @@ struct RunOutcome {
     Status status = Status::done;
     double wall_seconds = 0;
     std::string error;
+    int rank = -1;  ///< the MPI rank that ran it; -1 when run in this process
 };
 
 /// Runs the run at one plan position to its file, catching every failure.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <sstream>
 
 namespace tiersim::sim::sweep {
 
@@ -79,6 +80,41 @@ double evaluate_metric(const results::Reader& reader, const MetricConfig& metric
     if (has_tick)
         for (const auto& [tick, sum] : per_tick) rows.push_back(sum);
     return reduce(rows, metric.reduce);
+}
+
+void MetricRegistry::add(NamedMetric metric) {
+    const std::string name = metric.name;
+    if (!metrics_.emplace(name, std::move(metric)).second)
+        throw std::logic_error("the metric '" + name + "' is registered twice");
+}
+
+const NamedMetric& MetricRegistry::at(const std::string& name) const {
+    if (const auto found = metrics_.find(name); found != metrics_.end()) return found->second;
+    const std::vector<std::string> known = names();
+    std::string message = "unknown metric '" + name + "'";
+    if (const auto closest = config::closest_name(known, name)) message += "; did you mean '" + *closest + "'?";
+    message += " Known metrics:";
+    for (const auto& k : known) message += " " + k;
+    throw UnknownMetric(message);
+}
+
+std::vector<std::string> MetricRegistry::names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, metric] : metrics_) out.push_back(name);
+    return out;
+}
+
+std::string MetricRegistry::markdown() const {
+    std::ostringstream out;
+    out << "| name | units | meaning |\n|---|---|---|\n";
+    for (const auto& [name, metric] : metrics_)
+        out << "| `" << name << "` | " << metric.units << " | " << metric.description << " |\n";
+    return out.str();
+}
+
+double evaluate_metric(const results::Reader& reader, const MetricConfig& metric, const MetricRegistry& registry) {
+    if (is_named(metric)) return registry.at(metric.name).evaluate(reader);
+    return evaluate_metric(reader, metric);
 }
 
 }  // namespace tiersim::sim::sweep

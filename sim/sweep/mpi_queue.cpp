@@ -51,25 +51,67 @@ MpiSession::~MpiSession() { MPI_Finalize(); }
 
 void mpi_barrier() { MPI_Barrier(MPI_COMM_WORLD); }
 
-void mpi_coordinate(const std::vector<std::size_t>& positions, const DoneFunction& done,
-                    const std::atomic<bool>* stop) {
+void MpiCoordinator::run(const std::vector<std::size_t>& positions, const DoneFunction& done,
+                         const std::atomic<bool>* stop) {
     int size = 1;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    const std::size_t workers = static_cast<std::size_t>(size - 1);
     std::size_t next = 0;
-    int working = size - 1;
-    while (working > 0) {
+    // A worker that asks when there is nothing (left) to hand out waits,
+    // unanswered, for the next batch or the release.
+    auto answer = [&](int rank) {
+        if (next < positions.size() && !(stop != nullptr && stop->load())) {
+            const double assign = static_cast<double>(positions[next++]);
+            MPI_Send(&assign, 1, MPI_DOUBLE, rank, tag_assign, MPI_COMM_WORLD);
+        } else {
+            waiting_.push_back(rank);
+        }
+    };
+    std::vector<int> asked;
+    asked.swap(waiting_);
+    for (int rank : asked) answer(rank);
+    while (waiting_.size() < workers) {
         double report[3];
         MPI_Status status;
         MPI_Recv(report, 3, MPI_DOUBLE, MPI_ANY_SOURCE, tag_report, MPI_COMM_WORLD, &status);
         if (report[0] != no_run) {
-            RunOutcome outcome{status_of(report[1]), report[2], {}};
+            RunOutcome outcome{status_of(report[1]), report[2], {}, status.MPI_SOURCE};
             done(static_cast<std::size_t>(report[0]), outcome);
         }
-        const bool more = next < positions.size() && !(stop != nullptr && stop->load());
-        const double assign = more ? static_cast<double>(positions[next++]) : no_run;
-        if (!more) --working;
-        MPI_Send(&assign, 1, MPI_DOUBLE, status.MPI_SOURCE, tag_assign, MPI_COMM_WORLD);
+        answer(status.MPI_SOURCE);
     }
+}
+
+void MpiCoordinator::release() {
+    if (released_) return;
+    released_ = true;
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    // Workers that never asked yet (no batch was run) ask first.
+    while (waiting_.size() < static_cast<std::size_t>(size - 1)) {
+        double report[3];
+        MPI_Status status;
+        MPI_Recv(report, 3, MPI_DOUBLE, MPI_ANY_SOURCE, tag_report, MPI_COMM_WORLD, &status);
+        waiting_.push_back(status.MPI_SOURCE);
+    }
+    const double assign = no_run;
+    for (int rank : waiting_) MPI_Send(&assign, 1, MPI_DOUBLE, rank, tag_assign, MPI_COMM_WORLD);
+    waiting_.clear();
+}
+
+MpiCoordinator::~MpiCoordinator() {
+    try {
+        release();
+    } catch (...) {
+        // Nothing more to do: MPI_Finalize follows.
+    }
+}
+
+void mpi_coordinate(const std::vector<std::size_t>& positions, const DoneFunction& done,
+                    const std::atomic<bool>* stop) {
+    MpiCoordinator coordinator;
+    coordinator.run(positions, done, stop);
+    coordinator.release();
 }
 
 void mpi_work(const RunFunction& run) {
@@ -97,6 +139,14 @@ MpiSession::MpiSession() { throw std::runtime_error("this tiersim was built with
 MpiSession::~MpiSession() = default;
 
 void mpi_barrier() {}
+
+MpiCoordinator::~MpiCoordinator() = default;
+
+void MpiCoordinator::run(const std::vector<std::size_t>&, const DoneFunction&, const std::atomic<bool>*) {
+    throw std::runtime_error("this tiersim was built without MPI");
+}
+
+void MpiCoordinator::release() {}
 
 void mpi_coordinate(const std::vector<std::size_t>&, const DoneFunction&, const std::atomic<bool>*) {
     throw std::runtime_error("this tiersim was built without MPI");

@@ -36,9 +36,32 @@ private:
 /// Waits for every rank (MPI_Barrier).
 void mpi_barrier();
 
-/// Rank 0: hands out `positions` in order to whichever worker asks, calls
-/// `done` as results come back, and tells every worker to stop at the end
-/// (or once `*stop` is set).
+/// Rank 0's side of the work queue, for one or several batches of runs
+/// (`tiersim compare` decides after each batch whether another is needed):
+/// workers that run out of work wait for the next batch until released.
+class MpiCoordinator {
+public:
+    MpiCoordinator() = default;
+    /// Releases the workers if release() was not called.
+    ~MpiCoordinator();
+    MpiCoordinator(const MpiCoordinator&) = delete;
+    MpiCoordinator& operator=(const MpiCoordinator&) = delete;
+
+    /// Hands out `positions` in order to whichever worker asks and calls
+    /// `done` as results come back (RunOutcome::rank says which rank ran
+    /// it); returns once every run handed out has reported. Stops handing
+    /// out once `*stop` is set.
+    void run(const std::vector<std::size_t>& positions, const DoneFunction& done, const std::atomic<bool>* stop);
+    /// Tells every worker to stop: their mpi_work returns.
+    void release();
+
+private:
+    std::vector<int> waiting_;  ///< ranks that asked for work and got none yet
+    bool released_ = false;
+};
+
+/// Rank 0: runs `positions` on the workers (MpiCoordinator::run), then
+/// releases them.
 void mpi_coordinate(const std::vector<std::size_t>& positions, const DoneFunction& done,
                     const std::atomic<bool>* stop);
 

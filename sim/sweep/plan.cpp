@@ -81,6 +81,7 @@ Plan make_plan(const SweepDefinition& definition, std::int64_t seed, const Resol
             run.arm = arm;
             run.replication = r;
             run.seed = seed;
+            run.scenario = definition.base_scenario();
             run.overrides = config.base.set;
             for (std::size_t j = 0; j < plan.parameters.size(); ++j)
                 run.overrides.push_back(plan.parameters[j] + "=" + format_value(plan.arms[arm][j]));

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,8 @@ struct PlannedRun {
     std::size_t arm = 0;
     std::int64_t replication = 0;
     std::int64_t seed = 0;
-    std::vector<std::string> overrides;  ///< KEY=VALUE applied to the base scenario
+    std::filesystem::path scenario;      ///< the scenario file: a sweep's base, a comparison's arm
+    std::vector<std::string> overrides;  ///< KEY=VALUE applied to `scenario`
     std::string resolved;  ///< resolved scenario YAML; empty when it did not resolve
     std::string error;     ///< why the scenario did not resolve (the run fails without running)
 };

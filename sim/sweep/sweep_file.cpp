@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <system_error>
 
 namespace tiersim::sim::sweep {
@@ -92,9 +93,11 @@ void write_timing(results::File& file, const SweepTable& table) {
 
 void write_links(results::File& file, const std::filesystem::path& directory, const SweepTable& table) {
     file.create_group("run");
+    std::set<std::string> linked;  // a run listed twice (the same scenario in two arms) has one link
     for (const RunRecord& run : table.runs) {
         const std::string target = table.runs_directory + "/" + run.run_id + ".h5";
         if (run.status == status_pending || !std::filesystem::exists(directory / target)) continue;
+        if (!linked.insert(run.run_id).second) continue;
         file.link_external("run/" + run.run_id, target, "/");
     }
 }
@@ -187,6 +190,22 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
     return !ec && ca == cb;
 }
 
+/// A merge must not quietly pass for a finished sweep: runs that no shard
+/// ran mean a shard is missing or stopped early.
+void refuse_unrun(const SweepTable& first, const std::vector<std::size_t>& source, std::size_t none,
+                  std::size_t shards) {
+    std::size_t unrun = 0, example = 0;
+    for (std::size_t i = 0; i < source.size(); ++i)
+        if (source[i] == none && unrun++ == 0) example = i;
+    if (unrun == 0) return;
+    throw MergeRefused("incomplete: " + std::to_string(unrun) + " of " + std::to_string(source.size()) +
+                       " runs were run by none of the " + std::to_string(shards) + " shards (the first: run " +
+                       first.runs[example].run_id + ", arm " + std::to_string(first.runs[example].arm) +
+                       ", replication " + std::to_string(first.runs[example].replication) +
+                       "): a shard is missing or did not finish; rerun it with --resume, or merge with "
+                       "--allow-incomplete");
+}
+
 std::filesystem::path directory_of(const std::filesystem::path& file) {
     return file.parent_path().empty() ? "." : file.parent_path();
 }
@@ -197,7 +216,7 @@ std::string runs_directory_for(const std::filesystem::path& sweep_file) {
     return sweep_file.stem().string() + ".runs";
 }
 
-void write_sweep_file(const std::filesystem::path& path, const SweepTable& table) {
+void write_sweep_file(const std::filesystem::path& path, const SweepTable& table, const ExtraWriter& extra) {
     const std::filesystem::path creating = path.string() + ".creating";
     std::unique_ptr<results::File> file;
     try {
@@ -208,6 +227,7 @@ void write_sweep_file(const std::filesystem::path& path, const SweepTable& table
         file->write_text("sweep/definition", table.definition,
                          "the sweep definition, resolved (every key, defaults included)");
         write_links(*file, path.parent_path().empty() ? "." : path.parent_path(), table);
+        if (extra) extra(*file);
         file->flush();
         file.reset();
         std::filesystem::rename(creating, path);
@@ -305,7 +325,8 @@ std::string verify_run_file(const std::filesystem::path& run_file) {
     return "";
 }
 
-SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs) {
+SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs,
+                             bool allow_incomplete) {
     if (inputs.empty()) throw MergeRefused("nothing to merge");
     // Check everything before writing anything.
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -348,6 +369,8 @@ SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vec
                                                                                " more" : std::string()) +
                                ": the same shard given twice? Merge each shard once");
     }
+
+    if (!allow_incomplete) refuse_unrun(first, source, shards.size(), inputs.size());
 
     SweepTable merged = first;
     merged.runs_directory = runs_directory_for(output);

@@ -22,9 +22,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace tiersim::sim::results {
+class File;
+}
 
 namespace tiersim::sim::sweep {
 
@@ -64,10 +69,14 @@ struct SweepTable {
 /// The run directory that belongs to a sweep file: "<stem>.runs".
 std::string runs_directory_for(const std::filesystem::path& sweep_file);
 
+/// Adds objects of a command's own to a sweep file before it is closed
+/// (`tiersim compare` adds /compare).
+using ExtraWriter = std::function<void(results::File&)>;
+
 /// Writes the sweep file, built as "<path>.creating" and renamed, so `path`
 /// never holds half a file. Links are made for runs whose file exists.
 /// @throws results::ResultsError
-void write_sweep_file(const std::filesystem::path& path, const SweepTable& table);
+void write_sweep_file(const std::filesystem::path& path, const SweepTable& table, const ExtraWriter& extra = {});
 
 /// Reads a sweep file back. @throws results::ResultsError
 SweepTable read_sweep_file(const std::filesystem::path& path);
@@ -121,6 +130,7 @@ public:
 /// the run directory this merge created are removed again (nothing else).
 /// @throws MergeRefused as above (nothing written); results::ResultsError or
 ///         std::filesystem::filesystem_error when reading or writing fails
-SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs);
+SweepTable merge_sweep_files(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs,
+                             bool allow_incomplete = false);
 
 }  // namespace tiersim::sim::sweep

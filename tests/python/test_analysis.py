@@ -290,10 +290,13 @@ def test_the_comparison_report_renders(results_path, policy_results_path):
     page = report.render(load(results_path), load(policy_results_path))
     _self_contained(page)
     assert "B - A" in page and "policy outlays" in page
+    # No single-draw headline: the differences say what they are and where the intervals come from.
+    assert "one draw, no interval" in page and "tiersim compare" in page
 
 
 def test_the_sweep_report_renders(sweep):
     page = report.render(sweep)
     _self_contained(page)
     assert "synthetic-sweep" in page and "failed" in page and "sensitivity" in page.lower()
+    assert "Paired differences from arm 0" in page
     assert pd.Series(list(PARAMETERS)).map(lambda p: p in page).all()
