@@ -10,6 +10,7 @@
 #include "models/credit.hpp"
 #include "sim/config.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -26,15 +27,39 @@ struct CertificationConfig {
     double min_capability = 0.25;        // below it a firm does not attempt the audit
 };
 
-/// How capability moves (`capability`).
+/// How capability moves (`capability`). Capability c tends to a firm's
+/// absorptive capacity k at the rate its experience sets and decays with idle
+/// capacity: dc = (learning × u + spillover × foreign share + cluster) × (k - c)
+/// - depreciation × (1 - u) × c. Each firm's k is set where it enters so that
+/// its capability is stationary at its normal utilisation: with nothing
+/// changed, nothing moves; busier, better-connected or assisted firms learn.
 struct CapabilityConfig {
     double learning_by_doing = 0.02;     // per month at full utilisation (assumption)
     double foreign_buyer_spillover = 0.01;  // per month when all sales go to foreign buyers (assumption)
     double depreciation = 0.01;          // per month, on idle capacity (assumption)
+    /// Growth of every firm's labour productivity, a common frontier (INEGI's
+    /// KLEMS: vehicle manufacturing about 0.8% a year since 1991; total factor
+    /// productivity of the whole economy fell 0.57% a year 1991-2022).
+    double productivity_growth_per_year = 0.008;
     /// Months a firm looks ahead when weighing a certification (APEC17 §3.2.1:
     /// MSMEs plan for about a year; aerospace contracts run 3-5 years).
     BySizeConfig planning_horizon_months{12, 12, 24, 48};
 };
+
+/// The rate at which capability closes its gap to k, per month (see CapabilityConfig).
+inline double learning_rate(const CapabilityConfig& rule, double utilisation, double foreign_share,
+                            double cluster_learning) noexcept {
+    return rule.learning_by_doing * utilisation + rule.foreign_buyer_spillover * foreign_share + cluster_learning;
+}
+
+/// The absorptive capacity at which `capability` is the stationary point of
+/// the learning rule at this utilisation, foreign share and cluster learning.
+inline double stationary_absorptive_capacity(const CapabilityConfig& rule, double capability, double utilisation,
+                                             double foreign_share, double cluster_learning) noexcept {
+    const double gain = learning_rate(rule, utilisation, foreign_share, cluster_learning);
+    const double loss = rule.depreciation * (1.0 - utilisation);
+    return gain > 0 ? std::min(1.0, capability * (gain + loss) / gain) : capability;
+}
 
 }  // namespace tiersim::models
 
@@ -63,11 +88,13 @@ struct Describe<tiersim::models::CapabilityConfig> {
     static void fields(Fields<tiersim::models::CapabilityConfig>& f) {
         using C = tiersim::models::CapabilityConfig;
         f.add("learning_by_doing", &C::learning_by_doing).unit("1/month").range(0, 1)
-            .doc("Capability gained per month at full utilisation, times (1 - c)");
+            .doc("Rate per month, at full utilisation, at which capability closes its gap to the absorptive capacity k");
         f.add("foreign_buyer_spillover", &C::foreign_buyer_spillover).unit("1/month").range(0, 1)
-            .doc("Capability gained per month from selling to foreign-owned buyers, times their share and (1 - c)");
+            .doc("Rate per month at which selling to foreign-owned buyers closes the gap to k, times their share");
         f.add("depreciation", &C::depreciation).unit("1/month").range(0, 1)
             .doc("Capability lost per month on idle capacity, times c");
+        f.add("productivity_growth_per_year", &C::productivity_growth_per_year).unit("1/year").range(-0.5, 0.5)
+            .doc("Growth of every firm's labour productivity, a common frontier (INEGI KLEMS: about 0.008)");
         f.add("planning_horizon_months", &C::planning_horizon_months).unit("months")
             .doc("Months a firm weighs when deciding on a certification, by size class (APEC17 §3.2.1)");
     }

@@ -56,6 +56,10 @@ struct EconomyConfig {
     double exchange_rate_mxn_per_usd = 18.0;  // assumption: about the 2016–2018 average
     double wage_mxn_per_worker_month = 9000;  // assumption: manufacturing wage plus social charges
     double markup = 0.15;                     // assumption: price over unit cost
+    /// How the markup answers to expected utilisation against the tier's normal
+    /// (1 / capacity_headroom): markup × (1 + this × (u / u_normal - 1)), so a
+    /// bottleneck earns what it needs to grow and a slack firm cuts its price (assumption).
+    double markup_utilisation_response = 1.0;
     double mfn_tariff = 0.071;                // APEC17: MFN average tariff 7.1% (2015)
     double import_transport_share = 0.05;     // assumption: freight and insurance, share of the world price
     double initial_cash_months = 2;           // assumption: working capital at the start
@@ -107,7 +111,9 @@ struct Describe<tiersim::models::EconomyConfig> {
             .doc("Pesos per dollar: converts world prices to landed peso prices");
         f.add("wage_mxn_per_worker_month", &E::wage_mxn_per_worker_month).unit("MXN/worker/month").range(0, 1e7)
             .doc("Monthly labour cost of one worker");
-        f.add("markup", &E::markup).unit("1").range(0, 5).doc("Price over unit cost, minus one");
+        f.add("markup", &E::markup).unit("1").range(0, 5).doc("Price over unit cost, minus one, at the tier's normal utilisation");
+        f.add("markup_utilisation_response", &E::markup_utilisation_response).unit("1").range(0, 100)
+            .doc("Markup × (1 + this × (expected utilisation / normal - 1)), between 0 and 3 × markup; normal is 1 / capacity_headroom");
         f.add("mfn_tariff", &E::mfn_tariff).unit("1").range(0, 5)
             .doc("Most-favoured-nation tariff on imported inputs (APEC17: 7.1% average, 2015)");
         f.add("import_transport_share", &E::import_transport_share).unit("1").range(0, 5)

@@ -126,10 +126,11 @@ std::string state_reference_markdown() {
         "firm-index order, the same for any thread count. The firms summed are the\n"
         "operating ones and those that exited this tick; firms that exited earlier and\n"
         "slots still waiting for an entrant count for nothing. Per-firm values are\n"
-        "written as in the declaration, field names standing for the firm's value; in\n"
-        "`series/by_cluster`, `operating` is 1.0 for an operating firm and 0.0\n"
-        "otherwise, and `msme` is `operating` for a firm below the large size class.\n"
-        "Counts of operating firms are stored as int64, other counts as float64.\n";
+        "written as in the declaration, field names standing for the firm's value;\n"
+        "`active` is 1.0 for an operating firm that shipped within\n"
+        "`activity.dormant_after_months` and 0.0 otherwise, `dormant` is 1.0 for an\n"
+        "operating firm that did not, and `msme` is `active` for a firm below the\n"
+        "large size class. Counts of firms are stored as int64, other counts as float64.\n";
     measure_table(out, "series/by_tier", "tick, sector, tier", tier_measure_info);
     measure_table(out, "series/by_size", "tick, sector, size_class, ownership", size_measure_info);
     measure_table(out, "series/by_cluster", "tick, cluster", cluster_measure_info);

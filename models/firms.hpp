@@ -36,7 +36,7 @@ using FirmIndex = std::uint32_t;
     X(tier, Tier, Tier::oem, one, "", panel_code(3), "Tier code (labels in tier.labels)")                                        \
     X(size_class, SizeClass, SizeClass::micro, one, "", panel_code(4), "Size class (labels in size_class.labels)")               \
     X(alive, std::uint8_t, 1, one, "", panel_code(6), "1 while the firm operates, 0 once it has exited")                         \
-    X(dormant, std::uint8_t, 0, one, "", no_panel, "1 for a slot kept for an entrant that has not entered yet")                  \
+    X(vacant, std::uint8_t, 0, one, "", no_panel, "1 for a slot kept for an entrant that has not entered yet")                  \
     X(ownership, Ownership, Ownership::domestic, one, "", panel_code(5), "Ownership (labels in ownership.labels)")               \
     X(cluster, std::uint8_t, 0, one, "", no_panel, "Index into the scenario's clusters (name order)")                            \
     /* Structure fixed at build time (until entry/exit and investment). */                                                       \
@@ -45,12 +45,18 @@ using FirmIndex = std::uint32_t;
     X(lead_time, std::uint8_t, 1, one, "months", no_panel, "Months until inputs shipped to this firm arrive")                    \
     X(input_per_unit, double, 0.0, one, "units/unit", no_panel, "Units of input per unit of output")                             \
     X(import_share, double, 0.0, one, "1", panel_float(16), "Share of inputs bought abroad")                                     \
+    X(unmet_domestic_demand, double, 0.0, one, "units/month", no_panel, "Inputs the buyer sought at home at its last review and no supplier had room for") \
+    X(import_affinity, double, 0.0, one, "1", no_panel, "Log preference for the import option over a typical domestic link, calibrated at entry") \
     X(capability, double, 0.0, one, "1", panel_float(8), "Capability c")                                                         \
+    X(absorptive_capacity, double, 0.0, one, "1", no_panel, "Capability k the firm's learning tends to (raised by programs)")     \
     X(certifications, std::uint32_t, 0, one, "", panel_int64(7), "Bit k set: holds the k-th certification in name order")        \
     X(certification_in_progress, std::int8_t, -1, one, "", no_panel, "Bit of the certification being pursued, or -1")            \
     X(certification_months_left, std::uint8_t, 0, one, "months", no_panel, "Months left of the certification being pursued")     \
     X(sponsored, std::uint8_t, 0, one, "", no_panel, "1 when a large buyer sponsors its audits (no customer record needed)")      \
     X(fill_rate, double, 1.0, one, "1", no_panel, "Smoothed share of what buyers were owed that was shipped")                     \
+    X(idle_months, std::uint16_t, 0, one, "months", no_panel, "Consecutive months without a shipment (dormant from entry.dormant_after_months)") \
+    X(capacity_on_order, double, 0.0, one, "units/month", no_panel, "Capacity being built, added when capacity_due_months reaches 0") \
+    X(capacity_due_months, std::uint8_t, 0, one, "months", no_panel, "Months until the capacity on order starts producing")      \
     X(foreign_sales_share, double, 0.0, one, "1", no_panel, "Share of this tick's shipments that went to foreign-owned buyers")  \
     X(employment, double, 0.0, one, "workers", panel_float(11), "Workers employed")                                              \
     X(labour_productivity, double, 0.0, one, "units/worker-month", no_panel, "Units per worker-month at this firm's capability") \
@@ -98,6 +104,7 @@ using FirmIndex = std::uint32_t;
     X(distress_months, std::uint8_t, 0, one, "months", no_panel, "Consecutive months with negative cash")                        \
     X(credit_outcome, std::uint8_t, 0, one, "", no_panel, "This tick: 0 no application, 1 + Denial code if applied")             \
     X(loan_granted, double, 0.0, one, "MXN/month", no_panel, "Principal lent this tick")                                         \
+    X(investment_loan, double, 0.0, one, "MXN/month", no_panel, "Principal lent this tick against new plant (investment)")       \
     X(defaulted_debt, double, 0.0, one, "MXN/month", no_panel, "Bank debt written off this tick")                                \
     X(events, std::uint8_t, 0, one, "", no_panel, "This tick's FirmEvent bits")                                                  \
     /* Programs (models/levers/). Money fields are this tick's flows. */                                                             \
@@ -120,6 +127,8 @@ using FirmIndex = std::uint32_t;
     X(owed, double, 0.0, one, "units", no_panel, "Supplier's backlog towards this buyer")                                \
     X(shipment, double, 0.0, one, "units/month", no_panel, "Written by the supplier in this tick's shipping phase")      \
     X(payment_term, std::uint8_t, 0, one, "months", no_panel, "Months the buyer takes to pay for a shipment")            \
+    X(affinity, double, 0.0, one, "1", no_panel, "Log preference for this supplier over a typical one (quality, relationship), calibrated at build") \
+    X(contract_end, std::uint32_t, 0, one, "tick", no_panel, "Tick at which the supply contract ends and its share is reviewed") \
     X(buyer_foreign, std::uint8_t, 0, one, "", no_panel, "1 when the buyer is foreign-owned (links keep their buyer)")
 // clang-format on
 
@@ -164,9 +173,10 @@ enum FirmEvent : std::uint8_t {
     event_entered = 8,
     event_exited = 16,
     event_loan = 32,
+    event_retired = 64,  ///< exited after months dormant (also event_exited)
 };
-inline constexpr std::array<std::string_view, 6> firm_event_labels{"certified", "moved_tier", "defaulted",
-                                                                   "entered",   "exited",     "loan"};
+inline constexpr std::array<std::string_view, 7> firm_event_labels{"certified", "moved_tier", "defaulted", "entered",
+                                                                   "exited",    "loan",       "retired"};
 
 
 struct LinkTable {

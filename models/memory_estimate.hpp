@@ -24,7 +24,7 @@
 namespace tiersim::models {
 
 struct MemoryEstimate {
-    std::uint64_t firm_slots = 0;   ///< firms plus dormant slots for entrants
+    std::uint64_t firm_slots = 0;   ///< firms plus vacant slots for entrants
     std::uint64_t link_slots = 0;   ///< links laid at build time (spare slots included)
     std::uint64_t firm_bytes = 0;   ///< FirmTable
     std::uint64_t link_bytes = 0;   ///< LinkTable and the link graph (sim::LinkGraph)

@@ -51,6 +51,7 @@ struct PopulationBuilder {
     double mean_linked_demand(std::size_t sector, Tier tier) const;
     void draw_attributes();
     void draw_traits();
+    void set_absorptive_capacity();
     void assign_import_shares();
     void set_prices();
     void set_money();
@@ -69,7 +70,9 @@ struct PopulationBuilder {
         propagate_expected_demand();
         set_steady_state();
         draw_attributes();
+        set_absorptive_capacity();
         set_prices();
+        calibrate_sourcing(m.firms_, m.links_, m.graph_, m.scenario_.sourcing, m.market());
         set_money();
     }
 };
@@ -92,9 +95,9 @@ void PopulationBuilder::lay_out_firms() {
             range.first = next;
             range.last = next + static_cast<FirmIndex>(population.firms + reserve(population, t));
             for (FirmIndex i = range.first; i < range.last; ++i) {
-                // Slots past the initial firms wait, dormant, for entrants.
+                // Slots past the initial firms wait, vacant, for entrants.
                 const bool waiting = i >= range.first + static_cast<FirmIndex>(population.firms);
-                m.firms_.dormant[i] = waiting ? 1 : 0;
+                m.firms_.vacant[i] = waiting ? 1 : 0;
                 m.firms_.alive[i] = waiting ? 0 : 1;
                 m.firms_.id[i] = i;
                 m.firms_.sector[i] = static_cast<std::uint16_t>(s);
@@ -138,7 +141,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     std::vector<std::vector<FirmIndex>> chosen(buyers.size());
     // Dormant slots sit at the end of a range: the operating buyers come first.
     std::size_t operating_buyers = 0;
-    while (operating_buyers < buyers.size() && !m.firms_.dormant[buyers.first + operating_buyers]) ++operating_buyers;
+    while (operating_buyers < buyers.size() && !m.firms_.vacant[buyers.first + operating_buyers]) ++operating_buyers;
     if (operating_buyers == 0) return;
     // Only suppliers holding what the buyers' tier demands are eligible; each
     // first gets one buyer, so no eligible firm starts without customers.
@@ -146,7 +149,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     std::vector<double> eligible_weight(size_weight);
     bool any_eligible = false;
     for (FirmIndex j = suppliers.first; j < suppliers.last; ++j) {
-        if (m.firms_.dormant[j] || (m.firms_.certifications[j] & required) != required) {
+        if (m.firms_.vacant[j] || (m.firms_.certifications[j] & required) != required) {
             eligible_weight[j] = 0;
             continue;
         }
@@ -159,7 +162,7 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
         static_cast<std::size_t>(m.pyramid_.sectors[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
     const WeightedPicker picker(eligible_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
-        if (m.firms_.dormant[buyers.first + b]) continue;
+        if (m.firms_.vacant[buyers.first + b]) continue;
         auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
         auto& mine = chosen[b];
         for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
@@ -174,12 +177,14 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
 void PopulationBuilder::add_spare_links(std::size_t sector) {
     // Empty link slots (share 0) for firms that will need suppliers later:
     // entrants into buyer tiers, and Tier 3 firms that may move up to Tier 2
-    // (their slots point at Tier 3 peers). Sourcing fills them with real
-    // suppliers; until then their owners import.
+    // (their slots point at Tier 3 peers). Sourcing and entry fill them with
+    // real suppliers; until then their owners import. An operating buyer's
+    // slot frees up when it loses a supplier: the place a newcomer or an
+    // entrant with an order goes.
     auto add = [&](TierRange buyers, TierRange pool, int count) {
         if (pool.size() < 2) return;
         for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
-            const bool spare = m.firms_.dormant[b] || m.firms_.tier[b] == Tier::t3;
+            const bool spare = m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3;
             if (!spare) continue;
             auto rng = m.streams_(m.firms_.id[b], 0, Purpose::supplier_choice);
             std::vector<FirmIndex> mine;
@@ -204,7 +209,7 @@ void PopulationBuilder::assign_shares() {
     m.links_.resize(m.graph_.link_count());
     for (FirmIndex b = 0; b < m.firms_.size(); ++b) {
         const auto [first, last] = m.graph_.out_links(b);
-        if (m.firms_.dormant[b] || m.firms_.tier[b] == Tier::t3) {
+        if (m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3) {
             for (auto l = first; l < last; ++l)
                 m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
             continue;  // spare slots
@@ -258,12 +263,15 @@ void PopulationBuilder::set_steady_state() {
         const double input_use = demand * f.input_per_unit[i];
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         // A firm with no customer yet keeps a plant of its tier's average size;
-        // a dormant slot has none until its entrant arrives.
-        f.capacity[i] = f.dormant[i] ? 0.0
+        // a vacant slot has none until its entrant arrives.
+        f.capacity[i] = f.vacant[i] ? 0.0
                                      : population.capacity_headroom *
                                            (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
         f.forecast[i] = demand;
         f.orders_received[i] = demand;
+        // A firm with no buyer starts dormant: it has sold nothing for as long as anyone knows.
+        if (demand <= 0 && !f.vacant[i])
+            f.idle_months[i] = static_cast<std::uint16_t>(m.scenario_.activity.dormant_after_months);
         std::fill_n(f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * m.pyramid_.history_length),
                     m.pyramid_.history_length, demand);
         f.finished_goods[i] = ordering.finished_goods_cover_months * demand;
@@ -295,7 +303,7 @@ void PopulationBuilder::draw_traits() {
             std::iota(by_size.begin(), by_size.end(), range.first);
             std::stable_sort(by_size.begin(), by_size.end(),
                              [&](FirmIndex a, FirmIndex b) { return size_weight[a] > size_weight[b]; });
-            by_size.erase(std::remove_if(by_size.begin(), by_size.end(), [&](FirmIndex i) { return f.dormant[i] != 0; }),
+            by_size.erase(std::remove_if(by_size.begin(), by_size.end(), [&](FirmIndex i) { return f.vacant[i] != 0; }),
                           by_size.end());
             for (const auto& [name, share] : m.pyramid_.sectors[s]->tiers[t].initial_certifications) {
                 const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(by_size.size())));
@@ -309,10 +317,7 @@ void PopulationBuilder::draw_attributes() {
     FirmTable& f = m.firms_;
     for (FirmIndex i = 0; i < f.size(); ++i) {
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
-        // At the lowest capability a worker produces a tenth of the best
-        // (APEC17 §3.2: micro subcontractors at about 10% of the productivity
-        // of modern parts suppliers).
-        f.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * f.capability[i]);
+        f.labour_productivity[i] = labour_productivity_of(m.pyramid_, m.now_, f, i);
         f.employment[i] = expected_demand[i] / f.labour_productivity[i];
         // The size class is set at entry, from the workforce the plant is
         // built for, and kept while employment moves with demand.
@@ -325,6 +330,27 @@ void PopulationBuilder::draw_attributes() {
         auto history_rng = m.streams_(f.id[i], 0, Purpose::credit_history);
         // Histories differ: uniform on [0, 2 × the tier's mean].
         f.history_months[i] = static_cast<std::int32_t>(2.0 * population.initial_history_months * history_rng.uniform());
+    }
+}
+
+void PopulationBuilder::set_absorptive_capacity() {
+    // Each firm's capability is the stationary point of the learning rule at
+    // the utilisation and foreign sales it starts with, so that a baseline
+    // with nothing changed holds its capability distribution (docs/model.md).
+    FirmTable& f = m.firms_;
+    std::vector<double> foreign_demand(f.size(), 0.0);
+    for (FirmIndex b = 0; b < f.size(); ++b) {
+        if (f.ownership[b] != Ownership::foreign) continue;
+        const double input_need = expected_demand[b] * f.input_per_unit[b] * (1 - f.import_share[b]);
+        const auto [first, last] = m.graph_.out_links(b);
+        for (auto l = first; l < last; ++l) foreign_demand[m.graph_.target(l)] += input_need * m.links_.share[l];
+    }
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const double u = f.capacity[i] > 0 ? std::min(1.0, expected_demand[i] / f.capacity[i]) : 0.0;
+        f.foreign_sales_share[i] = expected_demand[i] > 0 ? foreign_demand[i] / expected_demand[i] : 0.0;
+        f.absorptive_capacity[i] = stationary_absorptive_capacity(m.scenario_.capability, f.capability[i], u,
+                                                                  f.foreign_sales_share[i],
+                                                                  m.pyramid_.cluster_learning[f.cluster[i]]);
     }
 }
 
@@ -372,7 +398,7 @@ void PopulationBuilder::set_money() {
         // A firm still looking for customers holds the cash of a plant its size.
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         const double normal_output = expected_demand[i] > 0 ? expected_demand[i] : f.capacity[i] / population.capacity_headroom;
-        const double monthly_costs = f.dormant[i] ? 0.0 : f.unit_cost[i] * normal_output;
+        const double monthly_costs = f.vacant[i] ? 0.0 : f.unit_cost[i] * normal_output;
         f.cash[i] = economy.initial_cash_months * monthly_costs;
     }
 }

@@ -66,7 +66,7 @@ PyramidModel::PyramidModel(Scenario scenario)
             double total = 0;
             double operating = 0;
             for (FirmIndex i = range.first; i < range.last; ++i)
-                if (!firms_.dormant[i]) total += firms_.capacity[i] * firms_.price[i], operating += 1;
+                if (!firms_.vacant[i]) total += firms_.capacity[i] * firms_.price[i], operating += 1;
             pyramid_.mean_initial_capacity_value[s][t] = operating > 0 ? total / operating : 0.0;
         }
     pyramid_.initial_oem_price.assign(pyramid_.sector_count(), 0.0);
@@ -192,33 +192,37 @@ void PyramidModel::add_phases() {
     add_phase("exit",
               {"alive", "events", "defaulted_debt", "debt", "guaranteed_loans", "guaranteed_cover", "guarantee_payout",
                "benefits", "registered", "months_since_default", "capacity", "employment", "finished_goods", "forecast",
-               "on_order", "owed", "share"},
-              [this](sim::Tick) {
+               "on_order", "owed", "share", "idle_months", "capacity_on_order", "contract_end"},
+              [this, &s](sim::Tick) {
                   auto context = lever_context();
-                  exit_failed_firms(context, levers_, links_, graph_);
+                  exit_failed_firms(context, levers_, s.activity, links_, graph_);
               });
     add_phase("entry",
-              {"dormant", "alive", "events", "capacity", "capability", "labour_productivity", "size_class",
+              {"vacant", "alive", "events", "capacity", "capability", "labour_productivity", "size_class",
                "fixed_assets", "cash", "unit_cost", "certifications", "history_months", "fill_rate", "import_share",
-               "payment_term", "credit_averse"},
+               "payment_term", "credit_averse", "ownership", "absorptive_capacity", "price", "next_price", "idle_months",
+               "forecast", "unmet_domestic_demand", "share", "owed", "affinity", "contract_end"},
               [this, &s](sim::Tick t) {
-                  admit_entrants(firms_, links_, graph_, s.entry, pyramid_, now_, members_, streams_, t);
+                  admit_entrants(firms_, links_, graph_, s.entry, s.sourcing, s.capability, pyramid_, now_, members_,
+                                 streams_, t);
               });
     add_phase("capability",
-              {"capability", "labour_productivity", "certifications", "cash", "certification_in_progress",
+              {"capability", "absorptive_capacity", "labour_productivity", "certifications", "cash", "certification_in_progress",
                "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered"},
               [this, &s](sim::Tick t) {
                   auto context = lever_context();
                   develop_capability(context, levers_, s.capability, s.certifications, t);
               });
     add_phase("mobility",
-              {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets"},
+              {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets",
+               "debt", "investment_loan", "capacity_on_order", "capacity_due_months"},
               [this, &s](sim::Tick) { move_up_and_invest(firms_, links_, graph_, s.investment, pyramid_, now_, members_); });
     add_phase("sourcing",
-              {"on_order", "owed", "share", "import_share", "payment_term", "development_cost", "benefits"},
+              {"on_order", "owed", "share", "import_share", "payment_term", "development_cost", "benefits", "affinity",
+               "contract_end", "unmet_domestic_demand"},
               [this, &s](sim::Tick t) {
                   auto context = lever_context();
-                  source_inputs(firms_, links_, graph_, supplier_cards_, s.sourcing, market(), context, levers_, members_, t);
+                  source_inputs(firms_, links_, graph_, sourcing_scratch_, s.sourcing, market(), context, levers_, members_, t);
               });
     add_phase("accounts", {}, [this](sim::Tick t) {
         auto context = lever_context();
@@ -233,7 +237,7 @@ void PyramidModel::record(sim::Tick tick, sim::results::File& file) { recorder_-
 
 std::size_t PyramidModel::memory_bytes() const {
     return firms_.memory_bytes() + links_.memory_bytes() + graph_.memory_bytes() +
-           supplier_cards_.capacity() * sizeof(std::uint64_t);
+           sourcing_scratch_.memory_bytes();
 }
 
 }  // namespace tiersim::models

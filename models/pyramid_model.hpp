@@ -103,7 +103,7 @@ private:
     LinkTable links_;
     sim::LinkGraph graph_;
     TierMembers members_;
-    SupplierCards supplier_cards_;  ///< written by sourcing, read by sourcing
+    SourcingScratch sourcing_scratch_;  ///< sourcing's working space
     Levers levers_;
     Shocks shocks_;
     sim::Schedule schedule_;

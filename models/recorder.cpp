@@ -186,10 +186,14 @@ std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
 
 void PyramidModel::Recorder::aggregate(sim::Tick) {
     const FirmTable& f = model.firms_;
+    const int dormant_after = model.scenario_.activity.dormant_after_months;
+    const auto is_active = [&](std::size_t i) { return f.alive[i] && f.idle_months[i] < dormant_after ? 1.0 : 0.0; };
+    const auto is_dormant = [&](std::size_t i) { return f.alive[i] && f.idle_months[i] >= dormant_after ? 1.0 : 0.0; };
     totals = reduce_groups(
         f.size(), model.sector_count() * tier_count, tier_measures,
         [&](std::size_t i) { return f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i]); },
         [&](std::size_t i, double* row) {
+            const double active = is_active(i), dormant = is_dormant(i);
             const double v[tier_measures] = {TIERSIM_TIER_MEASURES(TIERSIM_MEASURE_VALUE)};
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;  // gone, or not yet entered
             for (std::size_t k = 0; k < tier_measures; ++k) row[k] += v[k];
@@ -201,6 +205,7 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
                    static_cast<std::size_t>(f.ownership[i]);
         },
         [&](std::size_t i, double* row) {
+            const double active = is_active(i), dormant = is_dormant(i);
             const double v[size_measures] = {TIERSIM_SIZE_MEASURES(TIERSIM_MEASURE_VALUE)};
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
             for (std::size_t k = 0; k < size_measures; ++k) row[k] += v[k];
@@ -209,8 +214,8 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
         f.size(), model.pyramid_.cluster_names.size(), cluster_measures, [&](std::size_t i) { return f.cluster[i]; },
         [&](std::size_t i, double* row) {
             if (!f.alive[i] && !(f.events[i] & event_exited)) return;
-            const double operating = f.alive[i] ? 1.0 : 0.0;
-            const double msme = f.size_class[i] != SizeClass::large ? operating : 0.0;
+            const double active = is_active(i);
+            const double msme = f.size_class[i] != SizeClass::large ? active : 0.0;
             const double v[cluster_measures] = {TIERSIM_CLUSTER_MEASURES(TIERSIM_MEASURE_VALUE)};
             for (std::size_t k = 0; k < cluster_measures; ++k) row[k] += v[k];
         });
@@ -321,7 +326,7 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
     // Every firm that has entered, operating or exited; slots still waiting for entrants are not firms.
     std::vector<std::size_t> rows;
     for (std::size_t i = 0; i < f.size(); ++i)
-        if (!f.dormant[i]) rows.push_back(i);
+        if (!f.vacant[i]) rows.push_back(i);
     std::vector<ColumnData> columns(1 + panel_field_count);
     columns[0] = std::vector<std::int32_t>(rows.size(), this_tick);
 #define TIERSIM_PANEL_VALUES(name, element, initial, extent, units, panel_column, description) \

@@ -16,15 +16,18 @@ namespace tiersim::models {
 // one per line: X(column name, column type, units, description, per-firm value).
 // A row of a table is the sum of the per-firm value over the row's firms, in
 // firm-index order (sim::deterministic_reduce); the value is an expression in
-// `f` (the FirmTable) and `i` (the firm's index). The firms counted are the
-// operating ones and those that exited this tick. A measure's line gives its
+// `f` (the FirmTable) and `i` (the firm's index), and `active` (1.0 for an
+// operating firm that shipped within activity.dormant_after_months, else 0.0)
+// and `dormant` (1.0 for an operating firm that did not). The firms counted
+// are the operating ones and those that exited this tick. A measure's line gives its
 // enum value (TierMeasure::capacity, ...), its column and its attributes, its
 // term of the reduction and its row of docs/state.md.
 
 // clang-format off
 /// Quantities summed over the firms of each (sector, tier) every tick.
 #define TIERSIM_TIER_MEASURES(X)                                                                                           \
-    X(firms, Int64, "firms", "Firms in the tier still operating", f.alive[i] ? 1.0 : 0.0)                                  \
+    X(firms, Int64, "firms", "Active firms: operating and selling (a shipment within activity.dormant_after_months)", active) \
+    X(dormant_firms, Int64, "firms", "Operating firms with no shipment for activity.dormant_after_months", dormant)        \
     X(orders_received, Float64, "units/month", "Orders received from buyers (OEMs: final demand)", f.orders_received[i])   \
     X(orders_placed, Float64, "units/month", "Orders placed for inputs, domestic and abroad", f.orders_placed[i])          \
     X(output, Float64, "units/month", "Units produced", f.output[i])                                                       \
@@ -46,16 +49,21 @@ namespace tiersim::models {
     X(credit_applications, Float64, "firms", "Firms that applied for a loan", f.credit_outcome[i] > 0 ? 1.0 : 0.0)         \
     X(loans_approved, Float64, "firms", "Applications the bank approved", f.loan_granted[i] > 0 ? 1.0 : 0.0)               \
     X(loan_amount, Float64, "MXN/month", "Principal lent", f.loan_granted[i])                                              \
+    X(investment_loans, Float64, "MXN/month", "Principal lent against new plant (not a bank application)",                 \
+      f.investment_loan[i])                                                                                                \
     X(debt, Float64, "MXN", "Bank debt outstanding at the end of the tick", f.debt[i])                                     \
     X(defaults, Float64, "firms", "Firms whose bank loans defaulted (months past due, or exit)",                           \
       (f.events[i] & event_defaulted) ? 1.0 : 0.0)                                                                         \
     X(defaulted_debt, Float64, "MXN/month", "Bank debt written off", f.defaulted_debt[i])                                  \
-    X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)                              \
+    X(exits, Float64, "firms", "Firms that exited (failed or retired)", (f.events[i] & event_exited) ? 1.0 : 0.0)          \
+    X(retirements, Float64, "firms", "Exits of firms dormant for activity.retire_after_months",                             \
+      (f.events[i] & event_retired) ? 1.0 : 0.0)                                                                           \
     X(entries, Float64, "firms", "Firms that entered", (f.events[i] & event_entered) ? 1.0 : 0.0)
 
 /// Quantities summed over the firms of each (sector, size class, ownership).
 #define TIERSIM_SIZE_MEASURES(X)                                                                                           \
-    X(firms, Int64, "firms", "Firms", f.alive[i] ? 1.0 : 0.0)                                                              \
+    X(firms, Int64, "firms", "Active firms (operating and selling)", active)                                               \
+    X(dormant_firms, Int64, "firms", "Operating firms with no recent shipment", dormant)                                    \
     X(employment, Float64, "workers", "Workers employed", f.employment[i])                                                 \
     X(output, Float64, "units/month", "Units produced", f.output[i])                                                       \
     X(revenue, Float64, "MXN/month", "Sales", f.revenue[i])                                                                \
@@ -65,12 +73,11 @@ namespace tiersim::models {
     X(loans_approved, Float64, "firms", "Applications the bank approved", f.loan_granted[i] > 0 ? 1.0 : 0.0)               \
     X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)
 
-/// Quantities summed over the firms of each cluster. `operating` is 1.0 for an
-/// operating firm, 0.0 otherwise; `msme` is `operating` for a firm of at most
-/// 250 employees (size class below large), 0.0 otherwise.
+/// Quantities summed over the firms of each cluster. `msme` is `active` for a
+/// firm of at most 250 employees (size class below large), 0.0 otherwise.
 #define TIERSIM_CLUSTER_MEASURES(X)                                                                                        \
-    X(firms, Int64, "firms", "Firms operating", operating)                                                                 \
-    X(msme_firms, Int64, "firms", "Operating firms with at most 250 employees", msme)                                      \
+    X(firms, Int64, "firms", "Active firms (operating and selling)", active)                                               \
+    X(msme_firms, Int64, "firms", "Active firms with at most 250 employees", msme)                                         \
     X(employment, Float64, "workers", "Workers employed", f.employment[i])                                                 \
     X(msme_employment, Float64, "workers", "Workers employed by MSMEs", msme * f.employment[i])                             \
     X(capacity_value, Float64, "MXN/month", "Production capacity valued at the firms' prices", f.capacity[i] * f.price[i]) \
@@ -78,8 +85,8 @@ namespace tiersim::models {
     X(value_added, Float64, "MXN/month", "Value added", f.value_added[i])                                                  \
     X(imports, Float64, "MXN/month", "Inputs bought abroad", f.imports[i])                                                 \
     X(domestic_purchases, Float64, "MXN/month", "Inputs bought from domestic suppliers", f.domestic_purchases[i])          \
-    X(certified_firms, Int64, "firms", "Operating firms holding at least one certification",                               \
-      f.certifications[i] != 0 ? operating : 0.0)                                                                          \
+    X(certified_firms, Int64, "firms", "Active firms holding at least one certification",                                  \
+      f.certifications[i] != 0 ? active : 0.0)                                                                             \
     X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)                              \
     X(entries, Float64, "firms", "Firms that entered", (f.events[i] & event_entered) ? 1.0 : 0.0)
 // clang-format on

@@ -264,6 +264,7 @@ void Describe<Scenario>::fields(Fields<Scenario>& f) {
     f.add("sourcing", &Scenario::sourcing).doc("How buyers choose between domestic suppliers and imports");
     f.add("investment", &Scenario::investment).doc("When firms add or scrap capacity");
     f.add("entry", &Scenario::entry).doc("How new MSMEs enter the tiers that reserve room for them");
+    f.add("activity", &Scenario::activity).doc("When a firm that sells nothing is dormant, and when it closes");
     f.add("output", &Scenario::output).doc("Firm-level snapshots and events written beside the aggregates");
     f.add("clusters", &Scenario::clusters).max_entries(max_clusters)
         .doc("Regions by name: cluster organisation, services and distances (none: one cluster, 'national')");

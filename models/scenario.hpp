@@ -126,6 +126,7 @@ struct Scenario {
     SourcingConfig sourcing;
     InvestmentConfig investment;
     EntryConfig entry;
+    ActivityConfig activity;
     OutputConfig output;
     std::map<std::string, ClusterConfig> clusters;
     std::map<std::string, SectorConfig> sectors;

@@ -112,6 +112,7 @@ struct Conditions {
     std::vector<double> exports;             ///< per sector, units exported
     std::vector<double> export_price_index;  ///< per sector, export price against tick 0, duties included
     std::vector<double> rvc_compliant_share; ///< per sector, OEM demand share meeting the rule of origin
+    double productivity_level = 1.0;         ///< the labour-productivity frontier against tick 0
 };
 
 /// Firms now in each (sector, tier), ascending; rebuilt after tier moves.

@@ -19,17 +19,19 @@ const CertificationConfig& nth_certification(const std::map<std::string, Certifi
 }
 
 void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& rule, FirmIndex i, sim::Tick tick) {
-    // dc = learning × u × (1 - c) + spillover × foreign share × (1 - c) + services × (1 - c) - depreciation × (1 - u) × c
+    // dc = rate(u, foreign share, cluster) × (k - c) - depreciation × (1 - u) × c, stationary at
+    // each firm's entry conditions (CapabilityConfig); a program's boost raises k itself, for good.
     FirmTable& f = context.firms;
     const double u = f.capacity[i] > 0 ? std::min(1.0, f.output[i] / f.capacity[i]) : 0.0;
-    double spillover = rule.foreign_buyer_spillover;
-    for (const auto& lever : levers.configured()) spillover += lever->learning_boost(context, i, tick);
+    double boost = 0;
+    for (const auto& lever : levers.configured()) boost += lever->learning_boost(context, i, tick);
+    double& k = f.absorptive_capacity[i];
+    k = std::min(1.0, k + boost * (1 - k));
     double& c = f.capability[i];
-    c += (rule.learning_by_doing * u + spillover * f.foreign_sales_share[i] + context.pyramid.cluster_learning[f.cluster[i]]) *
-             (1 - c) -
-         rule.depreciation * (1 - u) * c;
+    const double rate = learning_rate(rule, u, f.foreign_sales_share[i], context.pyramid.cluster_learning[f.cluster[i]]) + boost;
+    c += rate * (k - c) - rule.depreciation * (1 - u) * c;
     c = std::clamp(c, 0.0, 1.0);
-    f.labour_productivity[i] = context.pyramid.population(f.sector[i], f.tier[i]).labour_productivity * (0.1 + 0.9 * c);
+    f.labour_productivity[i] = labour_productivity_of(context.pyramid, context.now, f, i);
 }
 
 void progress_certification(FirmTable& f, const Streams& streams,
@@ -47,7 +49,8 @@ void progress_certification(FirmTable& f, const Streams& streams,
 }
 
 CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const CapabilityConfig& rule,
-                                     const std::map<std::string, CertificationConfig>& certifications, FirmIndex i) {
+                                     const std::map<std::string, CertificationConfig>& certifications, double markup,
+                                     FirmIndex i) {
     // First what the firm's own buyers demand (to be eligible at all), then
     // what the tier above demands of its suppliers (to move up).
     const int tier = static_cast<int>(f.tier[i]);
@@ -66,7 +69,9 @@ CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid,
     const double cost = (cert.cost_mxn + cert.cost_per_process_mxn * population.processes) *
                         (1.0 - pyramid.cluster_certification_discount[f.cluster[i]]);
     const double horizon = rule.planning_horizon_months[f.size_class[i]];
-    const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * std::max(0.0, f.price[i] - f.unit_cost[i]);
+    // The margin the unlocked sales would earn at normal utilisation: an idle
+    // firm prices near cost now, but not once it has the buyers it certifies for.
+    const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * f.unit_cost[i] * markup;
     const double upkeep = cert.upkeep_mxn_per_month * horizon;
     return {bit, cost, unlocked_margin * horizon - upkeep, upkeep};
 }
@@ -96,7 +101,7 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
             return;
         }
         if (funders.empty()) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, i);
         for (std::size_t k = 0; k < funders.size(); ++k)
             requests[k][i] = funders[k]->certification_request(context, i, plan, tick);
     });
@@ -104,7 +109,7 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!f.alive[i] || f.certification_in_progress[i] >= 0) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, i);
         if (plan.bit < 0) return;
         double grant = 0;
         for (const auto& funder_requests : requests) grant += funder_requests[i];

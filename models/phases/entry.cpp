@@ -1,33 +1,105 @@
-// entry: new MSMEs take up dormant slots where buyers import much and incumbents make money.
+// entry: a firm enters with an order, where buyers sought domestic supply
+// that no supplier had room for and the tier's incumbents make money.
 #include "models/phases/phases.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace tiersim::models {
 
 namespace {
 
-struct TierState {
-    double operating = 0, capacity = 0, capability = 0, unit_cost = 0, margin = 0;
+/// The tier's active firms on average: what an entrant is measured against.
+struct Incumbents {
+    double count = 0, capacity = 0, capability = 0, unit_cost = 0, margin = 0;
+};
+
+Incumbents incumbents_of(const FirmTable& f, const std::vector<FirmIndex>& members) {
+    Incumbents mean;
+    for (FirmIndex i : members) {
+        if (f.capacity[i] <= 0) continue;
+        mean.count += 1;
+        mean.capacity += f.capacity[i];
+        mean.capability += f.capability[i];
+        mean.unit_cost += f.unit_cost[i];
+        mean.margin += f.price[i] > 0 ? (f.price[i] - f.unit_cost[i]) / f.price[i] : 0;
+    }
+    if (mean.count > 0)
+        for (double* v : {&mean.capacity, &mean.capability, &mean.unit_cost, &mean.margin}) *v /= mean.count;
+    return mean;
+}
+
+/// The entrant's order: a free slot of the buyer now points at it, with the
+/// volume taken from the buyer's imports, under a new contract.
+double place_order(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                   const Conditions& now, FirmIndex buyer, FirmIndex entrant, double volume, sim::Tick tick) {
+    const auto [first, last] = graph.out_links(buyer);
+    auto slot = last;
+    for (auto l = first; l < last && slot == last; ++l)
+        if (links.share[l] == 0) slot = l;
+    const double total = f.forecast[buyer] * f.input_per_unit[buyer];
+    if (slot == last || total <= 0) return 0;
+    const double share = std::min(f.import_share[buyer], volume / total);  // of all the buyer's inputs
+    double& m = f.import_share[buyer];
+    const double domestic = 1.0 - m;
+    for (auto l = first; l < last; ++l) links.share[l] *= domestic;
+    graph.retarget(slot, entrant);
+    links.share[slot] = share;
+    links.owed[slot] = 0;
+    links.affinity[slot] = 0;
+    links.payment_term[slot] = static_cast<std::uint8_t>(now.economy.payment_terms_months[f.size_class[buyer]]);
+    links.contract_end[slot] = static_cast<std::uint32_t>(tick) + static_cast<std::uint32_t>(sourcing.contract_months);
+    m -= share;
+    for (auto l = first; l < last; ++l) links.share[l] /= 1.0 - m;
+    return share * total;
+}
+
+/// A buyer's first free link slot, or `last`.
+sim::LinkIndex free_slot(const LinkTable& links, const sim::LinkGraph& graph, FirmIndex buyer) {
+    const auto [first, last] = graph.out_links(buyer);
+    for (auto l = first; l < last; ++l)
+        if (links.share[l] == 0) return l;
+    return last;
+}
+
+/// Whether a challenger could win one step of the buyer's imports: a free
+/// slot, imports to take it from, and inputs to buy.
+bool order_to_win(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                  FirmIndex buyer) {
+    return free_slot(links, graph, buyer) != graph.out_links(buyer).second &&
+           f.import_share[buyer] >= sourcing.import_step && f.forecast[buyer] * f.input_per_unit[buyer] > 0;
+}
+
+struct Entrant {
+    FirmIndex slot;
+    double capacity, capability, unit_cost, order;
+    bool foreign;
+    std::uint32_t certifications;
 };
 
 void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, const Conditions& now,
-           const Streams& streams, FirmIndex i, double capacity, double capability, double unit_cost) {
-    const auto& population = pyramid.population(f.sector[i], f.tier[i]);
-    f.dormant[i] = 0;
+           const Streams& streams, const Entrant& e) {
+    const auto& population = pyramid.population(f.sector[e.slot], f.tier[e.slot]);
+    const FirmIndex i = e.slot;
+    f.vacant[i] = 0;
     f.alive[i] = 1;
     f.events[i] |= event_entered;
-    f.capacity[i] = capacity;
-    f.capability[i] = capability;
-    f.labour_productivity[i] = population.labour_productivity * (0.1 + 0.9 * capability);
-    f.size_class[i] = size_class_of(std::max(1.0, capacity / population.capacity_headroom / f.labour_productivity[i]));
-    f.fixed_assets[i] = now.credit.fixed_assets_months * capacity * unit_cost * (1 + now.economy.markup);
-    f.cash[i] = now.economy.initial_cash_months * unit_cost * capacity / population.capacity_headroom;
-    f.unit_cost[i] = unit_cost;
-    f.certifications[i] = 0;
+    f.ownership[i] = e.foreign ? Ownership::foreign : Ownership::domestic;
+    f.capacity[i] = e.capacity;
+    f.capability[i] = e.capability;
+    f.absorptive_capacity[i] = e.capability;  // set again below, at its expected utilisation
+    f.labour_productivity[i] = labour_productivity_of(pyramid, now, f, i);
+    f.size_class[i] = size_class_of(std::max(1.0, e.capacity / population.capacity_headroom / f.labour_productivity[i]));
+    f.fixed_assets[i] = now.credit.fixed_assets_months * e.capacity * e.unit_cost * (1 + now.economy.markup);
+    f.cash[i] = now.economy.initial_cash_months * e.unit_cost * e.capacity / population.capacity_headroom;
+    f.unit_cost[i] = e.unit_cost;
+    f.price[i] = f.next_price[i] = e.unit_cost * (1 + now.economy.markup);
+    f.certifications[i] = e.certifications;
     f.history_months[i] = 0;
     f.fill_rate[i] = 1.0;
+    f.idle_months[i] = 0;
+    f.forecast[i] = e.order;
     f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_supplier(links, graph, i) ? population.import_share : 1.0;
     // Empty link slots get the entrant's payment term when sourcing fills them.
     const auto [first, last] = graph.out_links(i);
@@ -39,46 +111,85 @@ void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Py
 
 }  // namespace
 
-void admit_entrants(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const EntryConfig& rule,
-                    const Pyramid& pyramid, const Conditions& now, const TierMembers& members, const Streams& streams,
-                    sim::Tick tick) {
-    // Serial: a handful of (sector, tier) cells, each scanned once.
+void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const EntryConfig& rule,
+                    const SourcingConfig& sourcing, const CapabilityConfig& capability, const Pyramid& pyramid,
+                    const Conditions& now, const TierMembers& members, const Streams& streams, sim::Tick tick) {
+    // Serial: a handful of (sector, tier) cells and their buyers.
+    bool entered = false;
     for (std::size_t s = 0; s < pyramid.sector_count(); ++s) {
         for (Tier tier : {Tier::t1, Tier::t2, Tier::t3}) {
             const TierRange range = pyramid.tier_range(s, tier);
-            TierState state;
-            FirmIndex next_slot = range.last;
-            for (FirmIndex i = range.first; i < range.last; ++i) {
-                if (firms.dormant[i]) {
-                    next_slot = std::min(next_slot, i);
-                    continue;
-                }
-                if (!firms.alive[i] || firms.tier[i] != tier) continue;
-                state.operating += 1;
-                state.capacity += firms.capacity[i];
-                state.capability += firms.capability[i];
-                state.unit_cost += firms.unit_cost[i];
-                state.margin += firms.price[i] > 0 ? (firms.price[i] - firms.unit_cost[i]) / firms.price[i] : 0;
-            }
-            if (next_slot == range.last || state.operating == 0 || state.margin <= 0) continue;
-            // Demand local firms leave to imports: the buyers' mean import share.
-            double import_share = 0, buyers = 0;
-            for (FirmIndex b : members[s][static_cast<std::size_t>(tier) - 1]) {
-                import_share += firms.import_share[b];
-                buyers += 1;
-            }
-            if (buyers > 0) import_share /= buyers;
-            const double expected = rule.base_rate * state.operating * (1.0 + rule.import_sensitivity * import_share);
+            const auto& buyers = members[s][static_cast<std::size_t>(tier) - 1];
+            const Incumbents mean = incumbents_of(firms, members[s][static_cast<std::size_t>(tier)]);
+            if (buyers.empty() || mean.count == 0 || mean.margin < rule.min_margin) continue;
+            const auto& population = pyramid.population(s, tier);
+            const double entrant_output = rule.entrant_size * mean.capacity / population.capacity_headroom;
             auto rng = streams(s * tier_count + static_cast<std::size_t>(tier), tick, Purpose::entry);
-            auto entrants = static_cast<FirmIndex>(std::floor(expected));
-            if (rng.bernoulli(expected - std::floor(expected))) ++entrants;
-            for (FirmIndex k = 0; k < entrants && next_slot + k < range.last; ++k)
-                admit(firms, links, graph, pyramid, now, streams, next_slot + k,
-                      state.capacity / state.operating * rule.entrant_size,
-                      std::max(0.0, state.capability / state.operating - rule.entrant_capability_gap),
-                      state.unit_cost / state.operating);
+            auto draw_count = [&](double expected) {
+                auto n = static_cast<std::size_t>(std::floor(expected));
+                if (rng.bernoulli(expected - std::floor(expected))) ++n;
+                return n;
+            };
+            FirmIndex slot = range.first;
+            // One entrant for `buyer`, whose order `take` places; false when no slot is left.
+            auto enter = [&](FirmIndex buyer, double order, auto take) {
+                while (slot < range.last && !firms.vacant[slot]) ++slot;
+                if (slot == range.last) return false;
+                const bool follows = firms.ownership[buyer] == Ownership::foreign &&
+                                     rng.bernoulli(rule.follow_customer_share);
+                const double capability_now =
+                    std::max(0.0, mean.capability - (follows ? 0.0 : rule.entrant_capability_gap));
+                const Entrant e{slot, std::max(rule.entrant_size * mean.capacity, population.capacity_headroom * order),
+                                capability_now, mean.unit_cost, order, follows,
+                                pyramid.required_mask[s][static_cast<std::size_t>(tier) - 1]};
+                admit(firms, links, graph, pyramid, now, streams, e);
+                const double placed = take(slot);
+                firms.forecast[slot] = placed;
+                firms.absorptive_capacity[slot] = stationary_absorptive_capacity(
+                    capability, capability_now, std::min(1.0, placed / e.capacity),
+                    firms.ownership[buyer] == Ownership::foreign ? 1.0 : 0.0,
+                    pyramid.cluster_learning[firms.cluster[slot]]);
+                entered = true;
+                return true;
+            };
+
+            // Buyers that found no domestic supplier with room: the most unmet first (ties by index).
+            std::vector<FirmIndex> seeking;
+            double unmet = 0;
+            for (FirmIndex b : buyers)
+                if (firms.unmet_domestic_demand[b] > 0) seeking.push_back(b), unmet += firms.unmet_domestic_demand[b];
+            std::stable_sort(seeking.begin(), seeking.end(), [&](FirmIndex a, FirmIndex b) {
+                return firms.unmet_domestic_demand[a] > firms.unmet_domestic_demand[b];
+            });
+            const std::size_t for_unmet = draw_count(rule.unmet_demand_response * unmet / std::max(entrant_output, 1e-9));
+            for (std::size_t k = 0; k < std::min(for_unmet, seeking.size()); ++k) {
+                const FirmIndex buyer = seeking[k];
+                if (free_slot(links, graph, buyer) == graph.out_links(buyer).second) continue;
+                const double order = std::min(firms.unmet_domestic_demand[buyer], entrant_output);
+                const bool ok = enter(buyer, order, [&](FirmIndex entrant) {
+                    const double placed = place_order(firms, links, graph, sourcing, now, buyer, entrant, order, tick);
+                    firms.unmet_domestic_demand[buyer] = std::max(0.0, firms.unmet_domestic_demand[buyer] - placed);
+                    return placed;
+                });
+                if (!ok) break;
+            }
+
+            // Challengers, at a rate that answers to the incumbents' margin: each
+            // wins one step of a random buyer's imports (the entry half of churn).
+            const double margin_ratio = now.economy.markup > 0 ? std::max(0.0, mean.margin) / now.economy.markup : 0.0;
+            const std::size_t challengers = draw_count(rule.base_rate * mean.count * margin_ratio);
+            for (std::size_t k = 0; k < challengers; ++k) {
+                const FirmIndex buyer = buyers[rng.below(buyers.size())];
+                if (!order_to_win(firms, links, graph, sourcing, buyer)) continue;
+                const double order = sourcing.import_step * firms.forecast[buyer] * firms.input_per_unit[buyer];
+                const bool ok = enter(buyer, order, [&](FirmIndex entrant) {
+                    return place_order(firms, links, graph, sourcing, now, buyer, entrant, order, tick);
+                });
+                if (!ok) break;
+            }
         }
     }
+    if (entered) graph.rebuild_reverse_index();
 }
 
 }  // namespace tiersim::models

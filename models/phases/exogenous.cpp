@@ -24,6 +24,7 @@ void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& py
     // The scenario's values, then each shock in shock order.
     now.tick = tick;
     const sim::Tick month = shocks.policy_tick(tick);  // shocks are scheduled in policy months
+    now.productivity_level = std::pow(1.0 + scenario.capability.productivity_growth_per_year, tick / 12.0);
     now.economy = scenario.economy;
     now.credit = scenario.credit;
     std::fill(now.capacity_factor.begin(), now.capacity_factor.end(), 1.0);

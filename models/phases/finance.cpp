@@ -94,19 +94,29 @@ void finance(LeverContext& context, Levers& levers, sim::Tick tick) {
     sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i)); });
 }
 
-void exit_failed_firms(LeverContext& context, const Levers& levers, LinkTable& links, const sim::LinkGraph& graph) {
+void exit_failed_firms(LeverContext& context, const Levers& levers, const ActivityConfig& activity, LinkTable& links,
+                       const sim::LinkGraph& graph) {
     FirmTable& f = context.firms;
     const int limit = context.now.credit.exit_after_months;
+    const int retire_after = activity.dormant_after_months + activity.retire_after_months;
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
-        if (!f.alive[i] || f.distress_months[i] < limit) return;
+        if (!f.alive[i]) return;
+        f.idle_months[i] = f.shipped[i] > 0 ? 0 : static_cast<std::uint16_t>(std::min(65535, f.idle_months[i] + 1));
+        // Unable to pay, or dormant so long its owner gives up: without this a
+        // firm that sells nothing and owes nothing would count as a survivor forever.
+        const bool failed = f.distress_months[i] >= limit;
+        const bool retired = f.idle_months[i] >= retire_after;
+        if (!failed && !retired) return;
         // The firm closes: its remaining loans default, its plant and workers go.
         f.alive[i] = 0;
         if (f.debt[i] > 0) f.events[i] |= event_defaulted;
         write_off(context, levers, i);
         f.events[i] |= event_exited;
+        if (retired && !failed) f.events[i] |= event_retired;
         f.months_since_default[i] = 0;
         f.capacity[i] = 0;
+        f.capacity_on_order[i] = 0;
         f.employment[i] = 0;
         f.finished_goods[i] = 0;
         f.forecast[i] = 0;
@@ -115,6 +125,7 @@ void exit_failed_firms(LeverContext& context, const Levers& levers, LinkTable& l
         for (auto l = first; l < last; ++l) {
             links.owed[l] = 0;
             links.share[l] = 0;
+            links.contract_end[l] = 0;
         }
         f.on_order[i] = 0;
     });

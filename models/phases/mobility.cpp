@@ -6,6 +6,42 @@
 
 namespace tiersim::models {
 
+namespace {
+
+/// Capacity on order arrives; a firm whose expected sales press on capacity
+/// orders more, paid from cash beyond its working-capital buffer and a loan
+/// secured on the plant; a slack firm lets capacity go.
+void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now, FirmIndex i) {
+    f.investment_loan[i] = 0;
+    if (f.capacity_due_months[i] > 0 && --f.capacity_due_months[i] == 0) {
+        f.capacity[i] += f.capacity_on_order[i];
+        f.capacity_on_order[i] = 0;
+    }
+    const double capacity = f.capacity[i];
+    if (capacity <= 0) return;
+    // Expected utilisation against the normal the tier was built with.
+    const double pressure = f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
+    if (pressure > rule.invest_above_normal && f.capacity_on_order[i] == 0) {
+        const double cost = rule.growth_step * capacity * f.price[i] * now.credit.fixed_assets_months;
+        const double buffer = now.credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i];
+        const double own = std::clamp(f.cash[i] - buffer, 0.0, cost);
+        const double loan = f.credit_averse[i] || f.distress_months[i] > 0 ? 0.0 : cost - own;
+        if (own + loan < cost || loan > rule.loan_to_value * cost) return;
+        f.cash[i] -= own;
+        f.debt[i] += loan;
+        f.investment_loan[i] = loan;
+        f.fixed_assets[i] += cost;
+        f.capacity_on_order[i] = rule.growth_step * capacity;
+        f.capacity_due_months[i] = static_cast<std::uint8_t>(std::clamp(rule.build_months, 0, 255));
+        if (rule.build_months == 0) f.capacity[i] += f.capacity_on_order[i], f.capacity_on_order[i] = 0;
+    } else if (pressure < rule.shrink_below_normal) {
+        f.capacity[i] -= rule.shrink_rate * capacity;
+        f.fixed_assets[i] *= 1 - rule.shrink_rate;
+    }
+}
+
+}  // namespace
+
 void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
                         const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
                         TierMembers& members) {
@@ -32,19 +68,7 @@ void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::Lin
                 firms.events[i] |= event_moved_tier;
             }
         }
-        // Invest when expected sales press on capacity and cash allows; shrink when idle.
-        const double capacity = firms.capacity[i];
-        if (capacity <= 0) return;
-        const double pressure = firms.forecast[i] / capacity;
-        const double cost = rule.growth_step * capacity * firms.price[i] * now.credit.fixed_assets_months;
-        if (pressure > rule.invest_above_utilisation && firms.cash[i] > cost) {
-            firms.capacity[i] += rule.growth_step * capacity;
-            firms.cash[i] -= cost;
-            firms.fixed_assets[i] += cost;
-        } else if (pressure < rule.shrink_below_utilisation) {
-            firms.capacity[i] -= rule.shrink_rate * capacity;
-            firms.fixed_assets[i] *= 1 - rule.shrink_rate;
-        }
+        invest(firms, rule, pyramid, now, i);
     });
     rebuild_tier_members(firms, pyramid.sector_count(), members);
 }

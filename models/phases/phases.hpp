@@ -21,6 +21,15 @@ namespace tiersim::models {
 
 class Levers;
 
+/// Units per worker-month of firm i: its tier's productivity at the frontier of
+/// this tick, scaled by capability (at c = 0 a worker makes a tenth of the best:
+/// APEC17 §3.2, micro subcontractors at about 10% of modern parts suppliers).
+inline double labour_productivity_of(const Pyramid& pyramid, const Conditions& now, const FirmTable& f,
+                                     FirmIndex i) noexcept {
+    return pyramid.population(f.sector[i], f.tier[i]).labour_productivity * now.productivity_level *
+           (0.1 + 0.9 * f.capability[i]);
+}
+
 /// exogenous: paths and shocks set this tick's prices, rates, tariffs and
 /// capacity; final demand is drawn, its exported part answering to the OEMs'
 /// price against the world's and to any rule of origin.
@@ -73,13 +82,16 @@ void settle_payments(FirmTable& firms, const Pyramid& pyramid, const Conditions&
 /// finance: debt service, credit applications, guarantees, standing and default.
 void finance(LeverContext& context, Levers& levers, sim::Tick tick);
 
-/// exit: firms in the red too long close; their loans default, their orders are cancelled.
-void exit_failed_firms(LeverContext& context, const Levers& levers, LinkTable& links, const sim::LinkGraph& graph);
+/// exit: firms in the red too long, or dormant too long, close; their loans
+/// default, their orders are cancelled. Counts each firm's months without a sale.
+void exit_failed_firms(LeverContext& context, const Levers& levers, const ActivityConfig& activity, LinkTable& links,
+                       const sim::LinkGraph& graph);
 
-/// entry: new MSMEs take dormant slots where buyers import much and incumbents make money.
-void admit_entrants(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const EntryConfig& rule,
-                    const Pyramid& pyramid, const Conditions& now, const TierMembers& members, const Streams& streams,
-                    sim::Tick tick);
+/// entry: firms enter with an order, where buyers sought domestic supply no
+/// supplier had room for (unmet domestic demand) and incumbents make money.
+void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const EntryConfig& rule,
+                    const SourcingConfig& sourcing, const CapabilityConfig& capability, const Pyramid& pyramid,
+                    const Conditions& now, const TierMembers& members, const Streams& streams, sim::Tick tick);
 
 /// capability: learning, certification upkeep and decisions (with any subsidy).
 void develop_capability(LeverContext& context, Levers& levers, const CapabilityConfig& rule,
@@ -93,11 +105,33 @@ void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::Lin
 /// What a buyer checks about a supplier, packed in one word per firm (sourcing).
 using SupplierCards = std::vector<std::uint64_t>;
 
-/// sourcing: repairs links to failed suppliers, and periodic reviews of
-/// domestic offers against imports (with matchmaking and rules of origin).
-void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, SupplierCards& cards,
+/// The sourcing phase's working space, rebuilt every tick (no state across ticks).
+struct SourcingScratch {
+    SupplierCards cards;            ///< per firm
+    std::vector<double> requested;  ///< per link: share of the buyer's inputs asked of the supplier
+    std::vector<double> granted;    ///< per link: what the supplier could take of it
+    std::size_t memory_bytes() const noexcept {
+        return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double);
+    }
+};
+
+/// sourcing: repairs links to failed suppliers; at contract renewals and
+/// review months, shares move toward their cost-logit targets (with
+/// matchmaking and rules of origin), gains only within suppliers' spare capacity.
+void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, SourcingScratch& scratch,
                    const SourcingConfig& rule, const Market& market, LeverContext& context, Levers& levers,
                    const TierMembers& members, sim::Tick tick);
+
+/// At build: each buyer's link and import affinities are set so that its
+/// current shares are its sourcing targets, and contracts end staggered.
+void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
+                        const Market& market);
+
+/// What one unit from supplier j costs buyer b delivered: price, plus the cost
+/// of defects and late deliveries, freight, and, for a foreign-owned buyer and
+/// a domestic-owned supplier, the buyer's preference for its own suppliers.
+double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const Pyramid& pyramid, FirmIndex b,
+                         FirmIndex j) noexcept;
 
 /// Whether `supplier` may sell to a buyer of `buyer_tier` in `sector`: operating,
 /// one tier below, in the sector, certified as required, delivering reliably.

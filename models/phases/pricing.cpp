@@ -23,6 +23,17 @@ double overhead_per_unit(const FirmTable& f, const Market& market, FirmIndex i) 
     return volume > 0 ? monthly / volume : 0.0;
 }
 
+/// The markup at the firm's expected utilisation: the scenario's at the tier's
+/// normal utilisation, more when busier, less when slack.
+double markup_of(const FirmTable& f, const Market& market, FirmIndex i) noexcept {
+    const EconomyConfig& economy = market.now.economy;
+    if (f.capacity[i] <= 0 || economy.markup_utilisation_response == 0) return economy.markup;
+    const double normal = 1.0 / market.pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
+    const double utilisation = f.forecast[i] / f.capacity[i];
+    return std::clamp(economy.markup * (1.0 + economy.markup_utilisation_response * (utilisation / normal - 1.0)),
+                      0.0, 3.0 * economy.markup);
+}
+
 }  // namespace
 
 PriceAndContent price_of(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Market& market,
@@ -49,7 +60,7 @@ PriceAndContent price_of(const FirmTable& f, const LinkTable& links, const sim::
     const double input_price = (1 - m) * domestic_price + m * market.landed_input_price(i);
     const double unit_cost = a * input_price + economy.wage_mxn_per_worker_month / f.labour_productivity[i] +
                              overhead_per_unit(f, market, i);
-    const double price = unit_cost * (1 + economy.markup);
+    const double price = unit_cost * (1 + markup_of(f, market, i));
     // d = (own value added + domestic value embodied in domestic inputs) / price.
     const double own_value_added = price - a * input_price;
     const double content = (own_value_added + a * (1 - m) * domestic_price * domestic_content_of_inputs) / price;

@@ -1,5 +1,17 @@
-// sourcing: buyers repair links to failed or ineligible suppliers at once,
-// and periodically weigh domestic offers against the import option.
+// sourcing: buyers split each input between their domestic suppliers and
+// imports by delivered cost, under contracts; suppliers take more business only
+// up to their spare capacity (docs/model.md#sourcing).
+//
+// Three passes keep the result the same for any thread count:
+//   1. each buyer (in parallel) repairs failed links, and at a contract's
+//      renewal or its review month moves shares toward their targets: what it
+//      takes from a supplier goes to imports at once; what it would give a
+//      supplier is a request;
+//   2. each supplier (in parallel) grants requests in link order up to its
+//      spare capacity;
+//   3. each buyer (in parallel) moves what was granted from imports to the
+//      supplier; what was refused stays imported and is recorded as unmet
+//      domestic demand, which draws entrants (entry phase).
 #include "models/phases/phases.hpp"
 #include "models/policy.hpp"
 #include "sim/parallel.hpp"
@@ -7,6 +19,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <utility>
 
 namespace tiersim::models {
 
@@ -35,212 +49,282 @@ double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditio
     return 0.0;
 }
 
-/// One buyer's review: what it sees, what it pays, and how its links change.
-class Review {
+/// A contract opens when it ends, or early when the supplier delivers late,
+/// at most once a review period (so a late supplier loses one step per period,
+/// not one a month while its smoothed fill rate recovers).
+bool contract_open(const LinkTable& links, const FirmTable& f, const SourcingConfig& rule, sim::LinkIndex l, FirmIndex j,
+                   std::uint32_t now) noexcept {
+    if (links.contract_end[l] <= now) return true;
+    const auto signed_at = static_cast<std::int64_t>(links.contract_end[l]) - rule.contract_months;
+    return f.fill_rate[j] < rule.review_below_fill_rate && now >= signed_at + rule.review_period_months;
+}
+
+/// The logit weight of an option: scale × exp(affinity) × cost^-elasticity, in
+/// logs. A domestic supplier's scale is its capacity, so that a larger firm
+/// draws a larger share for the same cost and affinities measure preference,
+/// not size; the import option's scale is in its affinity.
+double appeal(double affinity, double cost, double elasticity, double scale = 1.0) noexcept {
+    return cost > 0 && cost < unavailable && scale > 0 ? affinity + std::log(scale) - elasticity * std::log(cost)
+                                                       : -unavailable;
+}
+
+/// Buyers with no calibrated import affinity (no domestic supplier at build,
+/// slots for entrants) take the mean of their (sector, tier)'s calibrated buyers.
+void import_affinity_of_peers(FirmTable& firms, const std::vector<std::uint8_t>& calibrated) {
+    std::map<std::pair<std::size_t, int>, std::pair<double, double>> peers;
+    for (FirmIndex b = 0; b < firms.size(); ++b)
+        if (calibrated[b]) {
+            auto& [sum, count] = peers[{firms.sector[b], static_cast<int>(firms.tier[b])}];
+            sum += firms.import_affinity[b];
+            count += 1;
+        }
+    for (FirmIndex b = 0; b < firms.size(); ++b) {
+        if (calibrated[b] || firms.tier[b] == Tier::t3) continue;
+        const auto it = peers.find({firms.sector[b], static_cast<int>(firms.tier[b])});
+        firms.import_affinity[b] = it != peers.end() ? it->second.first / it->second.second : 0.0;
+    }
+}
+
+/// One buyer's view of its options this tick.
+class Buyer {
 public:
-    Review(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const SupplierCards& cards, const SourcingConfig& rule,
-           const Market& market, FirmIndex buyer)
-        : f_(f), links_(links), graph_(graph), cards_(cards), rule_(rule), market_(market), b_(buyer),
-          sector_(f.sector[buyer]), tier_(f.tier[buyer]),
-          bias_(f.ownership[buyer] == Ownership::foreign ? 1.0 + rule.foreign_home_bias : 1.0),
-          step_volume_(rule.import_step * f.forecast[buyer] * f.input_per_unit[buyer]) {
-        std::tie(first_, last_) = graph.out_links(buyer);
+    Buyer(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, SourcingScratch& scratch, const SourcingConfig& rule,
+          const Market& market, FirmIndex b)
+        : f_(f), links_(links), graph_(graph), scratch_(scratch), rule_(rule), market_(market), b_(b),
+          sector_(f.sector[b]), tier_(f.tier[b]) {
+        std::tie(first_, last_) = graph.out_links(b);
     }
 
-    /// What one unit costs delivered: price, plus the cost of defects and late
-    /// deliveries, freight, and a foreign-owned buyer's preference for its overseas suppliers.
-    double delivered_cost(FirmIndex j) const {
-        const double km = market_.pyramid.distance(f_.cluster[b_], f_.cluster[j]);
-        return f_.price[j] * (1.0 + rule_.defect_cost * (1.0 - f_.capability[j])) *
-               (1.0 + rule_.unreliability_cost * (1.0 - f_.fill_rate[j])) *
-               (1.0 + rule_.freight_share_per_1000km * km / 1000.0) * bias_;
+    double delivered_cost(FirmIndex j) const { return delivered_cost_to(f_, rule_, market_.pyramid, b_, j); }
+    bool acceptable(FirmIndex j) const {
+        return acceptable_supplier(scratch_.cards, market_.pyramid, j, sector_, tier_);
     }
-    bool already_linked(FirmIndex j) const {
+    bool linked(FirmIndex j) const {
         for (auto l = first_; l < last_; ++l)
-            if (graph_.target(l) == j && links_.share[l] > 0) return true;
+            if (graph_.target(l) == j && (links_.share[l] > 0 || scratch_.requested[l] > 0)) return true;
         return false;
     }
-    /// A supplier can take more business only up to its spare capacity: without
-    /// this check every buyer would pile onto the same cheapest firm.
+    /// Spare capacity a candidate shows: new business only where it has room.
     bool has_room(FirmIndex j) const {
-        return f_.capacity[j] * market_.now.capacity_factor[f_.cluster[j]] - f_.forecast[j] >= step_volume_;
+        return f_.capacity[j] * market_.now.capacity_factor[f_.cluster[j]] - f_.forecast[j] > 0;
     }
-    bool acceptable(FirmIndex j) const { return acceptable_supplier(cards_, market_.pyramid, j, sector_, tier_); }
-    bool usable(FirmIndex j) const { return acceptable(j) && !already_linked(j) && has_room(j); }
+    bool usable(FirmIndex j) const { return acceptable(j) && !linked(j) && has_room(j); }
 
-    /// Points a link at another supplier; what the old one still owed is cancelled.
-    void reassign(sim::LinkIndex l, FirmIndex supplier) {
+    /// Sends link l's share abroad; what the supplier still owed is cancelled.
+    void drop(sim::LinkIndex l) {
+        double& m = f_.import_share[b_];
+        m += (1.0 - m) * links_.share[l];
+        const double kept = 1.0 - links_.share[l];
+        links_.share[l] = 0;
+        cancel_owed(l);
+        for (auto k = first_; k < last_; ++k) links_.share[k] = kept > 1e-12 ? links_.share[k] / kept : 0.0;
+        if (kept <= 1e-12) m = 1.0;
+    }
+    void cancel_owed(sim::LinkIndex l) {
         f_.on_order[b_] = std::max(0.0, f_.on_order[b_] - links_.owed[l]);
         links_.owed[l] = 0;
-        graph_.retarget(l, supplier);
     }
-    /// Reassigns a free link slot to a new supplier, on the buyer's payment term.
+    /// Points a free slot at a new supplier, on the buyer's payment term, as a typical relation.
     void open(sim::LinkIndex l, FirmIndex supplier) {
-        reassign(l, supplier);
+        cancel_owed(l);
+        graph_.retarget(l, supplier);
+        links_.affinity[l] = 0;
         links_.payment_term[l] = static_cast<std::uint8_t>(market_.now.economy.payment_terms_months[f_.size_class[b_]]);
-    }
-    /// A free link slot (share 0): the last one, or `last` when there is none.
-    sim::LinkIndex free_slot() const {
-        auto slot = last_;
-        for (auto l = first_; l < last_; ++l)
-            if (links_.share[l] == 0) slot = l;
-        return slot;
-    }
-    /// Moves `step` of all inputs from imports to link `l`. Shares are of
-    /// domestic purchases: rescale to shares of all inputs, move, rescale back.
-    void shift_from_imports(sim::LinkIndex link, double step) {
-        double& m = f_.import_share[b_];
-        for (auto l = first_; l < last_; ++l) links_.share[l] *= 1.0 - m;
-        links_.share[link] += step;
-        m -= step;
-        for (auto l = first_; l < last_; ++l) links_.share[l] /= 1.0 - m;
     }
 
     FirmTable& f_;
     LinkTable& links_;
     sim::LinkGraph& graph_;
-    const SupplierCards& cards_;
+    SourcingScratch& scratch_;
     const SourcingConfig& rule_;
     const Market& market_;
     const FirmIndex b_;
     const std::size_t sector_;
     const Tier tier_;
-    const double bias_;
-    const double step_volume_;
     sim::LinkIndex first_ = 0, last_ = 0;
 };
 
-/// Repairs and reviews one buyer's suppliers; true if a link changed supplier.
-bool review_suppliers(Review& r, LeverContext& context, Levers& levers, const TierMembers& members, FirmIndex b,
-                      sim::Tick tick, bool full_review) {
+/// The best usable domestic supplier the buyer sees this tick, with its delivered cost.
+Match search(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& members, sim::Tick tick,
+             bool full_review) {
+    const FirmTable& f = r.f_;
+    const SourcingConfig& rule = r.rule_;
+    // A few eligible domestic firms, drawn at random; nearer ones are likelier to be seen.
+    auto rng = context.streams(f.id[r.b_], tick, Purpose::sourcing);
+    const auto& pool = members[r.sector_][static_cast<std::size_t>(r.tier_) + 1];
+    Match best;
+    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) {
+        const FirmIndex j = pool[rng.below(pool.size())];
+        if (!r.usable(j)) continue;
+        const double km = r.market_.pyramid.distance(f.cluster[r.b_], f.cluster[j]);
+        if (km > 0 && !rng.bernoulli(std::exp(-km / rule.distance_decay_km))) continue;
+        if (const double cost = r.delivered_cost(j); cost < best.delivered_cost) best = {j, cost};
+    }
+    // Programs may introduce the buyer to more candidates (matchmaking).
+    if (full_review) {
+        const MatchRequest request{r.b_, pool, [&](FirmIndex j) { return r.usable(j); },
+                                   [&](FirmIndex j) { return r.delivered_cost(j); }, rule.distance_decay_km};
+        for (const auto& lever : levers.configured())
+            if (const Match offer = lever->introduce(context, request, tick); offer.delivered_cost < best.delivered_cost)
+                best = offer;
+    }
+    return best;
+}
+
+/// The delivered cost of the import option: landed price, and for an OEM
+/// short of a rule of origin the duty its exports would bear.
+double import_cost(const Buyer& r, const Levers& levers, sim::Tick tick) {
+    double cost = r.market_.landed_input_price(r.b_);
+    if (r.tier_ == Tier::oem)
+        cost *= 1.0 + origin_penalty(r.f_, r.market_.pyramid, r.market_.now, levers, r.b_, tick);
+    return cost;
+}
+
+/// Pass 1 for one buyer: repair, then move the open options toward their targets.
+void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& members, sim::Tick tick,
+            bool full_review) {
     FirmTable& f = r.f_;
     LinkTable& links = r.links_;
     const SourcingConfig& rule = r.rule_;
     const auto first = r.first_, last = r.last_;
+    const auto now = static_cast<std::uint32_t>(tick);
 
-    // The buyer sees a few eligible domestic firms, drawn at random; nearer
-    // ones are likelier to be seen.
-    auto rng = context.streams(f.id[b], tick, Purpose::sourcing);
-    const auto& pool = members[r.sector_][static_cast<std::size_t>(r.tier_) + 1];
-    FirmIndex best = 0;
-    double best_cost = unavailable;
-    auto consider = [&](FirmIndex j) {
-        if (!r.usable(j)) return;
-        const double km = r.market_.pyramid.distance(f.cluster[b], f.cluster[j]);
-        if (km > 0 && !rng.bernoulli(std::exp(-km / rule.distance_decay_km))) return;
-        const double cost = r.delivered_cost(j);
-        if (cost < best_cost) best = j, best_cost = cost;
+    // Repair: a failed or ineligible supplier's share goes abroad at once; the
+    // same review may give it to a domestic candidate below.
+    double failed_share = 0;  // of all inputs
+    for (auto l = first; l < last; ++l)
+        if (links.share[l] > 0 && !r.acceptable(r.graph_.target(l))) {
+            failed_share += (1.0 - f.import_share[r.b_]) * links.share[l];
+            r.drop(l);
+        }
+    const bool failed = failed_share > 0;
+
+    // The open options: links whose contract ends now, and imports (always
+    // on the spot market). Each has a logit appeal; shares of all inputs.
+    const double e = rule.cost_elasticity;
+    const double m = f.import_share[r.b_];
+    struct Option {
+        sim::LinkIndex link;  // `last` for the import option
+        double share, appeal;
+        double merit;  // -e ln delivered cost (domestic links only): what a newcomer is compared on
     };
-    for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) consider(pool[rng.below(pool.size())]);
-    // Programs may introduce the buyer to more candidates (matchmaking).
-    Match match;
-    if (full_review) {
-        const MatchRequest request{b, pool, [&](FirmIndex j) { return r.usable(j); },
-                                   [&](FirmIndex j) { return r.delivered_cost(j); }, rule.distance_decay_km};
-        for (const auto& lever : levers.configured())
-            if (const Match offer = lever->introduce(context, request, tick); offer.delivered_cost < match.delivered_cost)
-                match = offer;
-    }
-
-    // Repair: a failed or ineligible supplier is replaced by the best offer
-    // seen, or its share goes abroad. What it still owed is cancelled.
-    double lost = 0;
-    bool retargeted = false;
+    std::vector<Option> open;
+    open.push_back({last, m, appeal(f.import_affinity[r.b_], import_cost(r, levers, tick), e), 0.0});
+    double placed = 0, placed_cost = 0;  // the buyer's current domestic offers, share-weighted
     for (auto l = first; l < last; ++l) {
-        if (links.share[l] == 0 || r.acceptable(r.graph_.target(l))) continue;
-        if (best_cost < unavailable) {
-            r.reassign(l, best);
-            retargeted = true;
-            best_cost = unavailable;  // one offer fills one place
-        } else {
-            f.on_order[b] = std::max(0.0, f.on_order[b] - links.owed[l]);
-            links.owed[l] = 0;
-            lost += links.share[l];
-            links.share[l] = 0;
-        }
-    }
-    double& m = f.import_share[b];
-    if (lost > 0) {
-        const double kept = 1.0 - lost;
-        if (kept <= 1e-12) {
-            m = 1.0;
-        } else {
-            for (auto l = first; l < last; ++l) links.share[l] /= kept;
-            m += (1.0 - m) * lost;
-        }
-    }
-    if (!full_review) return retargeted;
-
-    // Review: compare the domestic delivered cost with the import option.
-    double domestic = 0, placed = 0;
-    for (auto l = first; l < last; ++l) {
-        if (links.share[l] == 0) continue;
-        domestic += links.share[l] * r.delivered_cost(r.graph_.target(l));
+        if (links.share[l] <= 0) continue;
+        const FirmIndex j = r.graph_.target(l);
+        const double cost = r.delivered_cost(j);
         placed += links.share[l];
+        placed_cost += links.share[l] * cost;
+        if (contract_open(links, f, rule, l, j, now))
+            open.push_back({l, (1.0 - m) * links.share[l], appeal(links.affinity[l], cost, e, f.capacity[j]),
+                            appeal(0.0, cost, e)});
     }
-    domestic = placed > 0 ? domestic / placed : unavailable;
-    // An OEM whose content falls short of a rule of origin pays its duty on
-    // the exported share: imported inputs cost it that much more.
-    double import_cost = r.market_.landed_input_price(b);
-    if (r.tier_ == Tier::oem) import_cost *= 1.0 + origin_penalty(f, r.market_.pyramid, r.market_.now, levers, b, tick);
-    const double offer = std::min(domestic, best_cost);
-    if (offer < import_cost * (1.0 - rule.switching_cost_share) && m > 0) {
-        const double step = std::min(rule.import_step, m);
-        if (placed == 0) {
-            // No domestic supplier yet: the best offer takes a free link slot.
-            if (first == last || best_cost == unavailable) return retargeted;
-            const auto slot = r.free_slot();
-            if (slot == last) return retargeted;
-            r.open(slot, best);
-            links.share[slot] = 1.0;
-            m -= step;
-            return true;
-        }
-        // A cheaper eligible newcomer wins business from the dearest current
-        // supplier: this is how entrants and improvers get in. With a free link
-        // slot it takes a trial share; otherwise it replaces the dearest outright.
-        if (best_cost < unavailable) {
-            auto dearest = last;
-            for (auto l = first; l < last; ++l)
-                if (links.share[l] != 0 &&
-                    (dearest == last || r.delivered_cost(r.graph_.target(l)) > r.delivered_cost(r.graph_.target(dearest))))
-                    dearest = l;
-            const auto free_slot = r.free_slot();
-            if (best_cost < r.delivered_cost(r.graph_.target(dearest)) * (1.0 - rule.switching_cost_share)) {
-                retargeted = true;
-                if (free_slot != last) {
-                    r.open(free_slot, best);
-                    const double trial = std::min(links.share[dearest], rule.import_step / std::max(1.0 - m, rule.import_step));
-                    links.share[dearest] -= trial;
-                    links.share[free_slot] = trial;
-                } else {
-                    r.reassign(dearest, best);
+
+    // A new supplier, searched for at the review month or after a failure,
+    // joins the options when it beats, by the switching cost, the buyer's
+    // current domestic offers on average (a free slot), or the dearest
+    // open link whose share is one step or less (which it then replaces).
+    if (full_review || failed) {
+        const Match found = search(r, context, levers, members, tick, full_review);
+        if (found.delivered_cost < unavailable) {
+            const double margin = -e * std::log(1.0 - rule.switching_cost_share);
+            const double merit = appeal(0.0, found.delivered_cost, e);
+            const double reference = placed > 0 ? placed_cost / placed : import_cost(r, levers, tick);
+            auto slot = last;
+            for (auto l = first; l < last && slot == last; ++l)
+                if (links.share[l] == 0 && r.scratch_.requested[l] == 0) slot = l;
+            // A buyer with no domestic supplier left, or repairing a failed link,
+            // weighs a newcomer against imports on cost alone: it displaces no one.
+            const bool against_imports = placed == 0 || failed;
+            const double bar = against_imports ? appeal(0.0, import_cost(r, levers, tick), e) : appeal(0.0, reference, e) + margin;
+            if (slot != last && merit <= bar) slot = last;
+            if (slot == last) {
+                // The dearest small open link, judged on delivered cost alone: its
+                // calibrated affinity records the build's share draws, not a fault.
+                auto worst = open.end();
+                for (auto o = open.begin(); o != open.end(); ++o)
+                    if (o->link != last && o->share <= rule.import_step && (worst == open.end() || o->merit < worst->merit))
+                        worst = o;
+                if (worst != open.end() && merit > worst->merit + margin) {
+                    slot = worst->link;
+                    r.drop(slot);
+                    open.erase(worst);
+                    for (Option& o : open)
+                        o.share = o.link == last ? f.import_share[r.b_] : (1.0 - f.import_share[r.b_]) * links.share[o.link];
                 }
             }
-        }
-        // Shift `step` of all inputs from imports to the cheapest domestic supplier with room.
-        auto cheapest = last;
-        for (auto l = first; l < last; ++l)
-            if (links.share[l] > 0 && r.has_room(r.graph_.target(l)) &&
-                (cheapest == last || r.delivered_cost(r.graph_.target(l)) < r.delivered_cost(r.graph_.target(cheapest))))
-                cheapest = l;
-        if (cheapest == last) return retargeted;
-        r.shift_from_imports(cheapest, step);
-    } else if (import_cost < domestic * (1.0 - rule.switching_cost_share) && m < 1) {
-        m = std::min(1.0, m + rule.import_step);
-    }
-    // A good match takes a free link slot and a step of the buyer's inputs from imports.
-    if (match.delivered_cost < import_cost * (1.0 - rule.switching_cost_share) && m > 0) {
-        if (const auto slot = r.free_slot(); slot != last) {
-            r.open(slot, match.supplier);
-            r.shift_from_imports(slot, std::min(rule.import_step, m));
-            retargeted = true;
+            if (slot != last) {
+                r.open(slot, found.supplier);
+                open.push_back({slot, 0.0, appeal(0.0, found.delivered_cost, e, f.capacity[found.supplier]), merit});
+            }
         }
     }
-    return retargeted;
+    if (open.size() < 2) return;
+
+    // Targets within the open options' total; each domestic option moves by
+    // at most one step; imports take the rest. Gains are requests (pass 2).
+    double budget = 0, top = -unavailable;
+    for (const Option& o : open) budget += o.share, top = std::max(top, o.appeal);
+    double weights = 0;
+    for (const Option& o : open) weights += std::exp(o.appeal - top);
+    double domestic = 1.0 - f.import_share[r.b_];  // share of all inputs placed at home after the moves
+    std::vector<double> totals(static_cast<std::size_t>(last - first));
+    for (auto l = first; l < last; ++l) totals[l - first] = (1.0 - f.import_share[r.b_]) * links.share[l];
+    for (const Option& o : open) {
+        if (o.link == last) continue;
+        const double target = budget * std::exp(o.appeal - top) / weights;
+        const double move = std::clamp(target - o.share, -rule.import_step, rule.import_step);
+        if (move < 0) {
+            totals[o.link - first] += move;
+            domestic += move;
+        } else if (move > 0) {
+            r.scratch_.requested[o.link] = move;
+        }
+        links.contract_end[o.link] = now + static_cast<std::uint32_t>(rule.contract_months);
+    }
+    // Shares of domestic purchases again, with what was taken sent abroad.
+    f.import_share[r.b_] = std::clamp(1.0 - domestic, 0.0, 1.0);
+    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? std::max(0.0, totals[l - first]) / domestic : 0.0;
+    if (domestic <= 1e-12) f.import_share[r.b_] = 1.0;
+}
+
+/// Pass 3 for one buyer: what suppliers granted moves from imports to them.
+void settle_requests(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, SourcingScratch& scratch,
+                     FirmIndex b) {
+    const auto [first, last] = graph.out_links(b);
+    double& m = f.import_share[b];
+    double domestic = 1.0 - m;
+    std::vector<double> totals(static_cast<std::size_t>(last - first));
+    for (auto l = first; l < last; ++l) totals[l - first] = domestic * links.share[l];
+    const double volume = f.forecast[b] * f.input_per_unit[b];
+    double refused = 0;
+    for (auto l = first; l < last; ++l) {
+        if (scratch.requested[l] <= 0) continue;
+        const double granted = std::min(scratch.granted[l], m);
+        totals[l - first] += granted;
+        domestic += granted;
+        m -= granted;
+        refused += (scratch.requested[l] - granted) * volume;
+        scratch.requested[l] = 0;
+        scratch.granted[l] = 0;
+    }
+    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? totals[l - first] / domestic : 0.0;
+    m = std::clamp(1.0 - domestic, 0.0, 1.0);
+    f.unmet_domestic_demand[b] = refused;
 }
 
 }  // namespace
+
+double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const Pyramid& pyramid, FirmIndex b,
+                         FirmIndex j) noexcept {
+    const double km = pyramid.distance(f.cluster[b], f.cluster[j]);
+    const bool biased = f.ownership[b] == Ownership::foreign && f.ownership[j] == Ownership::domestic;
+    return f.price[j] * (1.0 + rule.defect_cost * (1.0 - f.capability[j])) *
+           (1.0 + rule.unreliability_cost * (1.0 - f.fill_rate[j])) *
+           (1.0 + rule.freight_share_per_1000km * km / 1000.0) * (biased ? 1.0 + rule.foreign_home_bias : 1.0);
+}
 
 bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex j, std::size_t sector,
                          Tier buyer_tier) noexcept {
@@ -251,32 +335,87 @@ bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, Fir
     return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
 }
 
-void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, SupplierCards& cards,
+void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
+                        const Market& market) {
+    // a_k = ln s_k - ln capacity_k + e ln cost_k makes every share its own target; affinities
+    // are then measured from the buyer's share-weighted typical link, which is
+    // what a newcomer is assumed to be. Rules of origin are left out: they are
+    // a policy, whose pull on the targets is its effect.
+    constexpr double least_share = 1e-3;  // a buyer that imports nothing still could
+    const double e = rule.cost_elasticity;
+    std::vector<std::uint8_t> calibrated(firms.size(), 0);
+    for (FirmIndex b = 0; b < firms.size(); ++b) {
+        const auto [first, last] = graph.out_links(b);
+        for (auto l = first; l < last; ++l)
+            links.contract_end[l] = static_cast<std::uint32_t>(((l * 2654435761ull) >> 7) %
+                                                               static_cast<std::uint64_t>(rule.contract_months));
+        if (firms.tier[b] == Tier::t3 || !has_domestic_supplier(links, graph, b)) continue;
+        const double m = firms.import_share[b];
+        double typical = 0;
+        for (auto l = first; l < last; ++l) {
+            if (links.share[l] <= 0) continue;
+            const FirmIndex j = graph.target(l);
+            const double cost = delivered_cost_to(firms, rule, market.pyramid, b, j);
+            links.affinity[l] = std::log((1.0 - m) * links.share[l]) - std::log(firms.capacity[j]) + e * std::log(cost);
+            typical += links.share[l] * links.affinity[l];
+        }
+        for (auto l = first; l < last; ++l) links.affinity[l] = links.share[l] > 0 ? links.affinity[l] - typical : 0.0;
+        firms.import_affinity[b] = std::log(std::max(m, least_share)) + e * std::log(market.landed_input_price(b)) - typical;
+        calibrated[b] = 1;
+    }
+    import_affinity_of_peers(firms, calibrated);
+}
+
+void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, SourcingScratch& scratch,
                    const SourcingConfig& rule, const Market& market, LeverContext& context, Levers& levers,
                    const TierMembers& members, sim::Tick tick) {
-    cards.resize(firms.size());
+    scratch.cards.resize(firms.size());
+    scratch.requested.assign(links.share.size(), 0.0);
+    scratch.granted.assign(links.share.size(), 0.0);
     sim::for_each_index(firms.size(), [&](std::size_t j) {
-        cards[j] = supplier_card(firms.alive[j] != 0, firms.fill_rate[j] >= rule.min_fill_rate, firms.tier[j],
-                                 firms.sector[j], firms.certifications[j]);
+        scratch.cards[j] = supplier_card(firms.alive[j] != 0, firms.fill_rate[j] >= rule.min_fill_rate, firms.tier[j],
+                                         firms.sector[j], firms.certifications[j]);
     });
     const auto period = static_cast<std::uint32_t>(rule.review_period_months);
-    std::vector<std::uint8_t> relinked(firms.size(), 0);
+    const auto now = static_cast<std::uint32_t>(tick);
+    std::vector<std::uint8_t> reviewed(firms.size(), 0);
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto b = static_cast<FirmIndex>(index);
+        firms.unmet_domestic_demand[b] = 0;  // this tick's, for the next tick's entry phase
         if (!firms.alive[b] || firms.tier[b] == Tier::t3) return;
-        // Reviews are staggered over the period so buyers do not all move at once.
+        // Searches are staggered over the period so buyers do not all move at once.
         const bool full_review = (tick + firms.id[b]) % period == 0;
         const auto [first, last] = graph.out_links(b);
-        bool broken = false;
-        for (auto l = first; l < last && !broken; ++l)
-            broken = links.share[l] > 0 &&
-                     !acceptable_supplier(cards, market.pyramid, graph.target(l), firms.sector[b], firms.tier[b]);
-        if (!broken && !full_review) return;
-        Review review(firms, links, graph, cards, rule, market, b);
-        relinked[b] = review_suppliers(review, context, levers, members, b, tick, full_review) ? 1 : 0;
+        bool due = full_review;
+        for (auto l = first; l < last && !due; ++l)
+            due = links.share[l] > 0 &&
+                  (contract_open(links, firms, rule, l, graph.target(l), now) ||
+                   !acceptable_supplier(scratch.cards, market.pyramid, graph.target(l), firms.sector[b], firms.tier[b]));
+        if (!due) return;
+        Buyer buyer(firms, links, graph, scratch, rule, market, b);
+        review(buyer, context, levers, members, tick, full_review);
+        reviewed[b] = 1;
     });
+    if (std::find(reviewed.begin(), reviewed.end(), 1) == reviewed.end()) return;
     // Retargeted links move between suppliers' incoming lists.
-    if (std::find(relinked.begin(), relinked.end(), 1) != relinked.end()) graph.rebuild_reverse_index();
+    graph.rebuild_reverse_index();
+    // Pass 2: each supplier grants requests, in link order, up to its spare capacity.
+    sim::for_each_index(firms.size(), [&](std::size_t index) {
+        const auto j = static_cast<FirmIndex>(index);
+        double spare = firms.capacity[j] * market.now.capacity_factor[firms.cluster[j]] - firms.forecast[j];
+        for (const sim::LinkIndex l : graph.in_links(j)) {
+            if (scratch.requested[l] <= 0) continue;
+            const FirmIndex b = graph.source(l);
+            const double volume = firms.forecast[b] * firms.input_per_unit[b];
+            const double wanted = scratch.requested[l] * volume;
+            const double given = std::clamp(spare, 0.0, wanted);
+            spare -= given;
+            scratch.granted[l] = wanted > 0 ? scratch.requested[l] * (given / wanted) : scratch.requested[l];
+        }
+    });
+    sim::for_each_index(firms.size(), [&](std::size_t index) {
+        if (reviewed[index]) settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+    });
 }
 
 }  // namespace tiersim::models

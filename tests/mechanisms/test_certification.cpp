@@ -77,30 +77,8 @@ SCENARIO("removing the certification requirement raises domestic sourcing", "[ce
     }
 }
 
-SCENARIO("a buyer that reviews its suppliers moves towards the cheaper option", "[sourcing][mechanism]") {
-    auto mean_import_share = [](const std::vector<std::string>& overrides) {
-        sim::ThreadLimit limit(2);
-        models::PyramidModel model(teaching_scenario(overrides).scenario);
-        for (sim::Tick t = 0; t < 24; ++t) model.schedule().run_tick(t);
-        const auto range = model.tier_range(0, models::Tier::t1);
-        double sum = 0;
-        for (auto i = range.first; i < range.last; ++i) sum += model.firms().import_share[i];
-        return sum / static_cast<double>(range.size());
-    };
-    GIVEN("Tier 1 buyers importing half their inputs") {
-        const double as_is = mean_import_share({"run.ticks=24"});
-        WHEN("a high tariff makes imports dear") {
-            const double dear = mean_import_share({"run.ticks=24", "economy.mfn_tariff=1.0"});
-            THEN("they import less") { CHECK(dear < as_is); }
-        }
-        WHEN("imports become very cheap") {
-            const double cheap =
-                mean_import_share({"run.ticks=24", "sectors.vehicles.tiers.t2.world_price_usd=20"});
-            THEN("they import more") { CHECK(cheap > as_is); }
-        }
-    }
-}
-
+// How a buyer moves between imports and domestic suppliers as costs change:
+// tests/mechanisms/test_sourcing.cpp (paired over replications).
 SCENARIO("a firm moves up a tier only with a plant worth the tier above's", "[mobility][mechanism]") {
     GIVEN("Tier 3 firms that hold what Tier 2's buyers demand, and no capability hurdle") {
         // A Tier-3 piece is worth far less than a Tier-2 part: comparing plants

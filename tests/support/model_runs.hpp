@@ -23,7 +23,7 @@ inline models::LoadedScenario teaching_scenario(const std::vector<std::string>& 
 /// peso, so that credit (and a guarantee) makes the difference.
 inline std::vector<std::string> squeezed(std::vector<std::string> extra, int ticks = 60) {
     std::vector<std::string> overrides{"run.ticks=" + std::to_string(ticks), "economy.initial_cash_months=0.2",
-                                       "economy.markup=0.12", "entry.base_rate=0",
+                                       "economy.markup=0.12", "entry.unmet_demand_response=0",
                                        "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
                                        "credit.min_history_months=0",
                                        "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
