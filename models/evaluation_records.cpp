@@ -91,15 +91,17 @@ std::vector<Column> grant_record_columns(const std::vector<std::string>& cluster
     };
 }
 
+// Chunks of about a month's rows (a large economy's applications): each monthly flush leaves a
+// superseded copy of the last, partly filled chunk behind (sim/results.hpp), so big chunks bloat the file.
 void EvaluationRecords::open(sim::results::File& file, const std::vector<std::string>& clusters,
                              const std::vector<std::string>& certifications) {
     loans_ = &file.create_table("records/loans", loan_record_columns(clusters),
                                 "Every loan application: verdicts without and with a guarantee's cover, what was lent",
-                                4096);
+                                256);
     defaults_ = &file.create_table("records/loan_defaults", loan_default_columns(),
-                                   "Every write-off of a firm's loans and the guarantee claim on it", 1024);
+                                   "Every write-off of a firm's loans and the guarantee claim on it", 64);
     grants_ = &file.create_table("records/grants", grant_record_columns(clusters, certifications),
-                                 "Every certification grant, and whether the firm would have started without it", 1024);
+                                 "Every certification grant, and whether the firm would have started without it", 64);
 }
 
 void EvaluationRecords::write(sim::Tick tick, const FirmTable& f, const Levers& levers, const CreditConfig& credit) {
