@@ -107,12 +107,19 @@ using FirmIndex = std::uint32_t;
     X(investment_loan, double, 0.0, one, "MXN/month", no_panel, "Principal lent this tick against new plant (investment)")       \
     X(defaulted_debt, double, 0.0, one, "MXN/month", no_panel, "Bank debt written off this tick")                                \
     X(events, std::uint8_t, 0, one, "", no_panel, "This tick's FirmEvent bits")                                                  \
+    X(uncovered_outcome, std::uint8_t, 0, one, "", no_panel,                                                                     \
+      "This tick, if it applied: 1 + Denial code the bank gave without any guarantee (records/loans)")                           \
+    X(loan_asked, double, 0.0, one, "MXN", no_panel, "Principal asked for this tick, if it applied (records/loans)")             \
+    X(age_months, std::int32_t, 0, one, "months", no_panel,                                                                      \
+      "Months operated: since entry, or since the first month run (burn-in included) for the initial population")               \
     /* Programs (models/levers/). Money fields are this tick's flows. */                                                             \
     X(guaranteed_loans, double, 0.0, one, "MXN", no_panel, "Principal of loans under a guarantee")                               \
     X(guaranteed_cover, double, 0.0, one, "MXN", no_panel, "The part of the guaranteed principal the fund covers")               \
     X(guarantee_rate_discount, double, 0.0, one, "1/year", no_panel, "Annual rate cut on the guaranteed loans")                  \
     X(guarantee_fee, double, 0.0, one, "MXN/month", no_panel, "Fee paid to the guarantee fund this tick")                        \
     X(guarantee_payout, double, 0.0, one, "MXN/month", no_panel, "Paid by the fund on this firm's default this tick")            \
+    X(guarantee_claim_unpaid, double, 0.0, one, "MXN/month", no_panel,                                                           \
+      "Guaranteed cover claimed on this firm's default this tick that the fund could not pay (its capital ran out)")             \
     X(subsidy_received, double, 0.0, one, "MXN/month", no_panel, "Certification subsidy this tick")                              \
     X(subsidy_total, double, 0.0, one, "MXN", no_panel, "Certification subsidy over the run (per-firm cap)")                     \
     X(duty_forgone, double, 0.0, one, "MXN/month", no_panel, "Tariff revenue forgone on this tick's imports")                    \

@@ -72,11 +72,31 @@ double import_share_end(const Reader& r) {
     return last_year_ratio(imports, domestic + imports);
 }
 
-/// Outlays plus tariff revenue forgone minus fees, every program, whole run
-/// (the analysis package's fiscal_cost summed).
+/// Transfers plus resource costs minus fees, every program, whole run (docs/model.md, "Fiscal
+/// accounts"; the analysis package's fiscal_cost summed). Transfers: guarantee payouts, subsidies,
+/// the rate subsidy, tariff revenue forgone; resource costs: services bought, administration, the
+/// opportunity cost of a fund's capital.
 double fiscal_cost(const Reader& r) {
-    return total(r, "programs/accounts", "outlays_mxn") + total(r, "programs/accounts", "revenue_forgone_mxn") -
+    return total(r, "programs/accounts", "transfers_mxn") + total(r, "programs/accounts", "resource_cost_mxn") -
            total(r, "programs/accounts", "fees_mxn");
+}
+
+/// Loans lent with a guarantee's cover, whole run: all of them, and those the bank denied without it.
+struct GuaranteedLoans {
+    double all = 0, additional = 0;
+};
+
+GuaranteedLoans guaranteed_loans(const Reader& r) {
+    const auto amount = r.column("records/loans", "amount_mxn");
+    const auto cover = r.column("records/loans", "cover_mxn");
+    const auto without = r.column("records/loans", "outcome_without_cover");  // 0: approved
+    GuaranteedLoans loans;
+    for (std::size_t k = 0; k < amount.size(); ++k) {
+        if (amount[k] <= 0 || cover[k] <= 0) continue;
+        loans.all += 1;
+        if (without[k] != 0) loans.additional += 1;
+    }
+    return loans;
 }
 
 sw::MetricRegistry build() {
@@ -114,8 +134,8 @@ sw::MetricRegistry build() {
     add("defaults", "firms", "Firms whose loans defaulted, whole run",
         [](const Reader& r) { return total(r, "series/by_tier", "defaults"); });
     add("fiscal_cost", "MXN",
-        "Program outlays + tariff revenue forgone - fees, every program, whole run (transfers and resource costs "
-        "together; see docs/evaluation.md)",
+        "Transfers + resource costs - fees, every program, whole run (= outlays + revenue forgone + rate subsidy + "
+        "administration + capital cost - fees; docs/model.md, \"Fiscal accounts\")",
         fiscal_cost);
     add("program_outlays", "MXN", "Public money spent by every program, whole run",
         [](const Reader& r) { return total(r, "programs/accounts", "outlays_mxn"); });
@@ -125,6 +145,24 @@ sw::MetricRegistry build() {
         [](const Reader& r) { return total(r, "programs/accounts", "fees_mxn"); });
     add("revenue_forgone", "MXN", "Tariff revenue forgone (PROSEC, IMMEX), whole run",
         [](const Reader& r) { return total(r, "programs/accounts", "revenue_forgone_mxn"); });
+    add("fiscal_transfers", "MXN",
+        "Transfers: guarantee payouts + subsidies + rate subsidy + tariff revenue forgone, every program, whole run",
+        [](const Reader& r) { return total(r, "programs/accounts", "transfers_mxn"); });
+    add("fiscal_resource_costs", "MXN",
+        "Resource costs: services bought + administration + opportunity cost of a fund's capital, whole run",
+        [](const Reader& r) { return total(r, "programs/accounts", "resource_cost_mxn"); });
+    add("guarantee_claims_unpaid", "MXN", "Guarantee claims the fund could not pay, whole run",
+        [](const Reader& r) { return total(r, "programs/accounts", "claims_unpaid_mxn"); });
+    add("guaranteed_loans", "loans", "Loans lent with a guarantee's cover, whole run (records/loans)",
+        [](const Reader& r) { return guaranteed_loans(r).all; });
+    add("additional_loans", "loans",
+        "Guaranteed loans the bank denied without the cover (additional), whole run (records/loans)",
+        [](const Reader& r) { return guaranteed_loans(r).additional; });
+    add("additionality", "1", "Additional loans / guaranteed loans, whole run; NaN without guaranteed loans",
+        [](const Reader& r) {
+            const GuaranteedLoans loans = guaranteed_loans(r);
+            return loans.all > 0 ? loans.additional / loans.all : std::numeric_limits<double>::quiet_NaN();
+        });
     return registry;
 }
 

@@ -11,9 +11,8 @@ namespace {
 using sim::results::Column;
 using sim::results::ColumnType;
 
-// Per lever: outlays, fees, payouts, revenue forgone, take-up, participants, then beneficiaries.
-constexpr std::size_t money_measures = 4;
-constexpr std::size_t take_up = 4, participants = 5, beneficiaries = 6;
+// Per lever: outlays, fees, payouts, revenue forgone, services, take-up, participants, then beneficiaries.
+constexpr std::size_t services = 4, take_up = 5, participants = 6, beneficiaries = 7;
 constexpr std::size_t row_size = beneficiaries + tier_count * size_class_count;
 
 std::vector<std::string> labels(auto const& names) { return {names.begin(), names.end()}; }
@@ -40,6 +39,19 @@ std::vector<Column> account_columns(const Levers& levers) {
          "Firms enrolled: registered (PROSEC, IMMEX), with guaranteed loans outstanding, ever subsidised"},
         {"budget_left_mxn", ColumnType::Float64, "MXN", "Budget (guarantee: fund capital) left; NaN when unlimited"},
         {"guaranteed_outstanding_mxn", ColumnType::Float64, "MXN", "Guaranteed principal outstanding (credit guarantee)"},
+        // The fiscal account (docs/model.md, "Fiscal accounts"): transfers move money to firms or
+        // lenders; resource costs use up resources. fiscal cost = transfers + resource costs - fees.
+        {"rate_subsidy_mxn", ColumnType::Float64, "MXN/month",
+         "Rate cut on guaranteed loans paid to lenders (first-come guarantee; in an auction banks bear it)"},
+        {"administration_mxn", ColumnType::Float64, "MXN/month", "Cost of running the program (scenario key per program)"},
+        {"capital_cost_mxn", ColumnType::Float64, "MXN/month",
+         "Opportunity cost of the capital the program ties up (guarantee fund: capital_cost_annual / 12 x capital)"},
+        {"claims_unpaid_mxn", ColumnType::Float64, "MXN/month",
+         "Guarantee claims the fund could not pay: its capital and fees ran out (not in payouts, not a cost to it)"},
+        {"transfers_mxn", ColumnType::Float64, "MXN/month",
+         "Transfers: guarantee payouts + subsidies + rate subsidy + tariff revenue forgone"},
+        {"resource_cost_mxn", ColumnType::Float64, "MXN/month",
+         "Resource costs: services bought (supplier development) + administration + capital cost"},
     };
 }
 
@@ -82,6 +94,7 @@ void ProgramAccounts::aggregate(const FirmTable& f) {
                     r[1] += flows.fees;
                     r[2] += flows.payouts;
                     r[3] += flows.revenue_forgone;
+                    r[services] += flows.services;
                     const bool reached = (f.benefits[i] & lever.bit()) != 0;
                     r[take_up] += reached ? 1.0 : 0.0;
                     r[participants] += flows.participant && f.alive[i] ? 1.0 : 0.0;
@@ -102,6 +115,7 @@ void ProgramAccounts::write(sim::Tick tick, sim::Tick output_tick) {
     const std::size_t n_levers = levers_.size();
     std::vector<std::int8_t> codes, active;
     std::vector<double> outlays, fees, payouts, forgone, budget, outstanding;
+    std::vector<double> rate_subsidy, administration, capital_cost, unpaid, transfers, resource;
     std::vector<std::int64_t> reached, enrolled;
     std::vector<std::int8_t> b_codes, b_tiers, b_sizes;
     std::vector<std::int64_t> b_firms;
@@ -118,6 +132,13 @@ void ProgramAccounts::write(sim::Tick tick, sim::Tick output_tick) {
         enrolled.push_back(static_cast<std::int64_t>(r[participants]));
         budget.push_back(std::isinf(lever.budget_left()) ? std::nan("") : lever.budget_left());
         outstanding.push_back(lever.guaranteed_outstanding());
+        const ProgramCosts costs = lever.program_costs();
+        rate_subsidy.push_back(costs.rate_subsidy);
+        administration.push_back(costs.administration);
+        capital_cost.push_back(costs.capital_cost);
+        unpaid.push_back(costs.claims_unpaid);
+        transfers.push_back(r[0] - r[services] + costs.rate_subsidy + r[3]);
+        resource.push_back(r[services] + costs.administration + costs.capital_cost);
         for (std::size_t t = 0; t < tier_count; ++t)
             for (std::size_t c = 0; c < size_class_count; ++c) {
                 b_codes.push_back(static_cast<std::int8_t>(k));
@@ -127,7 +148,8 @@ void ProgramAccounts::write(sim::Tick tick, sim::Tick output_tick) {
             }
     }
     accounts_->append({std::vector<std::int32_t>(n_levers, this_tick), codes, active, outlays, fees, payouts, forgone,
-                       reached, enrolled, budget, outstanding});
+                       reached, enrolled, budget, outstanding, rate_subsidy, administration, capital_cost, unpaid,
+                       transfers, resource});
     beneficiaries_->append({std::vector<std::int32_t>(b_codes.size(), this_tick), b_codes, b_tiers, b_sizes, b_firms});
 }
 

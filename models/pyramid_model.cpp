@@ -184,7 +184,8 @@ void PyramidModel::add_phases() {
     add_phase("finance",
               {"credit_outcome", "loan_granted", "defaulted_debt", "debt", "debt_service", "cash", "guaranteed_loans",
                "guaranteed_cover", "guarantee_rate_discount", "guarantee_fee", "guarantee_payout", "benefits",
-               "registered", "events", "distress_months", "history_months", "months_since_default"},
+               "registered", "events", "distress_months", "history_months", "months_since_default",
+               "uncovered_outcome", "loan_asked", "age_months"},
               [this](sim::Tick t) {
                   auto context = lever_context();
                   finance(context, levers_, t);
@@ -224,7 +225,8 @@ void PyramidModel::add_phases() {
                   auto context = lever_context();
                   source_inputs(firms_, links_, graph_, sourcing_scratch_, s.sourcing, market(), context, levers_, members_, t);
               });
-    add_phase("accounts", {}, [this](sim::Tick t) {
+    // A guarantee fund short of capital pays a share of this tick's claims (models/levers/credit_guarantee.cpp).
+    add_phase("accounts", {"guarantee_payout", "guarantee_claim_unpaid"}, [this](sim::Tick t) {
         auto context = lever_context();
         settle_accounts(context, levers_, t);
     });

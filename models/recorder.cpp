@@ -38,6 +38,23 @@ constexpr bool panel_positions_are_dense() {
 }
 static_assert(panel_positions_are_dense(), "TIERSIM_FIRM_FIELDS: panel positions must be 1, 2, ..., each used once");
 
+// Panel columns an evaluator needs that are not a firm field's own panel column
+// (they follow the fields' columns, so the fields' positions stay theirs):
+// X(column name, column type, units, description, firm field).
+// clang-format off
+#define TIERSIM_PANEL_EVALUATION(X)                                                                                    \
+    X(cluster, Int8, "", "Cluster code (labels in cluster.labels)", cluster)                                          \
+    X(age_months, Int32, "months",                                                                                     \
+      "Months operated: since entry, or since the run's first month (burn-in included) for the initial population",    \
+      age_months)                                                                                                      \
+    X(programs, UInt32, "",                                                                                            \
+      "Program participation: bit k set when enrolled in program k (the k-th of programs/accounts program.labels): "   \
+      "registered, guaranteed loans outstanding, ever subsidised", registered)                                        \
+    X(program_reach, UInt32, "", "Bit k set when program k reached the firm this month", benefits)                     \
+    X(fill_rate, Float64, "1", "Smoothed share of what buyers were owed that was shipped", fill_rate)                  \
+    X(backlog, Float64, "units", "Ordered by buyers, not yet shipped", backlog)
+// clang-format on
+
 /// The labels of a coded panel column, by its name.
 std::vector<std::string> code_labels(std::string_view column, const std::vector<std::string>& sectors) {
     if (column == "sector") return sectors;
@@ -170,7 +187,7 @@ std::vector<Column> cluster_columns(const std::vector<std::string>& clusters) {
     return columns;
 }
 
-std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
+std::vector<Column> panel_columns(const std::vector<std::string>& sectors, const std::vector<std::string>& clusters) {
     std::vector<Column> columns(1 + panel_field_count);
     columns[0] = tick_column();
     for (const FieldInfo& field : firm_fields) {
@@ -181,6 +198,10 @@ std::vector<Column> panel_columns(const std::vector<std::string>& sectors) {
                                          field.panel.type == ColumnType::Int8 ? code_labels(name, sectors)
                                                                               : std::vector<std::string>{}};
     }
+#define TIERSIM_PANEL_COLUMN(name, type, units, description, field) \
+    columns.push_back({#name, ColumnType::type, units, description, #name == std::string_view("cluster") ? clusters : std::vector<std::string>{}});
+    TIERSIM_PANEL_EVALUATION(TIERSIM_PANEL_COLUMN)
+#undef TIERSIM_PANEL_COLUMN
     return columns;
 }
 
@@ -241,11 +262,13 @@ void PyramidModel::Recorder::open(sim::results::File& file) {
     by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.pyramid_.cluster_names),
                                     "Monthly totals by cluster", 256);
     programs.open(file);
+    records.open(file, model.pyramid_.cluster_names, model.pyramid_.certification_names);
     if (model.scenario_.output.events)
         events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
     const auto& out = model.scenario_.output;
     if (!out.snapshot_ticks.empty() || out.snapshot_every_months > 0) {
-        panel = &file.create_table("panel/firms", panel_columns(names), "Every firm's state at the snapshot ticks", 4096);
+        panel = &file.create_table("panel/firms", panel_columns(names, model.pyramid_.cluster_names),
+                                   "Every firm's state at the snapshot ticks", 4096);
         network = &file.create_table("network/links", network_columns(),
                                      "Every buyer-supplier link with a share or a shipment, at the snapshot ticks", 4096);
     }
@@ -316,6 +339,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
     write_credit(tick);
     write_clusters(tick);
     programs.write(model_tick, tick);
+    records.write(tick, model.firms_, model.levers_, model.now_.credit);
     if (events) write_events(tick);
     if (panel && model.scenario_.output.is_snapshot(static_cast<int>(tick))) write_snapshot(tick);
 }
@@ -334,6 +358,10 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
         columns[column.position] = panel_values<column.type>(f.name, rows);
     TIERSIM_FIRM_FIELDS(TIERSIM_PANEL_VALUES)
 #undef TIERSIM_PANEL_VALUES
+#define TIERSIM_PANEL_EVALUATION_VALUES(name, type, units, description, field) \
+    columns.push_back(panel_values<ColumnType::type>(f.field, rows));
+    TIERSIM_PANEL_EVALUATION(TIERSIM_PANEL_EVALUATION_VALUES)
+#undef TIERSIM_PANEL_EVALUATION_VALUES
     panel->append(columns);
     const auto& graph = model.graph_;
     const auto& links = model.links_;

@@ -1,6 +1,7 @@
 // Per-tick aggregates of the pyramid and the tables they are written to.
 #pragma once
 
+#include "models/evaluation_records.hpp"
 #include "models/fields.hpp"
 #include "models/program_accounts.hpp"
 #include "models/pyramid_model.hpp"
@@ -109,8 +110,11 @@ std::vector<sim::results::Column> tier_columns(const std::vector<std::string>& s
 std::vector<sim::results::Column> size_columns(const std::vector<std::string>& sectors);
 /// Columns of series/by_cluster (clusters: the cluster names, in code order).
 std::vector<sim::results::Column> cluster_columns(const std::vector<std::string>& clusters);
-/// Columns of panel/firms: `tick`, then the firm fields with a panel column, by position.
-std::vector<sim::results::Column> panel_columns(const std::vector<std::string>& sectors);
+/// Columns of panel/firms: `tick`, then the firm fields with a panel column, by position, then the
+/// evaluation columns (TIERSIM_PANEL_EVALUATION in recorder.cpp: cluster, age, programs, fill rate, backlog).
+/// `clusters` labels the cluster column.
+std::vector<sim::results::Column> panel_columns(const std::vector<std::string>& sectors,
+                                                const std::vector<std::string>& clusters = {});
 
 struct PyramidModel::Recorder {
     explicit Recorder(const PyramidModel& owner) : model(owner), programs(owner.levers_) {}
@@ -142,6 +146,7 @@ struct PyramidModel::Recorder {
     std::vector<double> credit_outcomes;  ///< (sector, size class, outcome) counts
     std::vector<double> cluster_totals;   ///< (cluster, ClusterMeasure)
     ProgramAccounts programs;  ///< programs/accounts and programs/beneficiaries
+    EvaluationRecords records;  ///< records/loans, records/loan_defaults, records/grants
     sim::results::Table* by_tier = nullptr;
     sim::results::Table* by_sector = nullptr;
     sim::results::Table* by_size = nullptr;

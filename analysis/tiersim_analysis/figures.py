@@ -37,10 +37,38 @@ def _new(rows=1, cols=1, width=6.4, height=3.6, **kw):
     return fig, axes.ravel()
 
 
-def _finish(fig, title):
+def _finish(fig, title, runs=()):
+    """Titles the figure and shades, on every time axis, the shocks of `runs` (union of their windows)."""
+    windows = sorted({w for run in runs for w in metrics.shock_windows(run)})
+    if windows:
+        for ax in fig.axes:
+            if ax.get_xlabel() == "years since start":
+                _shade(ax, windows)
     fig.suptitle(title, fontsize=12, fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+def _shade(ax, windows):
+    """Shock windows as grey bands (a path's steps as dotted lines), labelled once per axis."""
+    labelled = set()
+    for start, end, name in windows:
+        label = f"shock: {name}" if name not in labelled else None
+        labelled.add(name)
+        if end > start:
+            ax.axvspan(start / 12.0, end / 12.0, color="#999999", alpha=0.18, lw=0, label=label, zorder=0)
+        else:
+            ax.axvline(start / 12.0, color="#777777", lw=1, linestyle=":", label=label, zorder=0)
+
+
+def run_names(a: Run, b: Run):
+    """Names that tell two runs apart in titles: their scenario names, or, when those are the same (a
+    lesson and its baseline from one file with --set), their file names, or their paths."""
+    if a.label() != b.label():
+        return a.label(), b.label()
+    if Path(a.path).stem != Path(b.path).stem:
+        return f"{a.label()} [{Path(a.path).stem}]", f"{b.label()} [{Path(b.path).stem}]"
+    return f"{a.label()} [{a.path}]", f"{b.label()} [{b.path}]"
 
 
 def _time_axis(ax):
@@ -79,7 +107,7 @@ def pyramid(run: Run):
         _time_axis(ax)
     handles, labels = axes[0].get_legend_handles_labels()
     axes[0].legend(handles[::-1], labels[::-1], loc="lower left", fontsize=8, framealpha=0.8)
-    return _finish(fig, f"{run.label()}: the pyramid by tier")
+    return _finish(fig, f"{run.label()}: the pyramid by tier", runs=(run,))
 
 
 def bullwhip(run: Run):
@@ -109,7 +137,7 @@ def bullwhip(run: Run):
     ax.set_ylabel("coefficient of variation / final demand's")
     ax.set_title(f"amplification along the tiers (months {skip}+)")
     ax.grid(alpha=0.3, axis="y")
-    return _finish(fig, f"{run.label()}: the bullwhip along the tiers")
+    return _finish(fig, f"{run.label()}: the bullwhip along the tiers", runs=(run,))
 
 
 def local_content(run: Run):
@@ -144,7 +172,7 @@ def local_content(run: Run):
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8, ncol=2)
     _time_axis(ax)
-    return _finish(fig, f"{run.label()}: local content and imports")
+    return _finish(fig, f"{run.label()}: local content and imports", runs=(run,))
 
 
 def msme(run: Run):
@@ -185,7 +213,7 @@ def msme(run: Run):
     ax.set_ylabel("operating firms")
     ax.legend(fontsize=8, loc="lower left")
     _time_axis(ax)
-    return _finish(fig, f"{run.label()}: MSMEs")
+    return _finish(fig, f"{run.label()}: MSMEs", runs=(run,))
 
 
 def credit(run: Run):
@@ -219,7 +247,7 @@ def credit(run: Run):
         ax.set_title("outcome of applications, by size class")
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3, axis="y")
-    return _finish(fig, f"{run.label()}: credit")
+    return _finish(fig, f"{run.label()}: credit", runs=(run,))
 
 
 def certifications(run: Run):
@@ -247,7 +275,7 @@ def certifications(run: Run):
         ax.set_title("certified suppliers by tier (snapshots)")
         ax.legend(fontsize=7)
         _time_axis(ax)
-    return _finish(fig, f"{run.label()}: certifications")
+    return _finish(fig, f"{run.label()}: certifications", runs=(run,))
 
 
 def policy(run: Run):
@@ -258,7 +286,7 @@ def policy(run: Run):
         for ax in axes:
             _note(ax, "")
         _note(axes[1], "no policy program in force in this run\n(scenario key: policies)")
-        return _finish(fig, f"{run.label()}: policy programs")
+        return _finish(fig, f"{run.label()}: policy programs", runs=(run,))
     colours = dict(zip(yearly.columns, plt.get_cmap("tab10")(np.arange(len(yearly.columns)))))
     bottom = np.zeros(len(yearly))
     for program in yearly.columns:
@@ -283,7 +311,7 @@ def policy(run: Run):
     axes[2].set_ylabel("firms reached per month")
     axes[2].set_title("take-up")
     _time_axis(axes[2])
-    return _finish(fig, f"{run.label()}: policy programs")
+    return _finish(fig, f"{run.label()}: policy programs", runs=(run,))
 
 
 # ----------------------------------------------------------------- A vs B
@@ -295,9 +323,8 @@ def compare(a: Run, b: Run):
     cols = 3
     rows = int(np.ceil(len(names) / cols))
     fig, axes = _new(rows, cols, width=4.2, height=3.0)
-    label_a, label_b = f"A: {a.label()}", f"B: {b.label()}"
-    if label_a[3:] == label_b[3:]:
-        label_a, label_b = f"A: {Path(a.path).stem}", f"B: {Path(b.path).stem}"
+    name_a, name_b = run_names(a, b)
+    label_a, label_b = f"A: {name_a}", f"B: {name_b}"
     for ax, name in zip(axes, names):
         ax.plot(_years(sa[name].index), sa[name], lw=1.6, label=label_a, **A_STYLE)
         ax.plot(_years(sb[name].index), sb[name], lw=1.6, label=label_b, **B_STYLE)
@@ -309,14 +336,14 @@ def compare(a: Run, b: Run):
         ax.axis("off")
     axes[0].legend(fontsize=7)
     effectiveness = metrics.cost_effectiveness(a, b)
-    title = f"{a.label()} (A) vs {b.label()} (B)"
+    title = f"{name_a} (A) vs {name_b} (B)"
     if effectiveness:
         def money(value, none):
             return f"{value:,.0f} MXN" if np.isfinite(value) else none
         title += "\none draw, no interval (use tiersim compare): cost per job kept: {}; per point of local content: {}".format(
             money(effectiveness["cost per job kept (MXN)"], "no jobs kept"),
             money(effectiveness["cost per point of local content (MXN)"], "no gain in local content"))
-    return _finish(fig, title)
+    return _finish(fig, title, runs=(a, b))
 
 
 def compare_tiers(a: Run, b: Run):
@@ -341,7 +368,8 @@ def compare_tiers(a: Run, b: Run):
     _percent_axis(axes[1])
     axes[1].set_ylim(0, 1.02)
     axes[0].legend(fontsize=7, ncol=2)
-    return _finish(fig, f"{a.label()} (A, solid) vs {b.label()} (B, dashed), tier by tier")
+    name_a, name_b = run_names(a, b)
+    return _finish(fig, f"{name_a} (A, solid) vs {name_b} (B, dashed), tier by tier", runs=(a, b))
 
 
 # ----------------------------------------------------------------- sweeps

@@ -277,8 +277,13 @@ def policy_outlays(run: Run) -> Optional[pd.DataFrame]:
 
 
 def fiscal_cost(run: Run) -> Optional[pd.DataFrame]:
-    """Fiscal cost per tick, tick x program: outlays + tariff revenue forgone - fees (docs/hdf5.md)."""
-    return _by_program(run, lambda a: a["outlays_mxn"] + a["revenue_forgone_mxn"] - a["fees_mxn"])
+    """Fiscal cost per tick, tick x program: transfers + resource costs - fees (docs/model.md, "Fiscal
+    accounts"); files written before that split: outlays + tariff revenue forgone - fees."""
+    def cost(a):
+        if "transfers_mxn" in a:
+            return a["transfers_mxn"] + a["resource_cost_mxn"] - a["fees_mxn"]
+        return a["outlays_mxn"] + a["revenue_forgone_mxn"] - a["fees_mxn"]
+    return _by_program(run, cost)
 
 
 def program_take_up(run: Run) -> Optional[pd.DataFrame]:
@@ -298,6 +303,33 @@ def cumulative_fiscal_cost(run: Run) -> Optional[pd.DataFrame]:
     return None if cost is None else cost.cumsum()
 
 
+def firms_at_start(run: Run) -> Optional[int]:
+    """The firms the scenario builds, as `tiersim validate` counts them: the sum of every tier's `firms`
+    in the resolved scenario (slots kept for entrants are not firms). None without the scenario text."""
+    sectors = run.scenario_dict.get("sectors") or {}
+    if not sectors:
+        return None
+    return int(sum(int((tier or {}).get("firms", 0)) for sector in sectors.values()
+                   for tier in ((sector or {}).get("tiers") or {}).values()))
+
+
+def shock_windows(run: Run) -> list:
+    """The shocks of the resolved scenario on the time axis: (first tick, last tick + 1, label) for each
+    shock with a window (start_tick and months), (tick, tick, label) for each step of a path (a value from
+    a tick on)."""
+    windows = []
+    for name, entries in (run.scenario_dict.get("shocks") or {}).items():
+        for entry in entries or []:
+            if not isinstance(entry, dict):
+                continue
+            if "start_tick" in entry and "months" in entry:
+                start = int(entry["start_tick"])
+                windows.append((start, start + int(entry["months"]), name))
+            elif "tick" in entry:
+                windows.append((int(entry["tick"]), int(entry["tick"]), name))
+    return windows
+
+
 def _tail_mean(series: pd.Series, months: int = 12) -> float:
     return float(series.iloc[-months:].mean()) if len(series) else float("nan")
 
@@ -312,6 +344,9 @@ def key_numbers(run: Run) -> "OrderedDict[str, float]":
     numbers["MSME share of firms (end)"] = float(shares["firms"].iloc[-1])
     numbers["MSME share of employment (end)"] = float(shares["employment"].iloc[-1])
     sizes = run.by_size
+    start = firms_at_start(run)
+    if start is not None:
+        numbers["firms at start (as tiersim validate counts them)"] = float(start)
     numbers["firms operating (end)"] = float(sizes[sizes["tick"] == last]["firms"].sum())
     numbers["employment (last 12 months)"] = _tail_mean(sizes.groupby("tick")["employment"].sum())
     surv = survival(run)

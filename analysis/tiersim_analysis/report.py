@@ -8,6 +8,7 @@ This module only assembles: numbers come from `metrics`, images from `figures`.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import html
 import io
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import figures, metrics
+from . import evaluation, figures, metrics
 from .load import Run, Sweep
 
 STYLE = """
@@ -77,6 +78,22 @@ def _page(title: str, body: str) -> str:
             f"<p class=\"meta\">tiersim report, made {stamp} by tiersim_analysis.</p>{body}</body></html>\n")
 
 
+def _evaluation_section(run: Run, base: Run = None) -> list:
+    """Additionality, deadweight and cost per result from the run's records (B against A as the base);
+    nothing when the run has no guaranteed loan and no grant."""
+    numbers = evaluation.evaluation_numbers(run, base)
+    if not numbers.get("loans: guaranteed loans") and not numbers.get("grants: grants"):
+        return []
+    table = pd.DataFrame({"value": list(numbers.values())}, index=list(numbers.keys()))
+    table.index.name = "evaluation" + (" of B, A as the base" if base is not None else "")
+    return ["<h2>Program evaluation (one draw, no interval)</h2>", _table(table, _format),
+            "<p class=\"meta\">Additional: guaranteed loans the bank denied without the cover; deadweight: "
+            "those it would have made anyway (records/loans). A grant is additional when the firm's own rule "
+            "with a grant of 0 would not have started the certification (records/grants). Costs are the "
+            "program's fiscal cost. For intervals use <code>tiersim compare</code> with the metrics "
+            "additionality, additional_loans and fiscal_cost (docs/evaluation.md).</p>"]
+
+
 def run_report(run: Run) -> str:
     numbers = metrics.key_numbers(run)
     table = pd.DataFrame({"value": list(numbers.values())}, index=list(numbers.keys()))
@@ -90,6 +107,7 @@ def run_report(run: Run) -> str:
         if name == "policy" and metrics.policy_outlays(run) is None:
             continue
         parts.append(_figure(function(run), f"{name}: {caption}"))
+    parts += _evaluation_section(run)
     parts += ["<h2>Provenance</h2>", _provenance(run),
               f"<details><summary>Resolved scenario (rerun with <code>tiersim run</code>)</summary>"
               f"<pre>{html.escape(run.scenario)}</pre></details>"]
@@ -97,16 +115,22 @@ def run_report(run: Run) -> str:
 
 
 def compare_report(a: Run, b: Run) -> str:
+    # Runs of one scenario file (a lesson and its baseline by --set) share a name: every title names
+    # the file too, so A and B can be told apart.
+    name_a, name_b = figures.run_names(a, b)
+    a, b = dataclasses.replace(a, name=name_a), dataclasses.replace(b, name=name_b)
     table = metrics.compare_numbers(a, b)
     table.index.name = "key number"
     parts = [f"<p>A = <code>{html.escape(a.path)}</code> ({html.escape(a.label())}), "
              f"B = <code>{html.escape(b.path)}</code> ({html.escape(b.label())}).</p>",
              "<h2>Key numbers (one draw, no interval)</h2>",
              f"<p><strong>{html.escape(metrics.ONE_DRAW)}.</strong></p>", _table(table, _format),
-             "<p class=\"meta\">Fiscal cost = outlays + tariff revenue forgone - fees. Cost per job kept = extra "
+             "<p class=\"meta\">Fiscal cost = transfers (payouts, subsidies, rate subsidy, tariff revenue forgone) + "
+             "resource costs (services, administration, capital) - fees. Cost per job kept = extra "
              "fiscal cost of B over A / (employment B - A, last-12-month means); cost per point of local content "
              "= extra fiscal cost / (100 x (local content B - A)). "
              "Shown only when B spends more than A.</p>",
+             *_evaluation_section(b, a),
              "<h2>A vs B</h2>", _figure(figures.compare(a, b), "compare: key series, A solid, B dashed"),
              _figure(figures.compare_tiers(a, b), "compare-tiers: tier by tier, A solid, B dashed")]
     for name in ("pyramid", "local-content", "msme", "credit"):

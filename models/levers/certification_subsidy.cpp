@@ -13,6 +13,8 @@ void CertificationSubsidy::begin_tick(LeverContext& context, sim::Tick) {
     if (!config_) return;
     FirmTable& f = context.firms;
     sim::for_each_index(f.size(), [&](std::size_t i) { f.subsidy_received[i] = 0; });
+    plans_.assign(f.size(), GrantRecord{});
+    costs_ = {};
 }
 
 double CertificationSubsidy::certification_request(const LeverContext& context, FirmIndex i, const CertificationPlan& plan,
@@ -28,7 +30,10 @@ double CertificationSubsidy::certification_request(const LeverContext& context, 
     // Asked for only when the subsidy makes the certification worth starting
     // and affordable: the firm must be able to pay for it and keep it over its horizon.
     const double own_cost = plan.cost - grant;
-    return plan.benefit > own_cost && f.cash[i] >= own_cost + plan.upkeep ? grant : 0.0;
+    if (!(plan.benefit > own_cost && f.cash[i] >= own_cost + plan.upkeep)) return 0.0;
+    // The same rule with a grant of 0: would the firm have started anyway (deadweight)?
+    plans_[i] = {plan.bit, plan.cost, plan.benefit > plan.cost && f.cash[i] >= plan.cost + plan.upkeep};
+    return grant;
 }
 
 void CertificationSubsidy::share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) {
@@ -45,6 +50,24 @@ void CertificationSubsidy::book_certification_grant(LeverContext& context, FirmI
     f.subsidy_total[i] += grant;
     f.benefits[i] |= bit();
     f.registered[i] |= bit();  // ever subsidised
+}
+
+GrantRecord CertificationSubsidy::grant_record(FirmIndex i) const noexcept {
+    return i < plans_.size() ? plans_[i] : GrantRecord{};
+}
+
+void CertificationSubsidy::settle(LeverContext& context, sim::Tick) {
+    if (!config_) return;
+    const FirmTable& f = context.firms;
+    const double granted = sim::deterministic_reduce(
+        f.size(), 0.0,
+        [&](std::size_t begin, std::size_t end) {
+            double sum = 0;
+            for (std::size_t i = begin; i < end; ++i) sum += f.subsidy_received[i];
+            return sum;
+        },
+        [](double& into, double part) { into += part; });
+    costs_.administration = config_->administration_cost_share * granted;
 }
 
 AccountFlows CertificationSubsidy::account(const FirmTable& f, FirmIndex i) const noexcept {
@@ -65,6 +88,8 @@ void Describe<CertificationSubsidyConfig>::fields(Fields<CertificationSubsidyCon
     f.add("cap_per_firm_mxn", &S::cap_per_firm_mxn).unit("MXN").range(0, 1e12)
         .doc("Most the program pays one firm over the run; null: no cap");
     f.add("certifications", &S::certifications).doc("Certifications covered, by name; empty: all");
+    f.add("administration_cost_share", &S::administration_cost_share).unit("1").range(0, 10)
+        .doc("Cost of running the program per peso granted: calls, review, payment (assumption: 5%)");
 }
 
 }  // namespace tiersim::sim::config

@@ -18,6 +18,8 @@ struct CertificationSubsidyConfig : ProgramTerms {
     double share = 0.5;
     std::optional<double> cap_per_firm_mxn;
     std::vector<std::string> certifications;  ///< covered; empty: all
+    /// Cost of running the program per peso granted (assumption: 5%; no source found).
+    double administration_cost_share = 0.05;
 };
 
 class CertificationSubsidy final : public ProgramLever<CertificationSubsidyConfig> {
@@ -34,7 +36,16 @@ public:
                                  sim::Tick tick) const override;
     void share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) override;
     void book_certification_grant(LeverContext& context, FirmIndex i, double grant) override;
+    GrantRecord grant_record(FirmIndex i) const noexcept override;
+    void settle(LeverContext& context, sim::Tick tick) override;
+    ProgramCosts program_costs() const noexcept override { return costs_; }
     AccountFlows account(const FirmTable& firms, FirmIndex i) const noexcept override;
+
+private:
+    // The request pass is the only one that sees a firm's plan: it notes there, in firm i's
+    // slot only (parallel-safe), what the grant record needs.
+    mutable std::vector<GrantRecord> plans_;
+    ProgramCosts costs_;  ///< this tick's administration (settle)
 };
 
 TIERSIM_LEVER(certification_subsidy, CertificationSubsidy);

@@ -5,6 +5,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace tiersim::models {
 
@@ -15,6 +16,10 @@ void CreditGuarantee::begin_tick(LeverContext& context, sim::Tick tick) {
     sim::for_each_index(f.size(), [&](std::size_t i) { f.guarantee_fee[i] = f.guarantee_payout[i] = 0; });
     cover_asked_.assign(f.size(), 0.0);
     bank_of_.assign(f.size(), -1);
+    covered_outcome_.assign(f.size(), 0);
+    costs_ = {};
+    // Loans keep their cut after the program ends, so the cut is paid while they are outstanding.
+    costs_.rate_subsidy = rate_cut_this_month(f);
     if (!in_force(tick)) return;
     outstanding_ = sim::deterministic_reduce(
         f.size(), 0.0,
@@ -25,6 +30,22 @@ void CreditGuarantee::begin_tick(LeverContext& context, sim::Tick tick) {
         },
         [](double& into, double part) { into += part; });
     hold_auction(context, tick);
+}
+
+double CreditGuarantee::rate_cut_this_month(const FirmTable& f) const {
+    // First come, the program pays lenders the cut it promises (assumption: an interest subsidy);
+    // in an auction the banks bid the cut to win the cover, so it costs the treasury nothing.
+    if (config_->allocation == GuaranteeAllocation::auction) return 0.0;
+    // The interest finance will charge this tick is on the guaranteed principal as it stands now.
+    return sim::deterministic_reduce(
+        f.size(), 0.0,
+        [&](std::size_t begin, std::size_t end) {
+            double sum = 0;
+            for (std::size_t i = begin; i < end; ++i)
+                if (f.alive[i]) sum += f.guaranteed_loans[i] * f.guarantee_rate_discount[i] / 12.0;
+            return sum;
+        },
+        [](double& into, double part) { into += part; });
 }
 
 void CreditGuarantee::hold_auction(LeverContext& context, sim::Tick tick) {
@@ -53,7 +74,9 @@ void CreditGuarantee::consider_loan(LeverContext& context, FirmIndex i, CreditAp
     // a guarantee changes the collateral, not the income documents.
     applicant.collateral_cover = config_->coverage;
     auto rng = context.streams(context.firms.id[i], tick, Purpose::credit_score);
-    if (score_application(context.now.credit, applicant, rng) != Denial::none) return;
+    const Denial with_cover = score_application(context.now.credit, applicant, rng);
+    covered_outcome_[i] = static_cast<std::uint8_t>(1 + static_cast<int>(with_cover));
+    if (with_cover != Denial::none) return;
     // Approved with the guarantee: ask the fund for cover of this much principal.
     cover_asked_[i] = config_->coverage * applicant.principal;
     if (config_->allocation == GuaranteeAllocation::auction && config_->banks > 0)
@@ -86,9 +109,7 @@ void CreditGuarantee::book_loan(LeverContext& context, FirmIndex i, double princ
     if (!backs_loan(i)) return;
     FirmTable& f = context.firms;
     const double cover = cover_asked_[i];
-    double discount = config_->rate_discount_annual;
-    if (config_->allocation == GuaranteeAllocation::auction && bank_of_[i] >= 0)
-        discount = bank_bids_[static_cast<std::size_t>(bank_of_[i])].rate_discount_annual;
+    const double discount = rate_discount_of(i);
     // The firm's guaranteed loans carry the average cut, weighted by principal.
     const double before = f.guaranteed_loans[i];
     f.guarantee_rate_discount[i] = (f.guarantee_rate_discount[i] * before + discount * principal) / (before + principal);
@@ -98,6 +119,23 @@ void CreditGuarantee::book_loan(LeverContext& context, FirmIndex i, double princ
     f.cash[i] -= f.guarantee_fee[i];
     f.benefits[i] |= bit();
     f.registered[i] |= bit();  // enrolled while cover is outstanding
+}
+
+double CreditGuarantee::rate_discount_of(FirmIndex i) const noexcept {
+    if (config_->allocation == GuaranteeAllocation::auction && bank_of_[i] >= 0 &&
+        static_cast<std::size_t>(bank_of_[i]) < bank_bids_.size())
+        return bank_bids_[static_cast<std::size_t>(bank_of_[i])].rate_discount_annual;
+    return config_->rate_discount_annual;
+}
+
+LoanCover CreditGuarantee::loan_cover(FirmIndex i) const noexcept {
+    if (!config_ || i >= covered_outcome_.size()) return {};
+    LoanCover record{.outcome = covered_outcome_[i], .cover = cover_asked_[i]};
+    if (record.cover > 0) {
+        record.rate_discount_annual = rate_discount_of(i);
+        record.bank = bank_of_[i];
+    }
+    return record;
 }
 
 void CreditGuarantee::on_default(LeverContext& context, FirmIndex i) {
@@ -110,12 +148,12 @@ void CreditGuarantee::on_default(LeverContext& context, FirmIndex i) {
     f.registered[i] &= static_cast<std::uint8_t>(~bit());
 }
 
-void CreditGuarantee::settle(LeverContext& context, sim::Tick) {
+void CreditGuarantee::settle(LeverContext& context, sim::Tick tick) {
     if (!config_) return;
-    // The fund keeps its fees and pays the guaranteed part of defaults.
-    const FirmTable& f = context.firms;
+    // The fund keeps its fees and pays the guaranteed part of defaults, as far as its capital goes.
+    FirmTable& f = context.firms;
     struct Flows {
-        double payouts = 0, fees = 0;
+        double payouts = 0, fees = 0, cover = 0;
     };
     const Flows flows = sim::deterministic_reduce(
         f.size(), Flows{},
@@ -124,15 +162,40 @@ void CreditGuarantee::settle(LeverContext& context, sim::Tick) {
             for (std::size_t i = begin; i < end; ++i) {
                 part.payouts += f.guarantee_payout[i];
                 part.fees += f.guarantee_fee[i];
+                part.cover += f.guaranteed_cover[i];
             }
             return part;
         },
         [](Flows& into, const Flows& part) {
             into.payouts += part.payouts;
             into.fees += part.fees;
+            into.cover += part.cover;
         });
-    ledger_.budget_left += flows.fees - flows.payouts;
-    ledger_.spent_this_tick = flows.payouts;
+    pay_claims(f, flows.payouts, flows.fees);
+    const Config& program = *config_;
+    costs_.administration = program.administration_cost_annual / 12.0 * flows.cover;
+    // The capital tied up: all of it while the program runs; afterwards what still backs the cover
+    // outstanding (the rest goes back to the treasury). Unlimited: what the cover needs at `leverage`.
+    const double backing = program.leverage > 0 ? flows.cover / program.leverage : 0.0;
+    const double capital = std::isinf(ledger_.budget_left) ? backing
+                           : in_force(tick)                ? ledger_.budget_left
+                                                           : std::min(ledger_.budget_left, backing);
+    costs_.capital_cost = program.capital_cost_annual / 12.0 * capital;
+}
+
+void CreditGuarantee::pay_claims(FirmTable& f, double claims, double fees) {
+    // Claims are paid from the capital and this tick's fees; when they exceed both, every claim
+    // gets the same share and the rest is recorded unpaid: the capital never goes negative.
+    const double available = std::max(0.0, ledger_.budget_left) + fees;
+    const double paid = std::min(claims, available);
+    const double share = claims > 0 ? paid / claims : 1.0;
+    sim::for_each_index(f.size(), [&](std::size_t i) {
+        f.guarantee_claim_unpaid[i] = f.guarantee_payout[i] * (1.0 - share);
+        f.guarantee_payout[i] *= share;
+    });
+    costs_.claims_unpaid = claims - paid;
+    ledger_.budget_left = std::max(0.0, ledger_.budget_left + (fees - paid));
+    ledger_.spent_this_tick = paid;
 }
 
 void CreditGuarantee::save_state(sim::StateWriter& out) const {
@@ -175,7 +238,8 @@ void Describe<CreditGuaranteeConfig>::fields(Fields<CreditGuaranteeConfig>& f) {
         .doc("Share of a loan's principal the fund guarantees; the bank counts it as collateral (APEC17 §4.3.1.2)");
     f.add("fee", &G::fee).unit("1").range(0, 1).doc("Fee on the guaranteed amount, paid by the borrower at origination");
     f.add("leverage", &G::leverage).unit("1").range(0, 1000)
-        .doc("Most guaranteed principal outstanding per peso of capital left in the fund");
+        .doc("Most cover outstanding per peso of capital left in the fund: new cover is granted only while "
+             "cover outstanding + cover asked <= leverage x capital left");
     f.add("rate_discount_annual", &G::rate_discount_annual).unit("1/year").range(0, 1)
         .doc("Rate cut on guaranteed loans under first-come allocation (auctions set it by the winning bids)");
     f.add("allocation", &G::allocation)
@@ -184,6 +248,10 @@ void Describe<CreditGuaranteeConfig>::fields(Fields<CreditGuaranteeConfig>& f) {
     f.add("banks", &G::banks).unit("banks").range(1, 100).doc("Banks bidding in the auction");
     f.add("auction_period_months", &G::auction_period_months).unit("months").range(1, 120)
         .doc("Months between auctions");
+    f.add("administration_cost_annual", &G::administration_cost_annual).unit("1/year").range(0, 1)
+        .doc("Yearly cost of running the fund per peso of cover outstanding (assumption: 1%)");
+    f.add("capital_cost_annual", &G::capital_cost_annual).unit("1/year").range(0, 1)
+        .doc("Yearly opportunity cost of a peso of the fund's capital (SHCP social discount rate: 10%)");
 }
 
 }  // namespace tiersim::sim::config

@@ -63,7 +63,31 @@ struct AccountFlows {
     double fees = 0;             ///< fees the program collected from it
     double payouts = 0;          ///< guarantee payouts on its default
     double revenue_forgone = 0;  ///< tariff revenue forgone on its imports
+    double services = 0;         ///< the part of `outlays` that buys services (a resource cost, not a transfer)
     bool participant = false;    ///< enrolled (registered, with cover outstanding, ever subsidised)
+};
+
+/// A program's costs this tick that belong to no one firm (programs/accounts).
+struct ProgramCosts {
+    double rate_subsidy = 0;    ///< MXN paid to lenders for the rate cut on guaranteed loans (a transfer)
+    double administration = 0;  ///< MXN of running the program (a resource cost)
+    double capital_cost = 0;    ///< MXN: the opportunity cost of the capital the program ties up (a resource cost)
+    double claims_unpaid = 0;   ///< MXN of claims the program could not pay (its capital ran out)
+};
+
+/// What a program did with a firm's loan application this tick (records/loans).
+struct LoanCover {
+    std::uint8_t outcome = 0;          ///< 0: not considered (out of force, not eligible); else 1 + Denial scored with the cover
+    double cover = 0;                  ///< MXN of principal covered (0: none)
+    double rate_discount_annual = 0;   ///< rate cut on the loan
+    std::int8_t bank = -1;             ///< the bank of the application in an auction; -1: none
+};
+
+/// A certification grant as the program saw it (records/grants).
+struct GrantRecord {
+    int certification = -1;           ///< bit of the certification funded; -1: no grant
+    double cost = 0;                  ///< MXN the certification costs before the grant
+    bool would_start_without = false; ///< the firm's decision rule, evaluated with a grant of 0, says start
 };
 
 /// A rule of origin on a sector's exports: below the threshold, exports pay a duty.
@@ -150,6 +174,8 @@ public:
     virtual void book_loan(LeverContext&, FirmIndex, double) {}
     /// Firm i's loans are written off (parallel).
     virtual void on_default(LeverContext&, FirmIndex) {}
+    /// What the program did with firm i's application this tick (read by the recorder, after the tick).
+    virtual LoanCover loan_cover(FirmIndex) const noexcept { return {}; }
 
     // --- capability and certification ------------------------------------------------------
     /// Extra capability per month firm i gains per unit of foreign sales share.
@@ -164,6 +190,8 @@ public:
     virtual void share_out_certification(LeverContext&, std::vector<double>&, sim::Tick) {}
     /// Firm i started a certification with `grant` from this lever (parallel).
     virtual void book_certification_grant(LeverContext&, FirmIndex, double) {}
+    /// The grant firm i got this tick, as the program saw it (read by the recorder, after the tick).
+    virtual GrantRecord grant_record(FirmIndex) const noexcept { return {}; }
 
     // --- sourcing ----------------------------------------------------------------------------
     /// Matchmaking in a buyer's full review (parallel per buyer; writes only the buyer's columns).
@@ -178,6 +206,8 @@ public:
     virtual double budget_left() const noexcept { return std::numeric_limits<double>::infinity(); }
     /// Guaranteed principal outstanding (credit guarantees; 0 for other levers).
     virtual double guaranteed_outstanding() const noexcept { return 0; }
+    /// This tick's costs that belong to no one firm (after settle).
+    virtual ProgramCosts program_costs() const noexcept { return {}; }
 
     // --- warm start (docs/model.md, "Warm start") -----------------------------------------
     /// Saves what the lever carries from one tick to the next (ledger, cover

@@ -84,7 +84,8 @@ void SupplierDevelopment::settle(LeverContext& context, sim::Tick) {
 }
 
 AccountFlows SupplierDevelopment::account(const FirmTable& f, FirmIndex i) const noexcept {
-    return {.outlays = f.development_cost[i]};
+    // Matchmaking and pilot orders buy services (brokers, audits): resource costs, not transfers to the firm.
+    return {.outlays = f.development_cost[i], .services = f.development_cost[i]};
 }
 
 }  // namespace tiersim::models

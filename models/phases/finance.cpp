@@ -40,6 +40,8 @@ void apply_for_credit(LeverContext& context, Levers& levers, FirmIndex i, sim::T
     auto rng = context.streams(f.id[i], tick, Purpose::credit_score);
     const Denial plain = score_application(credit, applicant, rng);
     f.credit_outcome[i] = static_cast<std::uint8_t>(1 + static_cast<int>(plain));
+    f.uncovered_outcome[i] = f.credit_outcome[i];  // the verdict without cover, kept for records/loans
+    f.loan_asked[i] = need;
     for (const auto& lever : levers.configured()) lever->consider_loan(context, i, applicant, plain, tick);
 }
 
@@ -55,6 +57,7 @@ void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
     FirmTable& f = context.firms;
     const CreditConfig& credit = context.now.credit;
     if (!f.alive[i]) return;
+    ++f.age_months[i];  // counted once a month per operating firm, like its standing below
     const bool backed = std::ranges::any_of(levers.configured(), [&](const auto& lever) { return lever->backs_loan(i); });
     const Denial plain = f.credit_outcome[i] > 0 ? static_cast<Denial>(f.credit_outcome[i] - 1) : Denial::none;
     if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) {

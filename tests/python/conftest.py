@@ -47,6 +47,7 @@ def policy_results_path(results_path, tmp_path_factory):
         subsidy = rows["program"] == labels.index("certification_subsidy")
         rows["in_force"][subsidy] = 1
         rows["outlays_mxn"][subsidy] = 1e5
+        rows["transfers_mxn"][subsidy] = 1e5  # a subsidy is a transfer (docs/model.md, "Fiscal accounts")
         rows["take_up"][subsidy] = 2
         accounts[:] = rows
     return path

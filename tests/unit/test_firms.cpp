@@ -143,7 +143,10 @@ TEST_CASE("every results column has units and a description", "[recorder]") {
         {"series/by_tier", models::tier_columns(sectors)},
         {"series/by_size", models::size_columns(sectors)},
         {"series/by_cluster", models::cluster_columns(clusters)},
-        {"panel/firms", models::panel_columns(sectors)},
+        {"panel/firms", models::panel_columns(sectors, clusters)},
+        {"records/loans", models::loan_record_columns(clusters)},
+        {"records/loan_defaults", models::loan_default_columns()},
+        {"records/grants", models::grant_record_columns(clusters, {"iso_9001"})},
     };
     for (const auto& [table, columns] : tables) {
         std::set<std::string> seen;
@@ -168,7 +171,10 @@ TEST_CASE("panel/firms keeps its columns, in their order", "[recorder]") {
           std::vector<std::string>{"tick",        "firm",       "sector",       "tier",       "size_class",
                                    "ownership",   "alive",      "certifications", "capability", "capacity",
                                    "output",      "employment", "price",        "unit_cost",  "cash",
-                                   "debt",        "import_share", "domestic_content", "revenue", "value_added"});
+                                   "debt",        "import_share", "domestic_content", "revenue", "value_added",
+                                   // the evaluation columns follow the fields' own
+                                   "cluster",     "age_months", "programs",     "program_reach", "fill_rate",
+                                   "backlog"});
 }
 
 TEST_CASE("docs/state.md is the declarations' own output", "[firms][docs]") {
