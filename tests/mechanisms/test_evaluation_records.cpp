@@ -87,10 +87,11 @@ SCENARIO("the loan records add up to the credit series and the guarantee's accou
 
 SCENARIO("a guarantee fund never goes negative: a claim beyond its capital is recorded unpaid",
          "[lever:credit_guarantee][records][mechanism]") {
-    GIVEN("squeezed MSMEs, a 90% guarantee and a fund of 200,000 pesos allowed to guarantee a thousand times that") {
+    GIVEN("squeezed MSMEs hit by a year and a half of halved demand, a 90% guarantee and a fund of 5,000 pesos allowed to guarantee a thousand times that") {
         TempResults results("fund");
-        run_to_file(teaching_scenario(squeezed({"policies.credit_guarantee={coverage: 0.9, budget_mxn: 2.0e5, "
-                                                "leverage: 1000, fee: 0}"})),
+        run_to_file(teaching_scenario(squeezed({"policies.credit_guarantee={coverage: 0.9, budget_mxn: 5.0e3, "
+                                                "leverage: 1000, fee: 0}",
+                                                "shocks.demand=[{start_tick: 6, months: 18, level: -0.5}]"})),
                     results.path, 2);
         const sim::results::Reader r(results.path);
         const auto budget = program_column(r, "credit_guarantee", "budget_left_mxn");
@@ -100,7 +101,7 @@ SCENARIO("a guarantee fund never goes negative: a claim beyond its capital is re
             CHECK(std::ranges::min(budget) >= 0.0);
         }
         THEN("the fund pays at most its capital; every claim is paid or recorded unpaid") {
-            CHECK(sum(program_column(r, "credit_guarantee", "payouts_mxn")) <= 2.0e5 * (1 + 1e-12));
+            CHECK(sum(program_column(r, "credit_guarantee", "payouts_mxn")) <= 5.0e3 * (1 + 1e-12));
             const double claimed = sum(r.column("records/loan_defaults", "claimed_mxn"));
             CHECK(claimed == Approx(sum(r.column("records/loan_defaults", "paid_mxn")) +
                                     sum(r.column("records/loan_defaults", "unpaid_mxn"))));
