@@ -57,11 +57,12 @@ double local_content_end(const Reader& r) {
                            total(r, "series/by_tier", "revenue", {{"tier", "OEM"}}, from));
 }
 
-/// What domestic Tier 1 suppliers get of the OEMs' input purchases.
+/// Tier 1's domestic share of its input purchases (the supply pyramid's
+/// localisation, as the source studies and BASELINE-DIAGNOSIS.md measure it).
 double tier1_domestic_share_end(const Reader& r) {
     const int from = last_year_start(r);
-    const double domestic = total(r, "series/by_tier", "domestic_purchases", {{"tier", "OEM"}}, from);
-    const double imports = total(r, "series/by_tier", "imports", {{"tier", "OEM"}}, from);
+    const double domestic = total(r, "series/by_tier", "domestic_purchases", {{"tier", "T1"}}, from);
+    const double imports = total(r, "series/by_tier", "imports", {{"tier", "T1"}}, from);
     return last_year_ratio(domestic, domestic + imports);
 }
 
@@ -110,21 +111,21 @@ sw::MetricRegistry build() {
         [](const Reader& r) { return total(r, "series/by_tier", "exits"); });
     add("entries", "firms", "Firms that entered, whole run",
         [](const Reader& r) { return total(r, "series/by_tier", "entries"); });
-    add("msmes_end", "firms", "Operating MSMEs at the last tick (operating: not exited; dormant sellers count)",
+    add("msmes_end", "firms", "Active MSMEs at the last tick (operating and selling; dormant firms do not count)",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "msme_firms"); });
-    add("firms_end", "firms", "Operating firms at the last tick",
+    add("firms_end", "firms", "Active firms at the last tick (operating and selling)",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "firms"); });
     add("employment_end", "workers", "Workers employed at the last tick, all firms",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "employment"); });
     add("msme_employment_end", "workers", "Workers employed by MSMEs at the last tick",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "msme_employment"); });
-    add("certified_firms_end", "firms", "Operating firms holding at least one certification at the last tick",
+    add("certified_firms_end", "firms", "Active firms holding at least one certification at the last tick",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "certified_firms"); });
     add("local_content_end", "1",
         "Local content share of OEM sales over the last 12 months: OEM domestic value / OEM revenue",
         local_content_end);
     add("tier1_domestic_share_end", "1",
-        "Share of OEM input purchases bought from domestic (Tier 1) suppliers over the last 12 months",
+        "Tier 1's domestic share of its input purchases (from Tier 2 at home, against imports) over the last 12 months",
         tier1_domestic_share_end);
     add("import_share_end", "1", "Imports over all input purchases, every tier, last 12 months", import_share_end);
     add("value_added_last_year", "MXN", "Value added of all firms over the last 12 months",

@@ -31,7 +31,8 @@ def check(path):
         snapshots = sorted(panel["tick"].unique())
         assert snapshots == list(range(0, ticks, 12)), snapshots
         by_tier = pandas.DataFrame(f["series/by_tier"][:])
-        operating = by_tier.groupby("tick")["firms"].sum()
+        # Operating firms: active ones (firms) and dormant ones.
+        operating = by_tier.groupby("tick")["firms"].sum() + by_tier.groupby("tick")["dormant_firms"].sum()
         alive_in_panel = panel[panel["alive"] == 1].groupby("tick").size()
         assert (alive_in_panel == operating.loc[snapshots]).all(), (alive_in_panel, operating.loc[snapshots])
         network = pandas.DataFrame(f["network/links"][:])

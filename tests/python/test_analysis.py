@@ -38,7 +38,7 @@ def test_coded_columns_become_labelled_categoricals(run):
     assert "approved" in list(run.credit["outcome"].cat.categories)
     assert "certification_subsidy" in list(run.accounts["program"].cat.categories)
     assert set(run.events["event"].dropna().unique()) <= {"certified", "moved_tier", "defaulted", "entered",
-                                                            "exited", "loan"}
+                                                            "exited", "loan", "retired"}
     assert not run.by_tier["tier"].isna().any()
 
 
