@@ -35,7 +35,8 @@ sim::RunSummary run_warm(const models::LoadedScenario& loaded, const std::filesy
 /// Two arrays hold the same bytes.
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+    // An empty array has no data pointer, and memcmp on null is undefined.
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 /// Every table of `part` equals, to the bit, the rows of `whole` from tick `first` on.

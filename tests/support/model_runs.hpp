@@ -81,7 +81,8 @@ inline void require_identical_tables(const std::filesystem::path& a, const std::
             INFO("column " << column);
             const auto x = left.column(table, column), y = right.column(table, column);
             REQUIRE(x.size() == y.size());
-            REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+            // An empty table (no grant this run) has no data pointer: memcmp on null is undefined.
+            if (!x.empty()) REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
         }
     }
 }
