@@ -6,20 +6,15 @@
 #include "support/model_runs.hpp"
 
 #include <cmath>
+#include <utility>
 
 using namespace tiersim;
 using namespace tiersim::testing;
 
 namespace {
 
-std::vector<std::string> still(std::vector<std::string> extra = {}) {
-    std::vector<std::string> overrides{"sectors.vehicles.final_demand.trend_per_month=0",
-                                       "sectors.vehicles.final_demand.seasonal_amplitude=0",
-                                       "sectors.vehicles.final_demand.noise_sd=0",
-                                       "capability.productivity_growth_per_year=0"};
-    overrides.insert(overrides.end(), extra.begin(), extra.end());
-    return overrides;
-}
+/// The teaching pyramid's demand held constant (tests/support/model_runs.hpp).
+std::vector<std::string> still(std::vector<std::string> extra = {}) { return steady_demand("vehicles", std::move(extra)); }
 
 /// Whether firm i is some operating buyer's supplier with a positive share.
 bool has_buyer(const models::PyramidModel& model, models::FirmIndex i) {

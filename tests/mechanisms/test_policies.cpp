@@ -2,6 +2,7 @@
 #include "support/model_runs.hpp"
 
 #include <bit>
+#include <utility>
 
 using namespace tiersim;
 using namespace tiersim::testing;
@@ -77,16 +78,25 @@ SCENARIO("a credit guarantee lowers MSME exits", "[lever:credit_guarantee][polic
     }
 }
 
+namespace {
+
+/// The teaching pyramid with dear certifications and Tier 2 buyers demanding
+/// ISO 9001, without and with an 80% certification subsidy.
+std::pair<Outcome, Outcome> certification_subsidy_runs() {
+    const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000",
+                                        "certifications.iatf_16949.cost_mxn=1500000",
+                                        "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]"};
+    auto subsidised = dear;
+    subsidised.push_back("policies.certification_subsidy={share: 0.8}");
+    return {run_teaching(dear), run_teaching(subsidised)};
+}
+
+}  // namespace
+
 SCENARIO("a certification subsidy raises certifications", "[lever:certification_subsidy][policy][mechanism]") {
     GIVEN("Tier 2 buyers that demand ISO 9001 of their suppliers, and certifications that cost MSMEs dear") {
-        const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000",
-                                            "certifications.iatf_16949.cost_mxn=1500000",
-                                            "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]"};
+        const auto [without, with] = certification_subsidy_runs();
         WHEN("the government pays 80% of the cost") {
-            auto subsidised = dear;
-            subsidised.push_back("policies.certification_subsidy={share: 0.8}");
-            const auto without = run_teaching(dear);
-            const auto with = run_teaching(subsidised);
             CAPTURE(without.certified, with.certified, without.domestic_share(), with.domestic_share(), with.subsidy_paid);
             THEN("more firms certify") { CHECK(with.certified > without.certified); }
         }
@@ -98,14 +108,8 @@ SCENARIO("a certification subsidy raises certifications", "[lever:certification_
 // certifications double (22 -> 42) but the domestic share does not rise.
 SCENARIO("a certification subsidy raises domestic sourcing", "[lever:certification_subsidy][policy][mechanism][!mayfail]") {
     GIVEN("Tier 2 buyers that demand ISO 9001 of their suppliers, and certifications that cost MSMEs dear") {
-        const std::vector<std::string> dear{"certifications.iso_9001.cost_mxn=400000",
-                                            "certifications.iatf_16949.cost_mxn=1500000",
-                                            "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]"};
+        const auto [without, with] = certification_subsidy_runs();
         WHEN("the government pays 80% of the cost") {
-            auto subsidised = dear;
-            subsidised.push_back("policies.certification_subsidy={share: 0.8}");
-            const auto without = run_teaching(dear);
-            const auto with = run_teaching(subsidised);
             CAPTURE(without.domestic_share(), with.domestic_share());
             THEN("buyers source more at home") { CHECK(with.domestic_share() > without.domestic_share()); }
         }

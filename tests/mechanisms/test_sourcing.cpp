@@ -6,6 +6,7 @@
 #include "support/model_runs.hpp"
 
 #include <cmath>
+#include <utility>
 #include <map>
 
 using namespace tiersim;
@@ -14,14 +15,8 @@ using namespace tiersim::testing;
 namespace {
 
 /// Constant demand and no productivity growth: nothing outside the rules moves.
-std::vector<std::string> still(std::vector<std::string> extra = {}) {
-    std::vector<std::string> overrides{"sectors.vehicles.final_demand.trend_per_month=0",
-                                       "sectors.vehicles.final_demand.seasonal_amplitude=0",
-                                       "sectors.vehicles.final_demand.noise_sd=0",
-                                       "capability.productivity_growth_per_year=0"};
-    overrides.insert(overrides.end(), extra.begin(), extra.end());
-    return overrides;
-}
+/// The teaching pyramid's demand held constant (tests/support/model_runs.hpp).
+std::vector<std::string> still(std::vector<std::string> extra = {}) { return steady_demand("vehicles", std::move(extra)); }
 
 /// What sourcing did to links over a run, judged against suppliers' room and contracts.
 struct SourcingRecord {

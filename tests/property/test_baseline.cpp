@@ -57,17 +57,13 @@ std::vector<Year> yearly(const std::string& scenario, const std::vector<std::str
     return out;
 }
 
-const std::vector<std::string> constant_demand(const std::string& sector) {
-    const std::string d = "sectors." + sector + ".final_demand.";
-    return {d + "trend_per_month=0", d + "seasonal_amplitude=0", d + "noise_sd=0", "capability.productivity_growth_per_year=0"};
-}
 
 /// Year 10 against year 1, averaged over three replications, within the bands.
 void check_steady(const std::string& scenario, const std::string& sector) {
     Year first, last;
     double entries = 0, exits = 0;
     for (int replication : {0, 1, 2}) {
-        auto overrides = constant_demand(sector);
+        auto overrides = steady_demand(sector);
         overrides.push_back("run.replication=" + std::to_string(replication));
         const auto years = yearly(scenario, overrides, 10);
         for (std::size_t k = 0; k < models::tier_count; ++k) {

@@ -34,6 +34,16 @@ inline std::vector<std::string> squeezed(std::vector<std::string> extra, int tic
     return overrides;
 }
 
+/// Constant final demand and no productivity growth in `sector`, then `extra`:
+/// nothing outside the model's rules moves (the baseline tests).
+inline std::vector<std::string> steady_demand(const std::string& sector, std::vector<std::string> extra = {}) {
+    const std::string d = "sectors." + sector + ".final_demand.";
+    std::vector<std::string> overrides{d + "trend_per_month=0", d + "seasonal_amplitude=0", d + "noise_sd=0",
+                                       "capability.productivity_growth_per_year=0"};
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+}
+
 /// Overrides that put the teaching pyramid under every lever and a shock of
 /// each kind (the phase-write check and the warm-start tests).
 inline std::vector<std::string> every_lever_and_shock(int ticks = 36) {
