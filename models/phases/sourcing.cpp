@@ -128,6 +128,7 @@ public:
     void open(sim::LinkIndex l, FirmIndex supplier) {
         cancel_owed(l);
         graph_.retarget(l, supplier);
+        retargeted_ = true;
         links_.affinity[l] = 0;
         links_.payment_term[l] = static_cast<std::uint8_t>(market_.now.economy.payment_terms_months[f_.size_class[b_]]);
     }
@@ -142,6 +143,8 @@ public:
     const std::size_t sector_;
     const Tier tier_;
     sim::LinkIndex first_ = 0, last_ = 0;
+    bool retargeted_ = false;  ///< a link now points at another supplier
+    bool requested_ = false;   ///< a supplier was asked for more
 };
 
 /// The best usable domestic supplier the buyer sees this tick, with its delivered cost.
@@ -281,6 +284,7 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
             domestic += move;
         } else if (move > 0) {
             r.scratch_.requested[o.link] = move;
+            r.requested_ = true;
         }
         links.contract_end[o.link] = now + static_cast<std::uint32_t>(rule.contract_months);
     }
@@ -378,6 +382,8 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
     });
     const auto period = static_cast<std::uint32_t>(rule.review_period_months);
     const auto now = static_cast<std::uint32_t>(tick);
+    // Per buyer: reviewed, retargeted a link, asked a supplier for more.
+    constexpr std::uint8_t reviewed_bit = 1, retargeted_bit = 2, requested_bit = 4;
     std::vector<std::uint8_t> reviewed(firms.size(), 0);
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto b = static_cast<FirmIndex>(index);
@@ -394,13 +400,17 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         if (!due) return;
         Buyer buyer(firms, links, graph, scratch, rule, market, b);
         review(buyer, context, levers, members, tick, full_review);
-        reviewed[b] = 1;
+        reviewed[b] = static_cast<std::uint8_t>(reviewed_bit | (buyer.retargeted_ ? retargeted_bit : 0) |
+                                                (buyer.requested_ ? requested_bit : 0));
     });
-    if (std::find(reviewed.begin(), reviewed.end(), 1) == reviewed.end()) return;
-    // Retargeted links move between suppliers' incoming lists.
-    graph.rebuild_reverse_index();
+    const auto any = [&](std::uint8_t bit) {
+        return std::any_of(reviewed.begin(), reviewed.end(), [bit](std::uint8_t r) { return (r & bit) != 0; });
+    };
+    // Retargeted links move between suppliers' incoming lists (a rebuild is
+    // serial and the phase's costliest step: only when a link moved).
+    if (any(retargeted_bit)) graph.rebuild_reverse_index();
     // Pass 2: each supplier grants requests, in link order, up to its spare capacity.
-    sim::for_each_index(firms.size(), [&](std::size_t index) {
+    if (any(requested_bit)) sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto j = static_cast<FirmIndex>(index);
         double spare = firms.capacity[j] * market.now.capacity_factor[firms.cluster[j]] - firms.forecast[j];
         for (const sim::LinkIndex l : graph.in_links(j)) {
@@ -414,7 +424,7 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         }
     });
     sim::for_each_index(firms.size(), [&](std::size_t index) {
-        if (reviewed[index]) settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+        if (reviewed[index] & reviewed_bit) settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
     });
 }
 
