@@ -73,7 +73,7 @@ bool order_to_win(const FirmTable& f, const LinkTable& links, const sim::LinkGra
 
 struct Entrant {
     FirmIndex slot;
-    double capacity, capability, unit_cost, order;
+    double capacity, capability, unit_cost;
     bool foreign;
     std::uint32_t certifications;
 };
@@ -88,7 +88,6 @@ void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Py
     f.ownership[i] = e.foreign ? Ownership::foreign : Ownership::domestic;
     f.capacity[i] = e.capacity;
     f.capability[i] = e.capability;
-    f.absorptive_capacity[i] = e.capability;  // set again below, at its expected utilisation
     f.labour_productivity[i] = labour_productivity_of(pyramid, now, f, i);
     f.size_class[i] = size_class_of(std::max(1.0, e.capacity / population.capacity_headroom / f.labour_productivity[i]));
     f.fixed_assets[i] = now.credit.fixed_assets_months * e.capacity * e.unit_cost * (1 + now.economy.markup);
@@ -99,7 +98,6 @@ void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Py
     f.history_months[i] = 0;
     f.fill_rate[i] = 1.0;
     f.idle_months[i] = 0;
-    f.forecast[i] = e.order;
     f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_supplier(links, graph, i) ? population.import_share : 1.0;
     // Empty link slots get the entrant's payment term when sourcing fills them.
     const auto [first, last] = graph.out_links(i);
@@ -140,7 +138,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 const double capability_now =
                     std::max(0.0, mean.capability - (follows ? 0.0 : rule.entrant_capability_gap));
                 const Entrant e{slot, std::max(rule.entrant_size * mean.capacity, population.capacity_headroom * order),
-                                capability_now, mean.unit_cost, order, follows,
+                                capability_now, mean.unit_cost, follows,
                                 pyramid.required_mask[s][static_cast<std::size_t>(tier) - 1]};
                 admit(firms, links, graph, pyramid, now, streams, e);
                 const double placed = take(slot);

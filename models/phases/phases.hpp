@@ -127,12 +127,6 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
                         const Market& market);
 
-/// What one unit from supplier j costs buyer b delivered: price, plus the cost
-/// of defects and late deliveries, freight, and, for a foreign-owned buyer and
-/// a domestic-owned supplier, the buyer's preference for its own suppliers.
-double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const Pyramid& pyramid, FirmIndex b,
-                         FirmIndex j) noexcept;
-
 /// Whether `supplier` may sell to a buyer of `buyer_tier` in `sector`: operating,
 /// one tier below, in the sector, certified as required, delivering reliably.
 bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex supplier, std::size_t sector,

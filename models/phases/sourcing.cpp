@@ -49,6 +49,18 @@ double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditio
     return 0.0;
 }
 
+/// What one unit from supplier j costs buyer b delivered: price, plus the cost
+/// of defects and late deliveries, freight, and, for a foreign-owned buyer and
+/// a domestic-owned supplier, the buyer's preference for its own suppliers.
+double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const Pyramid& pyramid, FirmIndex b,
+                         FirmIndex j) noexcept {
+    const double km = pyramid.distance(f.cluster[b], f.cluster[j]);
+    const bool biased = f.ownership[b] == Ownership::foreign && f.ownership[j] == Ownership::domestic;
+    return f.price[j] * (1.0 + rule.defect_cost * (1.0 - f.capability[j])) *
+           (1.0 + rule.unreliability_cost * (1.0 - f.fill_rate[j])) *
+           (1.0 + rule.freight_share_per_1000km * km / 1000.0) * (biased ? 1.0 + rule.foreign_home_bias : 1.0);
+}
+
 /// A contract opens when it ends, or early when the supplier delivers late,
 /// at most once a review period (so a late supplier loses one step per period,
 /// not one a month while its smoothed fill rate recovers).
@@ -194,13 +206,12 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
 
     // Repair: a failed or ineligible supplier's share goes abroad at once; the
     // same review may give it to a domestic candidate below.
-    double failed_share = 0;  // of all inputs
+    bool failed = false;
     for (auto l = first; l < last; ++l)
         if (links.share[l] > 0 && !r.acceptable(r.graph_.target(l))) {
-            failed_share += (1.0 - f.import_share[r.b_]) * links.share[l];
             r.drop(l);
+            failed = true;
         }
-    const bool failed = failed_share > 0;
 
     // The open options: links whose contract ends now, and imports (always
     // on the spot market). Each has a logit appeal; shares of all inputs.
@@ -272,15 +283,16 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
     for (const Option& o : open) budget += o.share, top = std::max(top, o.appeal);
     double weights = 0;
     for (const Option& o : open) weights += std::exp(o.appeal - top);
+    // Link shares become shares of all inputs while the moves are made (in
+    // place: no allocation per review), then shares of domestic purchases again.
     double domestic = 1.0 - f.import_share[r.b_];  // share of all inputs placed at home after the moves
-    std::vector<double> totals(static_cast<std::size_t>(last - first));
-    for (auto l = first; l < last; ++l) totals[l - first] = (1.0 - f.import_share[r.b_]) * links.share[l];
+    for (auto l = first; l < last; ++l) links.share[l] *= domestic;
     for (const Option& o : open) {
         if (o.link == last) continue;
         const double target = budget * std::exp(o.appeal - top) / weights;
         const double move = std::clamp(target - o.share, -rule.import_step, rule.import_step);
         if (move < 0) {
-            totals[o.link - first] += move;
+            links.share[o.link] += move;
             domestic += move;
         } else if (move > 0) {
             r.scratch_.requested[o.link] = move;
@@ -290,7 +302,7 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
     }
     // Shares of domestic purchases again, with what was taken sent abroad.
     f.import_share[r.b_] = std::clamp(1.0 - domestic, 0.0, 1.0);
-    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? std::max(0.0, totals[l - first]) / domestic : 0.0;
+    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? std::max(0.0, links.share[l]) / domestic : 0.0;
     if (domestic <= 1e-12) f.import_share[r.b_] = 1.0;
 }
 
@@ -300,35 +312,26 @@ void settle_requests(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph
     const auto [first, last] = graph.out_links(b);
     double& m = f.import_share[b];
     double domestic = 1.0 - m;
-    std::vector<double> totals(static_cast<std::size_t>(last - first));
-    for (auto l = first; l < last; ++l) totals[l - first] = domestic * links.share[l];
+    for (auto l = first; l < last; ++l) links.share[l] *= domestic;  // of all inputs, in place
     const double volume = f.forecast[b] * f.input_per_unit[b];
     double refused = 0;
     for (auto l = first; l < last; ++l) {
         if (scratch.requested[l] <= 0) continue;
         const double granted = std::min(scratch.granted[l], m);
-        totals[l - first] += granted;
+        links.share[l] += granted;
         domestic += granted;
         m -= granted;
         refused += (scratch.requested[l] - granted) * volume;
         scratch.requested[l] = 0;
         scratch.granted[l] = 0;
     }
-    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? totals[l - first] / domestic : 0.0;
+    for (auto l = first; l < last; ++l) links.share[l] = domestic > 1e-12 ? links.share[l] / domestic : 0.0;
     m = std::clamp(1.0 - domestic, 0.0, 1.0);
     f.unmet_domestic_demand[b] = refused;
 }
 
 }  // namespace
 
-double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const Pyramid& pyramid, FirmIndex b,
-                         FirmIndex j) noexcept {
-    const double km = pyramid.distance(f.cluster[b], f.cluster[j]);
-    const bool biased = f.ownership[b] == Ownership::foreign && f.ownership[j] == Ownership::domestic;
-    return f.price[j] * (1.0 + rule.defect_cost * (1.0 - f.capability[j])) *
-           (1.0 + rule.unreliability_cost * (1.0 - f.fill_rate[j])) *
-           (1.0 + rule.freight_share_per_1000km * km / 1000.0) * (biased ? 1.0 + rule.foreign_home_bias : 1.0);
-}
 
 bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex j, std::size_t sector,
                          Tier buyer_tier) noexcept {

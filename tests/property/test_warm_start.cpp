@@ -12,32 +12,7 @@ using namespace tiersim::testing;
 
 namespace {
 
-/// Runs `loaded` into `output` as `tiersim run` does: after its burn-in, or
-/// continuing from the saved state `from`.
-sim::RunSummary run_warm(const models::LoadedScenario& loaded, const std::filesystem::path& output,
-                         std::size_t threads, const std::optional<std::string>& from = std::nullopt) {
-    sim::ThreadLimit limit(threads);
-    models::PyramidModel model(loaded.scenario);
-    sim::RunOptions options;
-    options.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
-    options.output = output;
-    options.texts = {{"scenario/resolved", loaded.resolved_yaml}};
-    options.attributes = {{"tiersim_version", std::string("warm-start test")}};  // a tiersim results file
-    if (from) {
-        const models::SavedState saved = models::open_saved_state(models::parse_state_source(*from), loaded);
-        options.first_tick = model.restore_state(sim::StateReader(*saved.reader, saved.group));
-    } else {
-        options.burn_in = static_cast<sim::Tick>(loaded.scenario.run.burn_in_months);
-    }
-    return sim::run(model, options);
-}
 
-/// Two arrays hold the same bytes.
-template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-    // An empty array has no data pointer, and memcmp on null is undefined.
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
 
 /// Every table of `part` equals, to the bit, the rows of `whole` from tick `first` on.
 void require_rows_from(const std::filesystem::path& whole, const std::filesystem::path& part, double first) {
@@ -96,12 +71,12 @@ SCENARIO("a run continued from its saved state equals the uninterrupted run to t
             overrides.push_back("run.ticks=" + std::to_string(half));
             const auto first_half = teaching_scenario(overrides);
             ScratchDir dir("warm-start");
-            run_warm(whole, dir / "whole.h5", 1);
+            run_to_file(whole, dir / "whole.h5", 1);
             for (const auto& [before, after] : {std::pair{1, 1}, std::pair{2, 1}, std::pair{1, 2}}) {
                 WHEN("it runs " << half << " months on " << before << " thread(s), then " << half << " more from "
                                 << "the saved state on " << after) {
-                    run_warm(first_half, dir / "first.h5", before);
-                    run_warm(first_half, dir / "second.h5", after, (dir / "first.h5").string() + ":end");
+                    run_to_file(first_half, dir / "first.h5", before);
+                    run_to_file(first_half, dir / "second.h5", after, (dir / "first.h5").string() + ":end");
                     THEN("every table from month " << half << " on and the final state are the same bits") {
                         require_rows_from(dir / "whole.h5", dir / "second.h5", half);
                         require_same_state(dir / "whole.h5", dir / "second.h5", "end");
@@ -117,7 +92,7 @@ SCENARIO("a burn-in runs without levers, shocks or output, then they start at mo
         const auto loaded = teaching_scenario({"run.ticks=12", "run.burn_in_months=12",
                                                "policies.credit_guarantee={coverage: 0.7}"});
         ScratchDir dir("burn-in");
-        run_warm(loaded, dir / "run.h5", 2);
+        run_to_file(loaded, dir / "run.h5", 2);
         const sim::results::Reader file(dir / "run.h5");
         THEN("the rows are months 0 to 11, the guarantee in force from the first") {
             const auto ticks = file.column("/programs/accounts", "tick");
@@ -141,10 +116,10 @@ SCENARIO("arms branch from one warmed state", "[warm_start][property]") {
                                                  "economy.initial_cash_months=0.3",
                                                  "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}"};
         ScratchDir dir("arms");
-        run_warm(teaching_scenario(base_keys), dir / "base.h5", 2);
+        run_to_file(teaching_scenario(base_keys), dir / "base.h5", 2);
         const std::string warmed = (dir / "base.h5").string() + ":burn_in";
         WHEN("a no-policy arm continues from the end of the burn-in") {
-            run_warm(teaching_scenario(base_keys), dir / "none.h5", 1, warmed);
+            run_to_file(teaching_scenario(base_keys), dir / "none.h5", 1, warmed);
             THEN("it equals the base run's output to the bit") {
                 require_rows_from(dir / "base.h5", dir / "none.h5", 0);
                 require_same_state(dir / "base.h5", dir / "none.h5", "end");
@@ -153,7 +128,7 @@ SCENARIO("arms branch from one warmed state", "[warm_start][property]") {
         WHEN("a credit-guarantee arm continues from it") {
             auto keys = base_keys;
             keys.push_back("policies.credit_guarantee={coverage: 0.7, budget_mxn: 5.0e7}");
-            run_warm(teaching_scenario(keys), dir / "guarantee.h5", 2, warmed);
+            run_to_file(teaching_scenario(keys), dir / "guarantee.h5", 2, warmed);
             THEN("the guarantee starts fresh at month 0 and the arm's output is its own") {
                 const sim::results::Reader arm(dir / "guarantee.h5"), base(dir / "base.h5");
                 REQUIRE(arm.column("/programs/accounts", "tick").front() == 0);
@@ -164,7 +139,7 @@ SCENARIO("arms branch from one warmed state", "[warm_start][property]") {
             auto keys = base_keys;
             keys.push_back("run.seed=7");
             THEN("it is refused, naming run.seed") {
-                REQUIRE_THROWS_WITH(run_warm(teaching_scenario(keys), dir / "seed.h5", 1, warmed),
+                REQUIRE_THROWS_WITH(run_to_file(teaching_scenario(keys), dir / "seed.h5", 1, warmed),
                                     Catch::Contains("run.seed"));
             }
         }
@@ -172,7 +147,7 @@ SCENARIO("arms branch from one warmed state", "[warm_start][property]") {
             auto keys = base_keys;
             keys.push_back("sectors.vehicles.tiers.t1.firms=9");
             THEN("it is refused, naming the key") {
-                REQUIRE_THROWS_WITH(run_warm(teaching_scenario(keys), dir / "firms.h5", 1, warmed),
+                REQUIRE_THROWS_WITH(run_to_file(teaching_scenario(keys), dir / "firms.h5", 1, warmed),
                                     Catch::Contains("sectors.vehicles.tiers.t1.firms"));
             }
         }

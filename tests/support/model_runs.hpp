@@ -3,6 +3,7 @@
 
 #include "models/pyramid_model.hpp"
 #include "models/scenario.hpp"
+#include "models/warm_start.hpp"
 #include "sim/parallel.hpp"
 #include "sim/results.hpp"
 #include "sim/runner.hpp"
@@ -11,6 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <optional>
+#include <string>
 
 namespace tiersim::testing {
 
@@ -66,16 +69,32 @@ inline std::vector<std::string> every_lever_and_shock(int ticks = 36) {
             "shocks.disruptions=[{start_tick: 20, months: 3, capacity_lost: 0.3}]"};
 }
 
-/// Runs a scenario with `threads` workers, writing results to `output`.
+/// Runs a scenario with `threads` workers into `output` as `tiersim run`
+/// does: after its burn-in, or continuing from the saved state `from`
+/// (FILE[:LABEL], as --from-state takes it).
 inline sim::RunSummary run_to_file(const models::LoadedScenario& loaded, const std::filesystem::path& output,
-                                   std::size_t threads) {
+                                   std::size_t threads, const std::optional<std::string>& from = std::nullopt) {
     sim::ThreadLimit limit(threads);
     models::PyramidModel model(loaded.scenario);
     sim::RunOptions options;
     options.ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
     options.output = output;
     options.texts = {{"scenario/resolved", loaded.resolved_yaml}};
+    options.attributes = {{"tiersim_version", std::string("test")}};  // a tiersim results file
+    if (from) {
+        const models::SavedState saved = models::open_saved_state(models::parse_state_source(*from), loaded);
+        options.first_tick = model.restore_state(sim::StateReader(*saved.reader, saved.group));
+    } else {
+        options.burn_in = static_cast<sim::Tick>(loaded.scenario.run.burn_in_months);
+    }
     return sim::run(model, options);
+}
+
+/// Two arrays hold the same bytes (an empty one has no data pointer, and
+/// memcmp on null is undefined).
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 /// Every table of two results files holds the same bits.
@@ -89,10 +108,7 @@ inline void require_identical_tables(const std::filesystem::path& a, const std::
         REQUIRE(left.table_rows(table) == right.table_rows(table));
         for (const auto& column : left.table_columns(table)) {
             INFO("column " << column);
-            const auto x = left.column(table, column), y = right.column(table, column);
-            REQUIRE(x.size() == y.size());
-            // An empty table (no grant this run) has no data pointer: memcmp on null is undefined.
-            if (!x.empty()) REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+            REQUIRE(same_bits(left.column(table, column), right.column(table, column)));
         }
     }
 }
