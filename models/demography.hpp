@@ -17,7 +17,13 @@ struct EntryConfig {
     /// winning one step of a random buyer's imports: the entry half of a
     /// steady state's churn (assumption; scaled by the incumbents' mean
     /// margin over the markup).
-    double base_rate = 0.001;
+    double base_rate = 0.0005;
+    /// Entrants per exit of a firm that had been selling, at the scenario's
+    /// markup: entry and exit rates move together across industries and over
+    /// time (Geroski 1995, "What do we know about entry?", stylised fact 2),
+    /// as newcomers bid for the business a closed firm's buyers re-place
+    /// (assumption: one for one; scaled by the incumbents' margin over the markup, at most 1).
+    double replacement_rate = 1.0;
     double min_margin = 0.0;           // assumption: incumbents' mean margin on price entry needs
     double entrant_size = 0.5;         // assumption: entrant capacity over the incumbents' mean
     double entrant_capability_gap = 0.1;  // assumption: domestic entrants start this far below the incumbents' mean
@@ -25,6 +31,10 @@ struct EntryConfig {
     /// probability (APEC17 §3.2.1: half of large aerospace firms in Querétaro brought
     /// their foreign suppliers; the probability is an assumption).
     double follow_customer_share = 0.5;
+    /// Link slots each operating buyer holds open for entrants beyond its
+    /// suppliers_per_buyer: incumbents fill a buyer's slots only up to that
+    /// count, so a newcomer can be added without displacing anyone (assumption).
+    int open_slots_per_buyer = 1;
 };
 
 /// When a firm counts as active: it sells. A firm with no shipment for
@@ -46,7 +56,9 @@ struct Describe<tiersim::models::EntryConfig> {
         f.add("unmet_demand_response", &E::unmet_demand_response).unit("1/month").range(0, 10)
             .doc("Entrants per month for each entrant's capacity of unmet domestic demand in the tier (demand buyers sought at home and no supplier had room for)");
         f.add("base_rate", &E::base_rate).unit("1/month").range(0, 1)
-            .doc("Challengers per active firm per month (times the incumbents' mean margin over economy.markup), each entering with one step of a random buyer's imports (a buyer with a free link slot)");
+            .doc("Challengers per active firm per month (times the incumbents' mean margin over economy.markup), each entering with one step of the imports of a random buyer with a slot open for entrants");
+        f.add("replacement_rate", &E::replacement_rate).unit("1").range(0, 10)
+            .doc("Challengers per exit of a firm that had been selling, in its tier (times the incumbents' mean margin over economy.markup, at most 1): entry answers to exits, as it does in the data");
         f.add("min_margin", &E::min_margin).unit("1").range(-1, 1)
             .doc("Mean margin on price of the tier's active firms below which nobody enters");
         f.add("entrant_size", &E::entrant_size).unit("1").range(0.01, 10)
@@ -55,6 +67,8 @@ struct Describe<tiersim::models::EntryConfig> {
             .doc("How far below the incumbents' mean capability a domestic entrant starts");
         f.add("follow_customer_share", &E::follow_customer_share).unit("1").range(0, 1)
             .doc("Probability that a foreign-owned buyer's entrant is a foreign supplier following it (supplier FDI)");
+        f.add("open_slots_per_buyer", &E::open_slots_per_buyer).unit("links").range(0, 16)
+            .doc("Link slots each operating OEM, Tier 1 and Tier 2 buyer keeps for entrants beyond its suppliers_per_buyer (incumbents are sourced only up to that count)");
     }
 };
 

@@ -54,9 +54,12 @@ std::uint64_t estimate_link_slots(const Scenario& scenario) {
             // Buyers and their suppliers (population.cpp, link_tiers).
             if (buyers > 0 && suppliers > 0) links += buyers * expected_suppliers(suppliers / buyers, wanted);
             // Spare slots for entrants (add_spare_links).
-            if (supplier_slots >= 2)
+            if (supplier_slots >= 2) {
                 links += static_cast<double>(reserve_slots(tiers[buyer], buyer)) *
                          std::min(static_cast<double>(std::max(0, tiers[buyer].suppliers_per_buyer)), supplier_slots);
+                // Slots operating buyers keep open for entrants.
+                links += buyers * std::min(static_cast<double>(scenario.entry.open_slots_per_buyer), supplier_slots);
+            }
         }
         // One spare slot per Tier 3 firm, for a move up.
         const std::uint64_t t3 = tier_slots(tiers[Tier::t3], Tier::t3);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_set>
 
 namespace tiersim::models {
 
@@ -39,6 +40,9 @@ struct PopulationBuilder {
     std::vector<double> size_weight;
     std::vector<double> expected_demand;
     std::vector<sim::LinkGraph::Edge> edges;
+    /// (buyer, supplier) of the slots operating buyers keep open for entrants.
+    std::unordered_set<std::uint64_t> open_edges;
+    static std::uint64_t edge_key(FirmIndex b, FirmIndex j) { return (std::uint64_t{b} << 32) | j; }
 
     void lay_out_firms();
     std::uint8_t draw_cluster(const TierPopulationConfig& population, FirmIndex i) const;
@@ -66,6 +70,7 @@ struct PopulationBuilder {
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
         edges = {};
         assign_shares();
+        open_edges = {};
         assign_import_shares();
         propagate_expected_demand();
         set_steady_state();
@@ -178,22 +183,32 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
     // Empty link slots (share 0) for firms that will need suppliers later:
     // entrants into buyer tiers, and Tier 3 firms that may move up to Tier 2
     // (their slots point at Tier 3 peers). Sourcing and entry fill them with
-    // real suppliers; until then their owners import. An operating buyer's
-    // slot frees up when it loses a supplier: the place a newcomer or an
-    // entrant with an order goes.
+    // real suppliers; until then their owners import. An operating buyer
+    // keeps `entry.open_slots_per_buyer` slots for entrants, so that a
+    // newcomer adds a supplier instead of displacing one; a slot also frees
+    // up when the buyer loses a supplier.
+    const int open_slots = m.scenario_.entry.open_slots_per_buyer;
+    std::unordered_set<std::uint64_t> linked;  // an open slot must not duplicate a supplier
+    if (open_slots > 0)
+        for (const auto& e : edges) linked.insert(edge_key(e.source, e.target));
     auto add = [&](TierRange buyers, TierRange pool, int count) {
         if (pool.size() < 2) return;
         for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
             const bool spare = m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3;
-            if (!spare) continue;
-            auto rng = m.streams_(m.firms_.id[b], 0, Purpose::supplier_choice);
+            const int wanted = spare ? count : open_slots;
+            if (wanted <= 0) continue;
+            auto rng = m.streams_(m.firms_.id[b], 0, spare ? Purpose::supplier_choice : Purpose::open_slot);
             std::vector<FirmIndex> mine;
-            for (int attempt = 0; std::ssize(mine) < count && attempt < 8 * count; ++attempt) {
+            for (int attempt = 0; std::ssize(mine) < wanted && attempt < 8 * wanted; ++attempt) {
                 const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
-                if (j != b && std::ranges::find(mine, j) == mine.end()) mine.push_back(j);
+                if (j != b && std::ranges::find(mine, j) == mine.end() && (spare || !linked.contains(edge_key(b, j))))
+                    mine.push_back(j);
             }
             std::ranges::sort(mine);
-            for (FirmIndex j : mine) edges.push_back({b, j});
+            for (FirmIndex j : mine) {
+                edges.push_back({b, j});
+                if (!spare) open_edges.insert(edge_key(b, j));
+            }
         }
     };
     const auto& tiers = m.pyramid_.sectors[sector]->tiers;
@@ -214,10 +229,12 @@ void PopulationBuilder::assign_shares() {
                 m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
             continue;  // spare slots
         }
+        auto supplies = [&](sim::LinkIndex l) { return !open_edges.contains(edge_key(b, m.graph_.target(l))); };
         double total = 0;
-        for (auto l = first; l < last; ++l) total += size_weight[m.graph_.target(l)];
+        for (auto l = first; l < last; ++l)
+            if (supplies(l)) total += size_weight[m.graph_.target(l)];
         for (auto l = first; l < last; ++l) {
-            m.links_.share[l] = size_weight[m.graph_.target(l)] / total;
+            m.links_.share[l] = supplies(l) ? size_weight[m.graph_.target(l)] / total : 0.0;
             m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
         }
     }

@@ -47,6 +47,7 @@ enum class Purpose : std::uint32_t {
     guarantee_bank = 17,
     pilot_queue = 18,
     matchmaking = 19,
+    open_slot = 20,
 };
 
 /// The run's random streams.

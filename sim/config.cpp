@@ -723,6 +723,7 @@ Node& override_target(Node& root, const std::vector<OverrideStep>& steps) {
         if (entry == nullptr) {
             Node created;
             created.mark = command_line_mark(step.offset);
+            created.implied = &step != &steps.back();
             map.entries.push_back(Node::Entry{step.key, command_line_mark(step.offset), std::move(created)});
             entry = &map.entries.back();
         }

@@ -64,6 +64,9 @@ struct Node {
     std::vector<Node> items;   ///< elements of a Sequence
     std::vector<Entry> entries;///< key/value pairs of a Map, in file order
     SourceMark mark;           ///< where the value starts
+    /// Created by a `--set` path through a key the document does not have:
+    /// a named entry (a sector, a cluster) may not be invented that way.
+    bool implied = false;
 
     /// The value under `key` of a Map, or nullptr.
     const Node* find(std::string_view key) const;

@@ -387,6 +387,18 @@ struct ValueTraits<std::vector<X>> {
     }
 };
 
+/// A `--set` path that names an entry the scenario does not have (most often
+/// a typo: `sectors.vehicle.…`) would otherwise add one with every default.
+[[noreturn]] inline void refuse_implied_name(const Node& map, const std::string& path, const Node::Entry& entry) {
+    std::string names;
+    for (const Node::Entry& other : map.entries)
+        if (!other.value.implied) names += (names.empty() ? "" : ", ") + other.key;
+    throw ConfigError(entry.key_mark, join_path(path, entry.key),
+                      "there is no '" + entry.key + "' in " + path + " (" + (names.empty() ? "it is empty" : "it has: " + names) +
+                          "); a --set path cannot create one: give the whole entry, as in --set '" +
+                          join_path(path, entry.key) + "={...}'");
+}
+
 template <class X>
 struct ValueTraits<std::map<std::string, X>> {
     using Item = ValueTraits<X>;
@@ -401,6 +413,7 @@ struct ValueTraits<std::map<std::string, X>> {
         const Bounds item_bounds{bounds.minimum, bounds.maximum, std::nullopt};
         out.clear();
         for (const Node::Entry& entry : node.entries) {
+            if (entry.value.implied) refuse_implied_name(node, path, entry);
             Item::decode(entry.value, join_path(path, entry.key), item_bounds, out[entry.key]);
         }
     }

@@ -15,6 +15,17 @@ struct Incumbents {
     double count = 0, capacity = 0, capability = 0, unit_cost = 0, margin = 0;
 };
 
+/// Firms of the range that closed this month after having sold: their buyers
+/// re-place that business. A firm that never sold in the run (idle since it
+/// was built or admitted) frees nothing.
+double closed_after_selling(const FirmTable& f, TierRange range) {
+    double closed = 0;
+    for (FirmIndex i = range.first; i < range.last; ++i)
+        if ((f.events[i] & event_exited) && (!(f.events[i] & event_retired) || f.idle_months[i] < f.age_months[i]))
+            closed += 1;
+    return closed;
+}
+
 Incumbents incumbents_of(const FirmTable& f, const std::vector<FirmIndex>& members) {
     Incumbents mean;
     for (FirmIndex i : members) {
@@ -143,6 +154,12 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 admit(firms, links, graph, pyramid, now, streams, e);
                 const double placed = take(slot);
                 firms.forecast[slot] = placed;
+                // An entrant comes with its contract's working capital: inputs are
+                // paid on order and the buyer pays after its term, so without it
+                // the first months' costs would starve a new firm of inputs.
+                const double cycle_months =
+                    firms.lead_time[slot] + now.economy.payment_terms_months[firms.size_class[buyer]];
+                firms.cash[slot] += cycle_months * e.unit_cost * placed;
                 firms.absorptive_capacity[slot] = stationary_absorptive_capacity(
                     capability, capability_now, std::min(1.0, placed / e.capacity),
                     firms.ownership[buyer] == Ownership::foreign ? 1.0 : 0.0,
@@ -172,13 +189,22 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 if (!ok) break;
             }
 
-            // Challengers, at a rate that answers to the incumbents' margin: each
-            // wins one step of a random buyer's imports (the entry half of churn).
+            // Challengers, at a rate that answers to the incumbents' margin and to
+            // the tier's closures: each wins one step of the imports of a random
+            // buyer that has a slot open (the entry half of churn).
             const double margin_ratio = now.economy.markup > 0 ? std::max(0.0, mean.margin) / now.economy.markup : 0.0;
-            const std::size_t challengers = draw_count(rule.base_rate * mean.count * margin_ratio);
-            for (std::size_t k = 0; k < challengers; ++k) {
-                const FirmIndex buyer = buyers[rng.below(buyers.size())];
-                if (!order_to_win(firms, links, graph, sourcing, buyer)) continue;
+            const std::size_t challengers =
+                draw_count(rule.base_rate * mean.count * margin_ratio +
+                           rule.replacement_rate * closed_after_selling(firms, range) * std::min(1.0, margin_ratio));
+            if (challengers == 0) continue;
+            std::vector<FirmIndex> open_buyers;
+            for (FirmIndex b : buyers)
+                if (order_to_win(firms, links, graph, sourcing, b)) open_buyers.push_back(b);
+            for (std::size_t k = 0; k < challengers && !open_buyers.empty(); ++k) {
+                const std::size_t pick = rng.below(open_buyers.size());
+                const FirmIndex buyer = open_buyers[pick];
+                open_buyers[pick] = open_buyers.back();  // its open slot is about to be taken
+                open_buyers.pop_back();
                 const double order = sourcing.import_step * firms.forecast[buyer] * firms.input_per_unit[buyer];
                 const bool ok = enter(buyer, order, [&](FirmIndex entrant) {
                     return place_order(firms, links, graph, sourcing, now, buyer, entrant, order, tick);

@@ -238,17 +238,24 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
 
     // A new supplier, searched for at the review month or after a failure,
     // joins the options when it beats, by the switching cost, the buyer's
-    // current domestic offers on average (a free slot), or the dearest
-    // open link whose share is one step or less (which it then replaces).
+    // current domestic offers on average (a free slot, while the buyer has
+    // fewer than its usual number of suppliers), or the dearest open link
+    // whose share is one step or less (which it then replaces).
     if (full_review || failed) {
         const Match found = search(r, context, levers, members, tick, full_review);
         if (found.delivered_cost < unavailable) {
             const double margin = -e * std::log(1.0 - rule.switching_cost_share);
             const double merit = appeal(0.0, found.delivered_cost, e);
             const double reference = placed > 0 ? placed_cost / placed : import_cost(r, levers, tick);
+            // Incumbents fill a buyer's slots only up to its usual number of
+            // suppliers; the slots beyond are kept for entrants (entry phase).
             auto slot = last;
-            for (auto l = first; l < last && slot == last; ++l)
-                if (links.share[l] == 0 && r.scratch_.requested[l] == 0) slot = l;
+            int suppliers = 0;
+            for (auto l = first; l < last; ++l) {
+                if (links.share[l] > 0 || r.scratch_.requested[l] > 0) ++suppliers;
+                else if (slot == last) slot = l;
+            }
+            if (suppliers >= r.market_.pyramid.population(r.sector_, r.tier_).suppliers_per_buyer) slot = last;
             // A buyer with no domestic supplier left, or repairing a failed link,
             // weighs a newcomer against imports on cost alone: it displaces no one.
             const bool against_imports = placed == 0 || failed;

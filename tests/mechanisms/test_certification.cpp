@@ -6,12 +6,13 @@ using namespace tiersim::testing;
 
 namespace {
 
-/// Tier 2 firms that had no customer at tick 0.
+/// Tier 2 firms that had no customer at tick 0 (not the slots kept for
+/// entrants, who arrive with an order and may certify on its record).
 std::vector<models::FirmIndex> idle_tier2(const models::PyramidModel& model) {
     std::vector<models::FirmIndex> idle;
     const auto range = model.tier_range(0, models::Tier::t2);
     for (auto i = range.first; i < range.last; ++i)
-        if (model.firms().forecast[i] == 0) idle.push_back(i);
+        if (model.firms().forecast[i] == 0 && !model.firms().vacant[i]) idle.push_back(i);
     return idle;
 }
 

@@ -29,7 +29,7 @@ SCENARIO("a firm enters with an order", "[entry][mechanism]") {
     GIVEN("suppliers built with little spare capacity and imports made dear: buyers seek domestic supply nobody has room for") {
         sim::ThreadLimit limit(2);
         models::PyramidModel model(teaching_scenario(still({"run.ticks=36", "shocks.mfn_tariff=[{tick: 0, value: 1.0}]",
-                                                            "sourcing.contract_months=3", "entry.base_rate=0",
+                                                            "sourcing.contract_months=3", "entry.base_rate=0", "entry.replacement_rate=0",
                                                             "sectors.vehicles.tiers.t2.capacity_headroom=1.02",
                                                             "sectors.vehicles.tiers.t3.capacity_headroom=1.02"}))
                                        .scenario);
@@ -52,10 +52,11 @@ SCENARIO("a firm enters with an order", "[entry][mechanism]") {
         THEN("every entrant has a buyer in the month it enters") { CHECK(entrants_with_buyer == entrants); }
         THEN("and a good part of them still sell at the end") { CHECK(entrants_active_later * 3 > entrants); }
     }
-    GIVEN("no unmet demand response and no challengers") {
+    GIVEN("no unmet demand response, no challengers and no replacement of closed firms") {
         sim::ThreadLimit limit(2);
         models::PyramidModel model(teaching_scenario(still({"run.ticks=24", "shocks.mfn_tariff=[{tick: 0, value: 1.0}]",
-                                                            "entry.base_rate=0", "entry.unmet_demand_response=0"}))
+                                                            "entry.base_rate=0", "entry.unmet_demand_response=0",
+                                                            "entry.replacement_rate=0"}))
                                        .scenario);
         int entrants = 0;
         for (sim::Tick t = 0; t < 24; ++t) {
@@ -64,6 +65,59 @@ SCENARIO("a firm enters with an order", "[entry][mechanism]") {
                 if (model.firms().events[i] & models::event_entered) ++entrants;
         }
         THEN("nobody enters") { CHECK(entrants == 0); }
+    }
+}
+
+SCENARIO("closures draw entrants that replace them, into slots incumbents leave open", "[entry][mechanism]") {
+    GIVEN("the teaching pyramid at constant demand, entering only to replace closed firms, or not at all") {
+        sim::ThreadLimit limit(2);
+        const int months = 96;
+        auto run = [&](double replacement_rate) {
+            models::PyramidModel model(teaching_scenario(still({"run.ticks=" + std::to_string(months), "entry.base_rate=0",
+                                                                "entry.unmet_demand_response=0",
+                                                                "entry.replacement_rate=" + std::to_string(replacement_rate)}))
+                                           .scenario);
+            const auto& f = model.firms();
+            const auto& g = model.graph();
+            struct Counts { int entrants = 0, closed_after_selling = 0, crowded_buyers = 0; } c;
+            std::vector<std::size_t> built_suppliers(f.size(), 0);
+            auto suppliers_of = [&](models::FirmIndex b) {
+                std::size_t n = 0;
+                for (auto l = g.out_links(b).first; l < g.out_links(b).second; ++l) n += model.links().share[l] > 0;
+                return n;
+            };
+            for (models::FirmIndex b = 0; b < f.size(); ++b) built_suppliers[b] = suppliers_of(b);
+            for (sim::Tick t = 0; t < months; ++t) {
+                model.schedule().run_tick(t);
+                for (models::FirmIndex i = 0; i < f.size(); ++i) {
+                    if (f.events[i] & models::event_entered) ++c.entrants;
+                    const bool closed = f.events[i] & models::event_exited;
+                    if (closed && (!(f.events[i] & models::event_retired) || f.idle_months[i] < f.age_months[i]))
+                        ++c.closed_after_selling;
+                }
+            }
+            // Without entrants, no buyer holds more suppliers than it was built
+            // with or its usual number: the open slots stay open.
+            for (models::FirmIndex b = 0; b < f.size(); ++b) {
+                if (!f.alive[b] || f.vacant[b] || f.tier[b] == models::Tier::t3) continue;
+                const auto usual = static_cast<std::size_t>(model.pyramid().population(f.sector[b], f.tier[b]).suppliers_per_buyer);
+                if (suppliers_of(b) > std::max(usual, built_suppliers[b])) ++c.crowded_buyers;
+            }
+            return c;
+        };
+        const auto replacing = run(1.0);
+        const auto closed_only = run(0.0);
+        CAPTURE(replacing.entrants, replacing.closed_after_selling, closed_only.entrants, closed_only.closed_after_selling);
+        THEN("firms that close after selling draw about as many entrants") {
+            REQUIRE(replacing.closed_after_selling > 5);
+            CHECK(replacing.entrants >= replacing.closed_after_selling / 2);
+            CHECK(replacing.entrants <= 2 * replacing.closed_after_selling);
+        }
+        THEN("without replacement nobody enters, and incumbents never take the slots kept for entrants") {
+            CHECK(closed_only.entrants == 0);
+            CHECK(closed_only.closed_after_selling > 0);
+            CHECK(closed_only.crowded_buyers == 0);
+        }
     }
 }
 

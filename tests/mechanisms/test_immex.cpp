@@ -187,14 +187,16 @@ SCENARIO("a firm registers for IMMEX exactly when a year of duty saved pays the 
             CHECK(r.declined_worth_it == 0);
         }
     }
-    GIVEN("a registration cost of 1,000 MXN and firms squeezed for cash by three-month payment terms") {
-        // Imports are paid on order, so a firm without cash imports little and
-        // saves little: only a cheap registration lets the cash condition bite.
+    GIVEN("a registration cost of 3,000,000 MXN and firms squeezed for cash by three-month payment terms") {
+        // Firms keep their profits, so after the first months only the large
+        // importers' early cash (two tenths of a month of costs at the start)
+        // can fall short of a cost their yearly saving passes: the cost is set
+        // there, so that the cash condition bites for some and not for others.
         std::vector<std::string> squeezed{"economy.initial_cash_months=0.2", "economy.markup=0.12",
                                           "credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}"};
         for (const char* size : {"micro", "small", "medium", "large"})
             squeezed.push_back(std::string("economy.payment_terms_months.") + size + "=3");
-        const auto r = registrations_against_the_rule(1000, squeezed);
+        const auto r = registrations_against_the_rule(3.0e6, squeezed);
         CAPTURE(r.registrations, r.declined, r.registered_below_cost, r.registered_without_cash, r.declined_worth_it);
         THEN("firms whose saving would pay the cost but who lack the cash do not register; the others do") {
             CHECK(r.registrations > 0);

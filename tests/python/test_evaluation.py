@@ -45,13 +45,27 @@ def test_loans_split_into_additional_and_deadweight(guarantee):
     assert table["lent"].sum() == guarantee.by_tier["loans_approved"].sum()
 
 
-def test_defaults_are_joined_to_the_loans_they_end(guarantee):
-    table = evaluation.loans(guarantee)
+@pytest.fixture(scope="module")
+def guarantee_under_a_slump(tmp_path_factory):
+    """The teaching guarantee through a year-long 50% demand slump with thin cash: loans that default."""
+    exe = os.environ.get("TIERSIM_EXE")
+    if not exe:
+        pytest.skip("TIERSIM_EXE not set (ctest sets it)")
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "policies" / "teaching_guarantee_70.yaml"
+    out = tmp_path_factory.mktemp("slump") / "slump.h5"
+    subprocess.run([exe, "run", str(scenario), "-q", "-o", str(out), "--set", "economy.initial_cash_months=0.5",
+                    "--set", "shocks.demand=[{start_tick: 12, months: 12, level: -0.5}]"], check=True)
+    return load(out)
+
+
+def test_defaults_are_joined_to_the_loans_they_end(guarantee_under_a_slump):
+    run = guarantee_under_a_slump
+    table = evaluation.loans(run)
     defaulted = table[table["defaulted"]]
     assert len(defaulted)
     assert (defaulted["default_tick"] >= defaulted["tick"]).all()
     assert (defaulted["lost_mxn"] <= defaulted["amount_mxn"] + 1e-6).all()
-    defaults = guarantee.table("records/loan_defaults")
+    defaults = run.table("records/loan_defaults")
     assert defaults["claimed_mxn"].to_numpy() == pytest.approx((defaults["paid_mxn"] + defaults["unpaid_mxn"]).to_numpy())
 
 

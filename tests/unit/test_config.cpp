@@ -962,14 +962,21 @@ TEST_CASE("overrides set nested values parsed as YAML", "[config][override]") {
         CHECK(coverage->mark == SourceMark{"<command line>", 1, 36});
         CHECK(config::decode<Scenario>(root).policies.credit_guarantee.coverage == 0.9);
     }
-    SECTION("missing maps are created") {
+    SECTION("missing maps of a struct are created; a named entry is added only whole") {
         config::apply_override(root, "policies.credit_guarantee.payment_term_months=6");
-        config::apply_override(root, "sectors.mining.level=2");
+        config::apply_override(root, "sectors.mining={level: 2}");
         const Scenario scenario = config::decode<Scenario>(root);
         CHECK(scenario.policies.credit_guarantee.payment_term_months == 6);
         CHECK(scenario.policies.credit_guarantee.coverage == 0.7);
         CHECK(scenario.sectors.at("mining").level == 2.0);
         CHECK(root.find("sectors")->entries.back().key_mark == SourceMark{"<command line>", 1, 9});
+    }
+    SECTION("a dotted path through a name the map lacks is refused at the name") {
+        config::apply_override(root, "sectors.minning.level=2");
+        const ConfigError error = error_from([&] { config::decode<Scenario>(root); });
+        CHECK(error.mark() == SourceMark{"<command line>", 1, 9});
+        CHECK(error.key_path() == "sectors.minning");
+        CHECK_THAT(error.problem(), Catch::Matchers::Contains("it has: automotive, electronics"));
     }
     SECTION("flow lists, flow maps and quoted text") {
         config::apply_override(root, "policies.tariff_path=[0.2, 0.3]");

@@ -165,3 +165,20 @@ TEST_CASE("the reference documents the defaults decoding applies, nested ones in
     REQUIRE(spread != std::string::npos);
     CHECK(reference.find("| `micro` | number |  |  | `0.08` |", spread) != std::string::npos);
 }
+
+TEST_CASE("a --set path through a sector or cluster the scenario lacks is refused at that name", "[scenario][names]") {
+    // Found applying the automotive scenario's overrides with the teaching
+    // pyramid's sector name: `sectors.vehicles.…` added a one-firm sector of
+    // defaults beside `automotive`, and the run quietly answered another question.
+    const auto typo = override_error("sectors.vehicle.final_demand.trend_per_month=0");
+    CHECK(typo.key_path() == "sectors.vehicle");
+    CHECK(typo.mark().line == 1);
+    CHECK(typo.mark().column == 9);
+    CHECK_THAT(typo.problem(), Catch::Matchers::Contains("it has: vehicles"));
+    CHECK(override_error("clusters.nowhere.learning_boost=0.1").key_path() == "clusters.nowhere");
+    // The names that exist, and a whole new entry, still work.
+    CHECK_NOTHROW(models::load_scenario(source_path("scenarios/teaching/pyramid.yaml"),
+                                        {"sectors.vehicles.final_demand.trend_per_month=0"}));
+    CHECK_NOTHROW(models::load_scenario(source_path("scenarios/teaching/pyramid.yaml"),
+                                        {"policies.credit_guarantee.coverage=0.7"}));
+}
