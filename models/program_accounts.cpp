@@ -68,11 +68,13 @@ std::vector<Column> beneficiary_columns(const Levers& levers) {
 }  // namespace
 
 void ProgramAccounts::open(sim::results::File& file) {
+    // Rows every tick: plain tables in chunks of a year of rows (sim/results.hpp).
     accounts_ = &file.create_table("programs/accounts", account_columns(levers_),
                                    "Monthly accounts of each policy program: outlays, fees, payouts, revenue forgone, take-up",
-                                   256);
+                                   sim::results::tick_chunk_rows(levers_.size()));
     beneficiaries_ = &file.create_table("programs/beneficiaries", beneficiary_columns(levers_),
-                                        "Firms each program reached, by tier and size class, every month", 1024);
+                                        "Firms each program reached, by tier and size class, every month",
+                                        sim::results::tick_chunk_rows(levers_.size() * tier_count * size_class_count));
 }
 
 void ProgramAccounts::aggregate(const FirmTable& f) {

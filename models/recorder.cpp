@@ -250,27 +250,42 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
 }
 
 void PyramidModel::Recorder::open(sim::results::File& file) {
+    using sim::results::Storage;
+    using sim::results::tick_chunk_rows;
     std::vector<std::string> names;
     for (const auto& [name, sector] : model.scenario_.sectors) names.push_back(name);
-    by_tier = &file.create_table("series/by_tier", tier_columns(names), "Monthly totals by sector and tier", 1024);
+    const std::size_t sectors = names.size();
+    // Tables that grow every tick are plain, in chunks of a year of rows: a
+    // flush rewrites their last chunk in place (sim/results.hpp).
+    by_tier = &file.create_table("series/by_tier", tier_columns(names), "Monthly totals by sector and tier",
+                                 tick_chunk_rows(sectors * tier_count));
     by_sector = &file.create_table("series/by_sector", sector_columns(names),
-                                   "Monthly final demand, deliveries, local content and imports by sector", 256);
+                                   "Monthly final demand, deliveries, local content and imports by sector",
+                                   tick_chunk_rows(sectors));
     by_size = &file.create_table("series/by_size", size_columns(names),
-                                 "Monthly totals by sector, size class and ownership", 1024);
+                                 "Monthly totals by sector, size class and ownership",
+                                 tick_chunk_rows(sectors * size_class_count * 2));
     credit = &file.create_table("series/credit", credit_columns(names),
-                                "Monthly credit applications by size class and outcome", 1024);
+                                "Monthly credit applications by size class and outcome",
+                                tick_chunk_rows(sectors * size_class_count * denial_count));
     by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.pyramid_.cluster_names),
-                                    "Monthly totals by cluster", 256);
+                                    "Monthly totals by cluster", tick_chunk_rows(model.pyramid_.cluster_names.size()));
     programs.open(file);
     records.open(file, model.pyramid_.cluster_names, model.pyramid_.certification_names);
     if (model.scenario_.output.events)
-        events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
+        events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 512);
     const auto& out = model.scenario_.output;
+    // Snapshots come in blocks of every firm and link: compressed, in chunks
+    // of at most a snapshot, so that a flush between snapshots leaves at most
+    // a snapshot's last chunk superseded (small beside the snapshot).
+    const auto snapshot_chunk = [](std::size_t rows) { return std::clamp<std::uint64_t>(rows, 256, 4096); };
     if (!out.snapshot_ticks.empty() || out.snapshot_every_months > 0) {
         panel = &file.create_table("panel/firms", panel_columns(names, model.pyramid_.cluster_names),
-                                   "Every firm's state at the snapshot ticks", 4096);
+                                   "Every firm's state at the snapshot ticks", snapshot_chunk(model.firms_.size()),
+                                   Storage::compressed);
         network = &file.create_table("network/links", network_columns(),
-                                     "Every buyer-supplier link with a share or a shipment, at the snapshot ticks", 4096);
+                                     "Every buyer-supplier link with a share or a shipment, at the snapshot ticks",
+                                     snapshot_chunk(model.graph_.link_count() / 2), Storage::compressed);
     }
 }
 
