@@ -300,6 +300,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
     {
         std::vector<std::int8_t> sector_codes, tier_codes;
         std::vector<std::vector<double>> measures(tier_measures);
+        for (auto& column : measures) column.reserve(sectors * tier_count);  // one allocation per column a tick
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t t = 0; t < tier_count; ++t) {
                 sector_codes.push_back(static_cast<std::int8_t>(s));
@@ -309,6 +310,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
             }
         std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick),
                                         std::move(sector_codes), std::move(tier_codes)};
+        columns.reserve(columns.size() + tier_measures);
         for (std::size_t k = 0; k < tier_measures; ++k)
             columns.push_back(measure_data(tier_measure_info[k].type, std::move(measures[k])));
         by_tier->append(columns);
@@ -340,6 +342,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
     {
         std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
         std::vector<std::vector<double>> measures(size_measures);
+        for (auto& column : measures) column.reserve(sectors * size_class_count * 2);
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t c = 0; c < size_class_count; ++c)
                 for (std::size_t o = 0; o < 2; ++o) {
@@ -351,6 +354,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
                 }
         std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick),
                                         std::move(sector_codes), std::move(size_codes), std::move(owner_codes)};
+        columns.reserve(columns.size() + size_measures);
         for (std::size_t k = 0; k < size_measures; ++k)
             columns.push_back(measure_data(size_measure_info[k].type, std::move(measures[k])));
         by_size->append(columns);
@@ -402,11 +406,13 @@ void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
     const std::size_t n = model.pyramid_.cluster_names.size();
     std::vector<std::int8_t> codes;
     std::vector<std::vector<double>> measures(cluster_measures);
+    for (auto& column : measures) column.reserve(n);
     for (std::size_t c = 0; c < n; ++c) {
         codes.push_back(static_cast<std::int8_t>(c));
         for (std::size_t k = 0; k < cluster_measures; ++k) measures[k].push_back(cluster_totals[c * cluster_measures + k]);
     }
     std::vector<ColumnData> columns{std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), std::move(codes)};
+    columns.reserve(columns.size() + cluster_measures);
     for (std::size_t k = 0; k < cluster_measures; ++k)
         columns.push_back(measure_data(cluster_measure_info[k].type, std::move(measures[k])));
     by_cluster->append(columns);
