@@ -91,8 +91,8 @@ std::vector<Column> grant_record_columns(const std::vector<std::string>& cluster
     };
 }
 
-// Chunks of about a month's rows (a large economy's applications): each monthly flush leaves a
-// superseded copy of the last, partly filled chunk behind (sim/results.hpp), so big chunks bloat the file.
+// Plain tables (a flush rewrites the last chunk in place, sim/results.hpp) in chunks of about a
+// month's rows of a large economy: the unfilled end of the last chunk is the slack a file holds.
 void EvaluationRecords::open(sim::results::File& file, const std::vector<std::string>& clusters,
                              const std::vector<std::string>& certifications) {
     loans_ = &file.create_table("records/loans", loan_record_columns(clusters),

@@ -68,11 +68,13 @@ std::vector<Column> beneficiary_columns(const Levers& levers) {
 }  // namespace
 
 void ProgramAccounts::open(sim::results::File& file) {
+    // Rows every tick: plain tables in chunks of a year of rows (sim/results.hpp).
     accounts_ = &file.create_table("programs/accounts", account_columns(levers_),
                                    "Monthly accounts of each policy program: outlays, fees, payouts, revenue forgone, take-up",
-                                   256);
+                                   sim::results::tick_chunk_rows(levers_.size()));
     beneficiaries_ = &file.create_table("programs/beneficiaries", beneficiary_columns(levers_),
-                                        "Firms each program reached, by tier and size class, every month", 1024);
+                                        "Firms each program reached, by tier and size class, every month",
+                                        sim::results::tick_chunk_rows(levers_.size() * tier_count * size_class_count));
 }
 
 void ProgramAccounts::aggregate(const FirmTable& f) {
@@ -147,10 +149,14 @@ void ProgramAccounts::write(sim::Tick tick, sim::Tick output_tick) {
                 b_firms.push_back(static_cast<std::int64_t>(r[beneficiaries + t * size_class_count + c]));
             }
     }
-    accounts_->append({std::vector<std::int32_t>(n_levers, this_tick), codes, active, outlays, fees, payouts, forgone,
-                       reached, enrolled, budget, outstanding, rate_subsidy, administration, capital_cost, unpaid,
-                       transfers, resource});
-    beneficiaries_->append({std::vector<std::int32_t>(b_codes.size(), this_tick), b_codes, b_tiers, b_sizes, b_firms});
+    accounts_->append({std::vector<std::int32_t>(n_levers, this_tick), std::move(codes), std::move(active),
+                       std::move(outlays), std::move(fees), std::move(payouts), std::move(forgone), std::move(reached),
+                       std::move(enrolled), std::move(budget), std::move(outstanding), std::move(rate_subsidy),
+                       std::move(administration), std::move(capital_cost), std::move(unpaid), std::move(transfers),
+                       std::move(resource)});
+    const std::size_t b_rows = b_codes.size();
+    beneficiaries_->append({std::vector<std::int32_t>(b_rows, this_tick), std::move(b_codes), std::move(b_tiers),
+                            std::move(b_sizes), std::move(b_firms)});
 }
 
 }  // namespace tiersim::models

@@ -250,27 +250,45 @@ void PyramidModel::Recorder::aggregate(sim::Tick) {
 }
 
 void PyramidModel::Recorder::open(sim::results::File& file) {
+    using sim::results::tick_chunk_rows;
     std::vector<std::string> names;
     for (const auto& [name, sector] : model.scenario_.sectors) names.push_back(name);
-    by_tier = &file.create_table("series/by_tier", tier_columns(names), "Monthly totals by sector and tier", 1024);
+    const std::size_t sectors = names.size();
+    // Tables are plain (a flush rewrites their last chunk in place, leaving
+    // nothing behind: sim/results.hpp); those that grow every tick in chunks
+    // of a year of rows.
+    by_tier = &file.create_table("series/by_tier", tier_columns(names), "Monthly totals by sector and tier",
+                                 tick_chunk_rows(sectors * tier_count));
     by_sector = &file.create_table("series/by_sector", sector_columns(names),
-                                   "Monthly final demand, deliveries, local content and imports by sector", 256);
+                                   "Monthly final demand, deliveries, local content and imports by sector",
+                                   tick_chunk_rows(sectors));
     by_size = &file.create_table("series/by_size", size_columns(names),
-                                 "Monthly totals by sector, size class and ownership", 1024);
+                                 "Monthly totals by sector, size class and ownership",
+                                 tick_chunk_rows(sectors * size_class_count * 2));
     credit = &file.create_table("series/credit", credit_columns(names),
-                                "Monthly credit applications by size class and outcome", 1024);
+                                "Monthly credit applications by size class and outcome",
+                                tick_chunk_rows(sectors * size_class_count * denial_count));
     by_cluster = &file.create_table("series/by_cluster", cluster_columns(model.pyramid_.cluster_names),
-                                    "Monthly totals by cluster", 256);
+                                    "Monthly totals by cluster", tick_chunk_rows(model.pyramid_.cluster_names.size()));
     programs.open(file);
     records.open(file, model.pyramid_.cluster_names, model.pyramid_.certification_names);
     if (model.scenario_.output.events)
-        events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 1024);
+        events = &file.create_table("events", event_columns(), "What happened to which firm, and when", 512);
     const auto& out = model.scenario_.output;
+    // Snapshots are plain too, in chunks of at most a snapshot: compressing
+    // them (shuffle + deflate) halves them on disk but costs more than the
+    // simulation of the months between snapshots (docs/performance.md);
+    // `h5repack -f SHUF -f GZIP=4` compresses a file for keeps.
+    const auto snapshot_chunk = [](std::size_t rows) { return std::clamp<std::uint64_t>(rows, 256, 4096); };
     if (!out.snapshot_ticks.empty() || out.snapshot_every_months > 0) {
+        // A snapshot holds the firms that have entered (slots kept for entrants are not firms).
+        const auto entered = static_cast<std::size_t>(
+            std::count(model.firms_.vacant.begin(), model.firms_.vacant.end(), std::uint8_t{0}));
         panel = &file.create_table("panel/firms", panel_columns(names, model.pyramid_.cluster_names),
-                                   "Every firm's state at the snapshot ticks", 4096);
+                                   "Every firm's state at the snapshot ticks", snapshot_chunk(entered));
         network = &file.create_table("network/links", network_columns(),
-                                     "Every buyer-supplier link with a share or a shipment, at the snapshot ticks", 4096);
+                                     "Every buyer-supplier link with a share or a shipment, at the snapshot ticks",
+                                     snapshot_chunk(model.graph_.link_count() / 2));
     }
 }
 
@@ -282,6 +300,7 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
     {
         std::vector<std::int8_t> sector_codes, tier_codes;
         std::vector<std::vector<double>> measures(tier_measures);
+        for (auto& column : measures) column.reserve(sectors * tier_count);  // one allocation per column a tick
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t t = 0; t < tier_count; ++t) {
                 sector_codes.push_back(static_cast<std::int8_t>(s));
@@ -289,8 +308,9 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
                 for (std::size_t k = 0; k < tier_measures; ++k)
                     measures[k].push_back(total(s, static_cast<Tier>(t), static_cast<TierMeasure>(k)));
             }
-        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
-                                        tier_codes};
+        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick),
+                                        std::move(sector_codes), std::move(tier_codes)};
+        columns.reserve(columns.size() + tier_measures);
         for (std::size_t k = 0; k < tier_measures; ++k)
             columns.push_back(measure_data(tier_measure_info[k].type, std::move(measures[k])));
         by_tier->append(columns);
@@ -314,13 +334,15 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
             import_share.push_back(purchases > 0 ? imports / purchases : 0.0);
             value_added.push_back(added);
         }
-        by_sector->append({std::vector<std::int32_t>(sectors, this_tick), codes, model.now_.final_demand, delivered,
-                           unfilled, local_content, import_share, value_added, model.now_.exports,
-                           model.now_.export_price_index, model.now_.rvc_compliant_share});
+        by_sector->append({std::vector<std::int32_t>(sectors, this_tick), std::move(codes), model.now_.final_demand,
+                           std::move(delivered), std::move(unfilled), std::move(local_content), std::move(import_share),
+                           std::move(value_added), model.now_.exports, model.now_.export_price_index,
+                           model.now_.rvc_compliant_share});
     }
     {
         std::vector<std::int8_t> sector_codes, size_codes, owner_codes;
         std::vector<std::vector<double>> measures(size_measures);
+        for (auto& column : measures) column.reserve(sectors * size_class_count * 2);
         for (std::size_t s = 0; s < sectors; ++s)
             for (std::size_t c = 0; c < size_class_count; ++c)
                 for (std::size_t o = 0; o < 2; ++o) {
@@ -330,8 +352,9 @@ void PyramidModel::Recorder::write(sim::Tick model_tick, sim::results::File&) {
                     for (std::size_t k = 0; k < size_measures; ++k)
                         measures[k].push_back(size_total(s, c, o, static_cast<SizeMeasure>(k)));
                 }
-        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick), sector_codes,
-                                        size_codes, owner_codes};
+        std::vector<ColumnData> columns{std::vector<std::int32_t>(sector_codes.size(), this_tick),
+                                        std::move(sector_codes), std::move(size_codes), std::move(owner_codes)};
+        columns.reserve(columns.size() + size_measures);
         for (std::size_t k = 0; k < size_measures; ++k)
             columns.push_back(measure_data(size_measure_info[k].type, std::move(measures[k])));
         by_size->append(columns);
@@ -375,18 +398,21 @@ void PyramidModel::Recorder::write_snapshot(sim::Tick tick) {
         volumes.push_back(links.shipment[l]);
         values.push_back(links.shipment[l] * f.price[graph.target(l)]);
     }
-    network->append({std::vector<std::int32_t>(buyers.size(), this_tick), buyers, suppliers, shares, volumes, values});
+    network->append({std::vector<std::int32_t>(buyers.size(), this_tick), std::move(buyers), std::move(suppliers),
+                     std::move(shares), std::move(volumes), std::move(values)});
 }
 
 void PyramidModel::Recorder::write_clusters(sim::Tick tick) {
     const std::size_t n = model.pyramid_.cluster_names.size();
     std::vector<std::int8_t> codes;
     std::vector<std::vector<double>> measures(cluster_measures);
+    for (auto& column : measures) column.reserve(n);
     for (std::size_t c = 0; c < n; ++c) {
         codes.push_back(static_cast<std::int8_t>(c));
         for (std::size_t k = 0; k < cluster_measures; ++k) measures[k].push_back(cluster_totals[c * cluster_measures + k]);
     }
-    std::vector<ColumnData> columns{std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), codes};
+    std::vector<ColumnData> columns{std::vector<std::int32_t>(n, static_cast<std::int32_t>(tick)), std::move(codes)};
+    columns.reserve(columns.size() + cluster_measures);
     for (std::size_t k = 0; k < cluster_measures; ++k)
         columns.push_back(measure_data(cluster_measure_info[k].type, std::move(measures[k])));
     by_cluster->append(columns);
@@ -404,8 +430,8 @@ void PyramidModel::Recorder::write_credit(sim::Tick tick) {
                 counts.push_back(static_cast<std::int64_t>(
                     credit_outcomes[(s * size_class_count + c) * denial_count + o]));
             }
-    credit->append({std::vector<std::int32_t>(counts.size(), static_cast<std::int32_t>(tick)), sector_codes,
-                    size_codes, outcome_codes, counts});
+    credit->append({std::vector<std::int32_t>(counts.size(), static_cast<std::int32_t>(tick)), std::move(sector_codes),
+                    std::move(size_codes), std::move(outcome_codes), std::move(counts)});
 }
 
 void PyramidModel::Recorder::write_events(sim::Tick tick) {
@@ -422,7 +448,8 @@ void PyramidModel::Recorder::write_events(sim::Tick tick) {
             }
     }
     if (firms.empty()) return;
-    events->append({std::vector<std::int32_t>(firms.size(), static_cast<std::int32_t>(tick)), firms, codes});
+    events->append({std::vector<std::int32_t>(firms.size(), static_cast<std::int32_t>(tick)), std::move(firms),
+                    std::move(codes)});
 }
 
 }  // namespace tiersim::models

@@ -31,13 +31,19 @@ LinkGraph::LinkGraph(std::size_t node_count, std::span<const Edge> edges)
 }
 
 void LinkGraph::rebuild_reverse_index() {
+    // Runs on one thread whenever links move: no allocation, three streams.
+    // in_offsets_[t + 2] counts t's links (the last node's count is not
+    // needed), so that after the prefix sums in_offsets_[t + 1] is where t's
+    // list starts. It serves as t's fill cursor, and after the fill holds
+    // where t's list ends: the offset of t + 1, in place.
     std::fill(in_offsets_.begin(), in_offsets_.end(), 0);
-    for (std::uint32_t target : targets_) ++in_offsets_[target + 1];
-    for (std::size_t i = 0; i + 1 < in_offsets_.size(); ++i) in_offsets_[i + 1] += in_offsets_[i];
+    const std::size_t size = in_offsets_.size();
+    for (std::uint32_t target : targets_)
+        if (target + std::size_t{2} < size) ++in_offsets_[target + 2];
+    for (std::size_t i = 1; i + 1 < size; ++i) in_offsets_[i + 1] += in_offsets_[i];
     // Filling in link order makes every in-list ascending.
     in_links_.resize(targets_.size());
-    std::vector<LinkIndex> next_in(in_offsets_.begin(), in_offsets_.end() - 1);
-    for (LinkIndex link = 0; link < targets_.size(); ++link) in_links_[next_in[targets_[link]]++] = link;
+    for (LinkIndex link = 0; link < targets_.size(); ++link) in_links_[in_offsets_[targets_[link] + 1]++] = link;
 }
 
 std::size_t LinkGraph::memory_bytes() const noexcept {

@@ -11,6 +11,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -20,10 +21,50 @@ namespace tiersim::sim {
 /// Chunk length for reductions: fixed, so the combine tree is fixed.
 inline constexpr std::size_t reduction_chunk = 4096;
 
+namespace detail {
+
+/// Times the outermost parallel pass of a thread (a pass nested in another
+/// runs inside its time).
+class ParallelTimer {
+public:
+    ParallelTimer() noexcept : outermost_(depth()++ == 0) {
+        if (outermost_) start_ = std::chrono::steady_clock::now();
+    }
+    ~ParallelTimer() {
+        --depth();
+        if (outermost_) total() += std::chrono::steady_clock::now() - start_;
+    }
+    ParallelTimer(const ParallelTimer&) = delete;
+    ParallelTimer& operator=(const ParallelTimer&) = delete;
+
+    static std::chrono::duration<double>& total() noexcept {
+        thread_local std::chrono::duration<double> time{0};
+        return time;
+    }
+
+private:
+    static int& depth() noexcept {
+        thread_local int nesting = 0;
+        return nesting;
+    }
+    bool outermost_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace detail
+
+/// Wall time this thread has spent in the parallel passes below (outermost
+/// ones only): what a tick spends outside them is its serial work, which
+/// more threads do not shorten (Schedule::serial_in, the bench).
+inline std::chrono::duration<double> parallel_time_of_this_thread() noexcept {
+    return detail::ParallelTimer::total();
+}
+
 /// Runs body(i) for every i in [0, n), in parallel. body must write only
 /// state owned by i.
 template <class Body>
 void for_each_index(std::size_t n, Body&& body, std::size_t grain = 1024) {
+    const detail::ParallelTimer timer;
     oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, n, grain),
                               [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
                                   for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
@@ -36,11 +77,14 @@ template <class Partial, class Chunk, class Combine>
 Partial deterministic_reduce(std::size_t n, const Partial& identity, Chunk&& chunk, Combine&& combine) {
     const std::size_t chunks = (n + reduction_chunk - 1) / reduction_chunk;
     std::vector<Partial> partials(chunks, identity);
-    oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-        const std::size_t begin = c * reduction_chunk;
-        const std::size_t end = std::min(n, begin + reduction_chunk);
-        partials[c] = chunk(begin, end);
-    });
+    {
+        const detail::ParallelTimer timer;
+        oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+            const std::size_t begin = c * reduction_chunk;
+            const std::size_t end = std::min(n, begin + reduction_chunk);
+            partials[c] = chunk(begin, end);
+        });
+    }
     Partial total = identity;
     for (const Partial& p : partials) combine(total, p);
     return total;

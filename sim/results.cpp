@@ -18,8 +18,14 @@
 //     HDF5 frees its old place and, by default, hands that place to the next
 //     allocation while the flushed B-tree still points there. File space
 //     strategy NONE never reuses freed space. The cost: superseded copies of
-//     each table's partly filled last chunk stay in the file (HDF5's own SWMR
-//     mode keeps them for the same reason); h5repack drops them.
+//     each compressed table's partly filled last chunk stay in the file
+//     (HDF5's own SWMR mode keeps them for the same reason); h5repack drops
+//     them. A plain (unfiltered) chunk keeps its size and its place: HDF5
+//     rewrites it in place, the driver holds that write until the commit and
+//     writes only the bytes that changed, the rows past the flushed extent
+//     (readers ignore them until the extent says otherwise). Tables that
+//     grow a few rows a flush are plain for that reason; Table::Impl holds
+//     appended rows until the flush, so a flush is one write per table.
 //  4. H5Fflush is not atomic: see "file driver".
 //  5. A new file is not an HDF5 file until its first flush: see
 //     create_committed_file.
@@ -37,6 +43,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -282,6 +289,21 @@ void write_attribute_data(hid_t object, const std::string& name, hid_t file_type
                           hid_t memory_type, hid_t space, const void* data,
                           const std::string& where) {
     const std::string at = where + " attribute " + name;
+    if (check(H5Aexists(object, name.c_str()), at, "cannot look up attribute") > 0) {
+        // One of the same type and shape (a counter set before every flush) is
+        // overwritten in place: deleting and re-creating it moves it in the
+        // object header and leaves the old space behind at each flush.
+        const AttributeHandle old(H5Aopen(object, name.c_str(), H5P_DEFAULT), at, "cannot open old attribute");
+        const TypeHandle old_type(H5Aget_type(old.get()), at, "cannot read old attribute type");
+        const SpaceHandle old_space(H5Aget_space(old.get()), at, "cannot read old attribute dataspace");
+        const bool fixed_size = H5Tis_variable_str(file_type) == 0;
+        if (fixed_size && check(H5Tequal(old_type.get(), file_type), at, "cannot compare types") > 0 &&
+            check(H5Sextent_equal(old_space.get(), space), at, "cannot compare dataspaces") > 0) {
+            if (element_count(space, at) > 0)
+                check(H5Awrite(old.get(), memory_type, data), at, "cannot write attribute");
+            return;
+        }
+    }
     if (check(H5Aexists(object, name.c_str()), at, "cannot look up attribute") > 0)
         check(H5Adelete(object, name.c_str()), at, "cannot delete old attribute");
     const AttributeHandle attribute(
@@ -795,6 +817,11 @@ PropertiesHandle file_creation_properties(const std::string& where) {
     PropertiesHandle fcpl(H5Pcreate(H5P_FILE_CREATE), where, "cannot create file properties");
     check(H5Pset_file_space_strategy(fcpl.get(), H5F_FSPACE_STRATEGY_NONE, false, 1), where,
           "cannot set file space strategy");
+    // A chunk index node holds up to 2K chunks and is allocated whole: at
+    // HDF5's K of 32, 2 KiB for each saved state array (one chunk each), a
+    // quarter of a small run's file. K = 8 (560 bytes) still indexes a long
+    // run's thousands of chunks in a few levels.
+    check(H5Pset_istore_k(fcpl.get(), 8), where, "cannot set chunk index node size");
     return fcpl;
 }
 
@@ -812,7 +839,7 @@ bool filter_can_encode(H5Z_filter_t filter) {
            (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
 }
 
-PropertiesHandle table_creation_properties(std::uint64_t chunk_rows, const std::string& where) {
+PropertiesHandle table_creation_properties(std::uint64_t chunk_rows, Storage storage, const std::string& where) {
     PropertiesHandle dcpl(H5Pcreate(H5P_DATASET_CREATE), where,
                           "cannot create dataset properties");
     const std::array<hsize_t, 1> chunk{chunk_rows};
@@ -821,7 +848,8 @@ PropertiesHandle table_creation_properties(std::uint64_t chunk_rows, const std::
     check(H5Pset_obj_track_times(dcpl.get(), false), where, "cannot disable time tracking");
     // Compression is an optimisation: a build of HDF5 without zlib still
     // writes valid, uncompressed tables.
-    if (filter_can_encode(H5Z_FILTER_SHUFFLE) && filter_can_encode(H5Z_FILTER_DEFLATE)) {
+    if (storage == Storage::compressed && filter_can_encode(H5Z_FILTER_SHUFFLE) &&
+        filter_can_encode(H5Z_FILTER_DEFLATE)) {
         check(H5Pset_shuffle(dcpl.get()), where, "cannot enable shuffle");
         check(H5Pset_deflate(dcpl.get(), 4), where, "cannot enable deflate");
     }
@@ -874,23 +902,26 @@ std::size_t validated_length(const std::vector<Column>& columns,
     return length;
 }
 
-/// Interleaves column-major data into the packed compound rows. Fields of
-/// variable-length strings point into `data`, which must outlive the write.
-std::vector<unsigned char> pack_rows(const std::vector<Column>& columns,
-                                     const std::vector<ColumnData>& data,
-                                     const RowLayout& layout, std::size_t rows) {
-    std::vector<unsigned char> buffer(rows * layout.size);  // zeros: the NUL padding
+/// Interleaves column-major data into packed compound rows at the end of
+/// `buffer`. Fields of variable-length strings point into copies kept in
+/// `strings`, which must outlive the write (a deque: its elements stay put).
+void pack_rows(const std::vector<Column>& columns, const std::vector<ColumnData>& data,
+               const RowLayout& layout, std::size_t rows, std::vector<unsigned char>& buffer,
+               std::deque<std::string>& strings) {
+    const std::size_t first = buffer.size();
+    buffer.resize(first + rows * layout.size);  // zeros: the NUL padding
+    unsigned char* const out = buffer.data() + first;
     for (std::size_t c = 0; c < data.size(); ++c) {
         std::visit(
             [&](const auto& values) {
                 using Value = typename std::decay_t<decltype(values)>::value_type;
                 for (std::size_t r = 0; r < rows; ++r) {
-                    unsigned char* field = &buffer[r * layout.size + layout.offsets[c]];
+                    unsigned char* field = out + r * layout.size + layout.offsets[c];
                     if constexpr (std::is_same_v<Value, std::string>) {
                         if (columns[c].type == ColumnType::FixedString) {
                             std::memcpy(field, values[r].data(), values[r].size());
                         } else {
-                            const char* text = values[r].c_str();
+                            const char* text = strings.emplace_back(values[r]).c_str();
                             std::memcpy(field, &text, sizeof text);
                         }
                     } else {
@@ -900,7 +931,6 @@ std::vector<unsigned char> pack_rows(const std::vector<Column>& columns,
             },
             data[c]);
     }
-    return buffer;
 }
 
 std::string join_path(const std::string& group, const std::string& name) {
@@ -918,6 +948,17 @@ struct Table::Impl {
     TypeHandle memory_type;
     RowLayout layout;
     std::string where;
+    // Rows appended and not yet handed to HDF5: one dataset write per flush
+    // rather than per append keeps small ticks cheap (see "file driver").
+    std::vector<unsigned char> pending;
+    std::size_t pending_rows = 0;
+    std::deque<std::string> pending_strings;  // what pending's string fields point to
+    std::uint64_t written_rows = 0;           // rows handed to HDF5
+
+    /// Beyond this, appended rows are handed to HDF5 at once (still unflushed:
+    /// they reach the disk at the next flush, like the rest): a snapshot of a
+    /// million firms is not held twice.
+    static constexpr std::size_t pending_limit = std::size_t{4} << 20;
 
     void set_rows(std::uint64_t rows) const {
         const std::array<hsize_t, 1> dims{rows};
@@ -955,6 +996,30 @@ struct Table::Impl {
                        H5P_DEFAULT, buffer.data()),
               where, "cannot write rows");
     }
+
+    /// Hands the pending rows to HDF5 (the disk sees them at H5Fflush).
+    void write_pending() {
+        throw_write_failure(*driver, where);
+        if (pending_rows == 0) return;
+        set_rows(written_rows + pending_rows);
+        try {
+            write_rows(written_rows, pending_rows, pending);
+        } catch (const ResultsError&) {
+            // Keep the extent at the rows written, so a later write leaves no hole.
+            try {
+                set_rows(written_rows);
+            } catch (const ResultsError&) {
+            }
+            throw_write_failure(*driver, where);  // the cause, if it was one
+            throw;
+        }
+        written_rows += pending_rows;
+        pending.clear();
+        if (pending.capacity() > 2 * pending_limit) pending.shrink_to_fit();  // after a snapshot
+        pending_rows = 0;
+        pending_strings.clear();
+        throw_write_failure(*driver, where);
+    }
 };
 
 Table::Table(std::unique_ptr<Impl> impl, std::vector<Column> columns)
@@ -967,21 +1032,10 @@ void Table::append(const std::vector<ColumnData>& columns) {
     throw_write_failure(*impl_->driver, impl_->where);
     const std::size_t count = validated_length(columns_, columns, impl_->where);
     if (count == 0) return;
-    const std::vector<unsigned char> buffer = pack_rows(columns_, columns, impl_->layout, count);
-    impl_->set_rows(rows_ + count);
-    try {
-        impl_->write_rows(rows_, count, buffer);
-    } catch (const ResultsError&) {
-        // Keep the extent equal to rows(), so a later append leaves no hole.
-        try {
-            impl_->set_rows(rows_);
-        } catch (const ResultsError&) {
-        }
-        throw_write_failure(*impl_->driver, impl_->where);  // the cause, if it was one
-        throw;
-    }
+    pack_rows(columns_, columns, impl_->layout, count, impl_->pending, impl_->pending_strings);
+    impl_->pending_rows += count;
     rows_ += count;
-    throw_write_failure(*impl_->driver, impl_->where);
+    if (impl_->pending.size() >= Impl::pending_limit) impl_->write_pending();
 }
 
 // ====================================================================== File
@@ -1003,9 +1057,16 @@ File::File(std::unique_ptr<Impl> impl, std::filesystem::path path)
     : impl_(std::move(impl)), path_(std::move(path)) {}
 
 File::~File() {
-    // Closing writes what HDF5 still holds; after a write error (a full
-    // disk) the driver drops it, so closing cannot fail (see DriverState).
+    // Closing writes what HDF5 still holds, and the rows appended since the
+    // last flush; after a write error (a full disk) the driver drops it, so
+    // closing cannot fail (see DriverState).
     quiet_hdf5();
+    for (const auto& table : tables_) {
+        try {
+            table->impl_->write_pending();
+        } catch (const ResultsError&) {
+        }
+    }
     // Tables hold datasets of this file: close them before the file.
     tables_.clear();
 }
@@ -1054,7 +1115,7 @@ std::unique_ptr<File> File::create(const std::filesystem::path& path) {
 }
 
 Table& File::create_table(const std::string& path, std::vector<Column> columns,
-                          const std::string& description, std::uint64_t chunk_rows) {
+                          const std::string& description, std::uint64_t chunk_rows, Storage storage) {
     const std::string where = impl_->where(path);
     impl_->check_written(where);
     validate_columns(columns, where);
@@ -1072,7 +1133,7 @@ Table& File::create_table(const std::string& path, std::vector<Column> columns,
     table->dataset = DatasetHandle(
         H5Dcreate2(impl_->file.get(), path.c_str(), file_type.get(), space.get(),
                    link_creation_properties(where).get(),
-                   table_creation_properties(chunk_rows, where).get(),
+                   table_creation_properties(chunk_rows, storage, where).get(),
                    table_access_properties(chunk_rows * table->layout.size, where).get()),
         where, "cannot create table");
     write_column_attributes(table->dataset.get(), columns, description, where);
@@ -1128,7 +1189,8 @@ void File::write_array(const std::string& path, ArrayType type, const void* data
     const DatasetHandle dataset(
         H5Dcreate2(impl_->file.get(), path.c_str(), stored, vector_space(count, where).get(),
                    link_creation_properties(where).get(),
-                   table_creation_properties(std::clamp<std::size_t>(count, 1, array_chunk), where).get(),
+                   table_creation_properties(std::clamp<std::size_t>(count, 1, array_chunk), Storage::compressed,
+                                             where).get(),
                    H5P_DEFAULT),
         where, "cannot create array");
     if (count > 0)
@@ -1172,6 +1234,7 @@ void File::flush() {
     // with the new end of file: the only moment metadata reaches the disk.
     quiet_hdf5();
     impl_->check_written(impl_->file_name);
+    for (const auto& table : tables_) table->impl_->write_pending();
     check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), impl_->file_name, "cannot flush");
     impl_->check_written(impl_->file_name);
 }

@@ -1,11 +1,12 @@
-// Results files: HDF5 written one tick at a time, readable after a crash.
+// Results files: HDF5 written in ticks, readable after a crash.
 //
-// Tables are extendible, chunked, compressed 1-D datasets of a compound type
-// (one field per column), so `pandas.DataFrame(h5py.File(f)["series/by_tier"][:])`
+// Tables are extendible, chunked 1-D datasets of a compound type (one field
+// per column), so `pandas.DataFrame(h5py.File(f)["series/by_tier"][:])`
 // loads one in a line. Every column carries `units` and `description`
-// attributes. After each tick the writer flushes; metadata is held in the
-// cache between flushes so that a process killed at any moment leaves on disk
-// the file as of the last flush, with every completed tick.
+// attributes. Appended rows are held in memory and written by the next
+// flush(); metadata is held in the cache between flushes, so that a process
+// killed at any moment leaves on disk the file as of the last flush. How often
+// to flush is the caller's choice (sim/runner.hpp flushes on a clock).
 //
 // Crash safety, precisely: a writer killed at any moment, inside flush() too,
 // leaves at its path a file that h5dump and h5py open, holding every row
@@ -15,9 +16,11 @@
 // flush() counts ticks that every table holds. A file may be read while it is
 // written (the writer takes no file lock); the reader sees it as a crash would
 // leave it.
-// Costs: the superblock is version 2 (HDF5 1.10 or later reads it), and
-// superseded copies of each table's partly filled last chunk stay in the file
-// (`h5repack` drops them), so chunks of about a tick's rows keep files small.
+// Costs: the superblock is version 2 (HDF5 1.10 or later reads it). A plain
+// (uncompressed) table's partly filled last chunk is rewritten in place at
+// each flush, so it leaves nothing behind; a compressed table's changes size,
+// and every flush leaves a superseded copy of it in the file (`h5repack`
+// drops them): compress only tables appended in blocks of a chunk or more.
 //
 // Not thread safe (HDF5's serial build): use results from one thread.
 // All raw HDF5 C calls of the project are confined to results.cpp; other
@@ -83,6 +86,21 @@ constexpr ArrayType array_type_of() noexcept {
     }
 }
 
+/// How a table's chunks are stored. Plain chunks are rewritten in place when
+/// a flush finds the last one partly filled; compressed ones (shuffle +
+/// deflate) move, leaving the old copy behind (see the top of this file).
+/// Plain suits tables that grow a few rows a tick, compressed those written
+/// in blocks of a chunk or more (snapshots of every firm).
+enum class Storage { plain, compressed };
+
+/// Chunk length of a plain table that grows by `rows_per_tick` rows a tick:
+/// `ticks` ticks' worth, so that the unfilled part of its last chunk (the
+/// slack a file holds per table) is under `ticks` ticks of rows, and a long
+/// run's chunk index stays small.
+constexpr std::uint64_t tick_chunk_rows(std::uint64_t rows_per_tick, std::uint64_t ticks = 12) {
+    return (rows_per_tick == 0 ? 1 : rows_per_tick) * ticks;
+}
+
 class ResultsError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -96,7 +114,8 @@ public:
     const std::vector<Column>& columns() const noexcept { return columns_; }
     std::uint64_t rows() const noexcept { return rows_; }
     /// Appends rows given column by column, in the order of columns(). They
-    /// reach the disk at the next File::flush().
+    /// are held in memory (written on, unflushed, once they fill a few MiB)
+    /// and reach the disk at the next File::flush().
     /// @throws ResultsError if a column's length or type is wrong, or a value
     ///         of a FixedString column is longer than its length (nothing is
     ///         appended then)
@@ -127,19 +146,22 @@ public:
     static std::unique_ptr<File> create(const std::filesystem::path& path);
 
     /// Creates a table at `path` ("series/by_tier"); intermediate groups are
-    /// created as needed. `chunk_rows` sets the chunk length: about a tick's
-    /// worth of rows or more (each flush leaves a superseded copy of the last,
-    /// partly filled chunk behind).
+    /// created as needed. `chunk_rows` sets the chunk length: a plain
+    /// table's last chunk is allocated whole, so a few ticks' rows (a file
+    /// holds up to one chunk of slack per table); a compressed table's a
+    /// block's worth or less (each flush leaves a superseded copy of its
+    /// last, partly filled chunk behind).
     /// @throws ResultsError for no columns, duplicate names, a FixedString
     ///         column of length 0, zero chunk_rows, or an existing object at
     ///         `path`
     Table& create_table(const std::string& path, std::vector<Column> columns,
-                        const std::string& description, std::uint64_t chunk_rows = 256);
+                        const std::string& description, std::uint64_t chunk_rows = 256,
+                        Storage storage = Storage::plain);
     /// A variable-length UTF-8 string dataset (e.g. the resolved scenario).
     void write_text(const std::string& path, const std::string& text,
                     const std::string& description);
     /// A 1-D dataset of `count` elements of `type` at `data` (chunked and
-    /// compressed like the tables); intermediate groups are created as needed.
+    /// compressed, written once); intermediate groups are created as needed.
     /// For state that is saved whole, once (a model's snapshot), not appended.
     /// @throws ResultsError if an object exists at `path`
     void write_array(const std::string& path, ArrayType type, const void* data, std::size_t count,
@@ -166,7 +188,8 @@ public:
     void link_external(const std::string& link_path, const std::string& target_file,
                        const std::string& target_object = "/");
     /// Writes everything appended so far to disk, metadata included: the
-    /// commit point for crashes. Write errors (a full disk) surface here, or
+    /// commit point for crashes. Its cost is about one write per table and
+    /// per changed metadata block, whatever the rows appended since the last. Write errors (a full disk) surface here, or
     /// in the append that met them first; the destructor cannot report them.
     /// After a write error nothing more reaches the disk: the file stays as
     /// of the last completed flush (as after a kill), every later append or

@@ -32,17 +32,27 @@ std::unique_ptr<results::File> open_output(Model& model, const RunOptions& optio
     return file;
 }
 
-/// Appends the rows of `tick`, the `recorded`-th recorded one, and flushes.
-void record(Model& model, results::File& file, Tick tick, Tick recorded, const std::filesystem::path& output) {
+/// Appends the rows of `tick`; `flushed` ticks are on disk.
+void record(Model& model, results::File& file, Tick tick, Tick flushed, const std::filesystem::path& output) {
     try {
         model.record(tick, file);
-        file.set_attribute("/", "ticks_completed", std::int64_t{recorded} + 1);
+    } catch (const results::ResultsError& e) {
+        throw results::ResultsError(std::string(e.what()) + "\n" + output.string() + " holds the " +
+                                    std::to_string(flushed) + " ticks completed before its last flush, " +
+                                    "readable, status 'running'");
+    }
+}
+
+/// Flushes the `recorded` ticks appended so far.
+void flush_ticks(results::File& file, Tick recorded, Tick flushed, const std::filesystem::path& output) {
+    try {
+        file.set_attribute("/", "ticks_completed", std::int64_t{recorded});
         file.flush();
     } catch (const results::ResultsError& e) {
         // The file stays as of the last completed flush (results.hpp).
         throw results::ResultsError(std::string(e.what()) + "\n" + output.string() + " holds the " +
-                                    std::to_string(recorded) + " ticks completed before the error, readable, " +
-                                    "status 'running'");
+                                    std::to_string(flushed) + " ticks completed before its last flush, " +
+                                    "readable, status 'running'");
     }
 }
 
@@ -77,6 +87,8 @@ RunSummary run(Model& model, const RunOptions& options) {
     double agent_ticks = 0;
     bool burnt_in = options.burn_in == 0;
     Tick next = options.first_tick;
+    FlushClock clock(options.flush_interval);
+    Tick flushed = 0;  // recorded ticks on disk
     for (Tick k = 0; k < planned; ++k, ++next) {
         if (stop_requested(options)) {
             summary.interrupted = true;
@@ -90,11 +102,21 @@ RunSummary run(Model& model, const RunOptions& options) {
         agent_ticks += static_cast<double>(model.agent_count());
         model.schedule().run_tick(next);
         if (k >= options.burn_in) {
-            if (file) record(model, *file, next, k - options.burn_in, options.output);
             summary.ticks_completed = k - options.burn_in + 1;
+            if (file) {
+                record(model, *file, next, flushed, options.output);
+                if (clock.due(summary.ticks_completed)) {
+                    flush_ticks(*file, summary.ticks_completed, flushed, options.output);
+                    flushed = summary.ticks_completed;
+                    clock.flushed();
+                }
+            }
         }
         progress.update(k + 1);
     }
+    // The last flush is part of writing the ticks: timed with them.
+    if (file && flushed < summary.ticks_completed)
+        flush_ticks(*file, summary.ticks_completed, flushed, options.output);
     summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (summary.wall_seconds > 0)
         summary.agent_ticks_per_second = agent_ticks / summary.wall_seconds;

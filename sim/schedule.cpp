@@ -13,9 +13,11 @@ void Schedule::add(std::string name, Body body) {
 void Schedule::run_tick(Tick tick) {
     for (running_ = 0; running_ < phases_.size(); ++running_) {
         Phase& phase = phases_[running_];
+        const auto parallel_before = parallel_time_of_this_thread();
         const auto start = std::chrono::steady_clock::now();
         phase.body(tick);
         phase.elapsed += std::chrono::steady_clock::now() - start;
+        phase.parallel += parallel_time_of_this_thread() - parallel_before;
     }
     running_ = npos;
 }

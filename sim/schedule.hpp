@@ -24,6 +24,9 @@ public:
     const std::string& name(std::size_t i) const { return phases_[i].name; }
     /// Wall time spent in phase i over all ticks run so far.
     std::chrono::duration<double> time_in(std::size_t i) const { return phases_[i].elapsed; }
+    /// The part of time_in(i) spent outside parallel passes (sim/parallel.hpp):
+    /// serial work, which more threads do not shorten.
+    std::chrono::duration<double> serial_in(std::size_t i) const { return phases_[i].elapsed - phases_[i].parallel; }
     /// Name of the phase now running, or "" between ticks (for checks and errors).
     const std::string& current() const noexcept;
 
@@ -32,6 +35,7 @@ private:
         std::string name;
         Body body;
         std::chrono::duration<double> elapsed{0};
+        std::chrono::duration<double> parallel{0};
     };
     std::vector<Phase> phases_;
     std::size_t running_ = npos;

@@ -147,6 +147,9 @@ int run_command(const std::vector<std::string>& args) {
             ("overwrite", po::bool_switch(), "replace the output if it is an existing tiersim results file")
             ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all cores)")
             ("seed", po::value<std::int64_t>(), "seed of the random streams (same as --set run.seed=S)")
+            ("flush-interval", po::value<double>()->value_name("SECONDS")->default_value(sim::default_flush_interval.count()),
+             "flush the results file after the first tick, then at most this often (0: after every tick); a crash "
+             "keeps every flushed tick")
             ("from-state", po::value<std::string>()->value_name("FILE[:LABEL]"),
              "continue from the state saved in a results file (LABEL: end (default) or burn_in); the scenario "
              "may differ from the saved one only in policies, shocks, output and run.ticks")
@@ -184,6 +187,9 @@ int run_command(const std::vector<std::string>& args) {
         run.burn_in = saved ? 0 : static_cast<sim::Tick>(loaded.scenario.run.burn_in_months);
         if (saved) run.first_tick = restore(model, *saved);
         run.output = output;
+        const double flush_interval = (*vm)["flush-interval"].as<double>();
+        if (!(flush_interval >= 0)) throw po::invalid_option_value("--flush-interval " + std::to_string(flush_interval));
+        run.flush_interval = std::chrono::duration<double>(flush_interval);
         run.show_progress = !quiet && sim::ProgressBar::stderr_is_terminal();
         run.stop_requested = &stop_requested;
         run.attributes = {

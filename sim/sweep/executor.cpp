@@ -72,6 +72,8 @@ RunSummary run_to_file(Model& model, Tick ticks, const RunFile& spec, const std:
             model.open_results(*file);
             file->flush();
         }
+        FlushClock clock(default_flush_interval);
+        Tick flushed = 0;
         for (Tick tick = 0; tick < burn_in + ticks; ++tick) {
             if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
                 summary.interrupted = true;
@@ -82,11 +84,17 @@ RunSummary run_to_file(Model& model, Tick ticks, const RunFile& spec, const std:
             if (tick < burn_in) continue;
             std::lock_guard lock(io_mutex());
             model.record(tick, *file);
-            file->set_attribute("/", "ticks_completed", std::int64_t{tick - burn_in} + 1);
-            file->flush();
             summary.ticks_completed = tick - burn_in + 1;
+            if (clock.due(summary.ticks_completed)) {
+                file->set_attribute("/", "ticks_completed", std::int64_t{summary.ticks_completed});
+                file->flush();
+                flushed = summary.ticks_completed;
+                clock.flushed();
+            }
         }
         std::lock_guard lock(io_mutex());
+        if (flushed < summary.ticks_completed)
+            file->set_attribute("/", "ticks_completed", std::int64_t{summary.ticks_completed});
         file->set_attribute("/", "status", std::string(summary.interrupted ? "interrupted" : "completed"));
         file->flush();
         file.reset();

@@ -51,7 +51,8 @@ struct RunFile {
 };
 
 /// Like sim::run, for runs that share the process: file writes take
-/// io_mutex(), the model computes outside it. The root attribute "status"
+/// io_mutex(), the model computes outside it. Flushed as FlushClock says,
+/// with default_flush_interval. The root attribute "status"
 /// reads "running", then "completed" or "interrupted". The first `burn_in`
 /// ticks run unrecorded (then Model::end_burn_in); a sweep's run files save no state.
 RunSummary run_to_file(Model& model, Tick ticks, const RunFile& file, const std::atomic<bool>* stop,

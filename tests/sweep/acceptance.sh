@@ -172,11 +172,11 @@ case "$mode" in
     ;;
   full-disk)
     # The disk fills up (RLIMIT_FSIZE: a write past it fails with EFBIG, with
-    # SIGXFSZ ignored), first while runs write their files (about 500 kB
+    # SIGXFSZ ignored), first while runs write their files (about 470 kB
     # each): the sweep stops, writes the sweep file with those runs pending,
     # says why and exits 1.
     mkdir disk
-    status bash -c 'trap "" XFSZ; ulimit -f 400; exec "$@"' - "$tiersim" sweep "$sweep" -q --threads 2 -o disk/sweep.h5 2> disk.txt
+    status bash -c 'trap "" XFSZ; ulimit -f 250; exec "$@"' - "$tiersim" sweep "$sweep" -q --threads 2 -o disk/sweep.h5 2> disk.txt
     grep -v '^ \|^HDF5\|#0' disk.txt || true
     [ "$rc" -eq 1 ] || fail "a sweep on a full disk exited $rc, not 1"
     grep -q 'cannot write.*File too large' disk.txt && grep -q -- '--resume' disk.txt || fail "no clear message"

@@ -53,3 +53,27 @@ TEST_CASE("retargeting a link moves it between reverse lists once the index is r
     CHECK(std::is_sorted(in3.begin(), in3.end()));
     CHECK(g.out_links(0) == std::make_pair(first, last));
 }
+
+TEST_CASE("after many retargets the rebuilt reverse index lists exactly each node's links, ascending", "[link_graph]") {
+    // Nodes with no links at the start, the middle and the end (the last node's count is not stored).
+    constexpr std::uint32_t nodes = 9;
+    std::vector<LinkGraph::Edge> edges;
+    for (std::uint32_t source = 0; source < nodes; ++source)
+        for (std::uint32_t k = 0; k < source % 4; ++k) edges.push_back({source, (source * 7 + k * 3) % nodes});
+    LinkGraph g(nodes, edges);
+    std::uint32_t state = 12345;
+    for (int round = 0; round < 50; ++round) {
+        for (tiersim::sim::LinkIndex l = 0; l < g.link_count(); l += 2) {
+            state = state * 1664525u + 1013904223u;
+            g.retarget(l, (state >> 8) % nodes);
+        }
+        g.rebuild_reverse_index();
+        for (std::uint32_t node = 0; node < nodes; ++node) {
+            std::vector<tiersim::sim::LinkIndex> expected;
+            for (tiersim::sim::LinkIndex l = 0; l < g.link_count(); ++l)
+                if (g.target(l) == node) expected.push_back(l);
+            const auto in = g.in_links(node);
+            REQUIRE(std::vector<tiersim::sim::LinkIndex>(in.begin(), in.end()) == expected);
+        }
+    }
+}

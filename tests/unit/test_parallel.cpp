@@ -1,10 +1,13 @@
 #include "sim/parallel.hpp"
+#include "sim/schedule.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 using namespace tiersim::sim;
@@ -59,4 +62,25 @@ TEST_CASE("for_each_index visits every index exactly once", "[parallel]") {
 TEST_CASE("ThreadLimit reports the threads it allows", "[parallel]") {
     CHECK(ThreadLimit(1).threads() == 1);
     CHECK(ThreadLimit(0).threads() >= 1);
+}
+
+TEST_CASE("time in parallel passes is counted once, outermost, and a phase's serial time is the rest",
+          "[parallel]") {
+    tiersim::sim::Schedule schedule;
+    schedule.add("serial", [](tiersim::sim::Tick) { std::this_thread::sleep_for(std::chrono::milliseconds(5)); });
+    schedule.add("parallel", [](tiersim::sim::Tick) {
+        tiersim::sim::for_each_index(1, [](std::size_t) {
+            // A nested pass runs inside the outer one's time, not on top of it.
+            tiersim::sim::for_each_index(1, [](std::size_t) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); });
+        });
+    });
+    const auto before = tiersim::sim::parallel_time_of_this_thread();
+    schedule.run_tick(0);
+    const auto in_passes = tiersim::sim::parallel_time_of_this_thread() - before;
+    CHECK(schedule.serial_in(0) == schedule.time_in(0));  // no pass at all
+    CHECK(schedule.serial_in(0).count() >= 0.005);
+    CHECK(schedule.serial_in(1).count() >= 0.0);
+    CHECK(schedule.serial_in(1) < schedule.time_in(1) - std::chrono::milliseconds(19));
+    CHECK(in_passes >= std::chrono::milliseconds(20));
+    CHECK(in_passes <= schedule.time_in(1));  // counted once, though two passes nest
 }
