@@ -15,10 +15,10 @@ const chartSpecs = [
   { key: "firms", title: "Firms by tier (the pyramid)", lines: tierLines("firms") },
   { key: "employment", title: "Employment by tier (workers)", lines: tierLines("employment") },
   { key: "value_added", title: "Value added by tier (MXN/month)", lines: tierLines("value_added") },
-  { key: "orders", title: "Orders placed by tier, and final demand (the bullwhip)",
+  { key: "orders", title: "Orders placed by tier, and final demand (the bullwhip; first month = 100)", index: true,
     lines: (tiers) => [{ name: "final demand", color: "#000", value: (m) => m.demand[0] }]
       .concat(tierLines("orders")(tiers)) },
-  { key: "trade", title: "Import share and local content (share)",
+  { key: "trade", title: "Import share and local content", format: d3.format(".0%"),
     lines: () => [{ name: "import share", color: "#d95f02", value: (m) => m.import_share },
                   { name: "local content", color: "#1b9e77", value: (m) => m.local_content }] },
   { key: "msmes", title: "Active MSMEs (firms of at most 250 workers)",
@@ -50,13 +50,16 @@ function makeChart(spec, tiers) {
   function draw() {
     const ticks = window.tiersim.ticks;
     x.domain([0, Math.max(window.tiersim.setup.ticks_planned - 1, 1)]);
+    // Tiers order in their own units (modules, parts, pieces): an index puts their swings side by side.
+    const shown = (values) => (spec.index && values.length && values[0] > 0
+      ? values.map((v) => 100 * v / values[0]) : values);
     let top = 0;
-    lines.forEach((line) => window.tiersim.series[spec.key + "." + line.name].forEach((v) => { top = Math.max(top, v); }));
+    lines.forEach((line) => shown(window.tiersim.series[spec.key + "." + line.name]).forEach((v) => { top = Math.max(top, v); }));
     y.domain([0, top > 0 ? top * 1.05 : 1]);
     xAxis.call(d3.svg.axis().scale(x).orient("bottom").ticks(6));
-    yAxis.call(d3.svg.axis().scale(y).orient("left").ticks(5).tickFormat(d3.format(".2s")));
+    yAxis.call(d3.svg.axis().scale(y).orient("left").ticks(5).tickFormat(spec.format || d3.format(".2s")));
     lines.forEach((line, k) => {
-      const values = window.tiersim.series[spec.key + "." + line.name];
+      const values = shown(window.tiersim.series[spec.key + "." + line.name]);
       const path = d3.svg.line().x((v, j) => x(ticks[j])).y((v) => y(v));
       paths[k].attr("d", values.length ? path(values) : null);
     });
@@ -137,6 +140,9 @@ const handlers = {
   ranking: (m) => showRanking(m.rows),
   join: (m) => setText("join-code", m.code),
   status: (m) => {
+    const speed = document.getElementById("speed");
+    if (document.activeElement !== speed) { speed.value = m.speed_ms; setText("speed-text", m.speed_ms + " ms"); }
+    document.getElementById("rounds").placeholder = m.round_seconds;
     setText("student-count", m.students + " student(s) connected");
     setText("connection", m.done ? "the class is over" : m.running ? "running" : "paused");
   },

@@ -182,6 +182,7 @@ void Classroom::open(std::int64_t seed) {
         {"scenario_name", loaded_.scenario.name},
         {"seed", std::int64_t{loaded_.scenario.run.seed}},
         {"replication", std::int64_t{loaded_.scenario.run.replication}},
+        {"threads", setup_.threads},
         {"ticks_planned", std::int64_t{loaded_.scenario.run.ticks}},
         {"command_line", setup_.command_line},
         {"created_utc", utc_now()},

@@ -30,6 +30,7 @@ struct ClassSetup {
     std::filesystem::path output;        ///< the results file of the class
     bool overwrite = false;
     std::string command_line;            ///< for the file's provenance
+    std::int64_t threads = 0;            ///< worker threads in use (provenance; results do not depend on it)
 };
 
 /// A lever the teacher may pull, as the page shows it: its range, unit and

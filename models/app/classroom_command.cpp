@@ -2,6 +2,7 @@
 #include "models/app/classroom.hpp"
 #include "models/app/classroom_server.hpp"
 #include "models/app/cli.hpp"
+#include "sim/parallel.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@ int classroom_command(const std::vector<std::string>& args) {
             ("seed", po::value<std::int64_t>(), "seed of the random streams (same as --set run.seed=S)")
             ("output,o", po::value<std::string>(), "results file of the class (default: SCENARIO's name with -class.h5, here)")
             ("overwrite", po::bool_switch(), "replace the output if it is an existing tiersim results file")
+            ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all cores)")
             ("port", po::value<unsigned short>()->default_value(8080), "TCP port (0: any free one, printed)")
             ("host", po::value<std::string>()->default_value("127.0.0.1"),
              "address to listen on; 0.0.0.0 for students on the LAN")
@@ -58,6 +60,8 @@ int classroom_command(const std::vector<std::string>& args) {
             throw po::error("no chart library at " + server.d3.string() +
                             " (install Debian's libjs-d3, or set TIERSIM_D3 to a d3.min.js of d3 version 3)");
 
+        sim::ThreadLimit threads((*vm)["threads"].as<std::size_t>());
+        setup.threads = static_cast<std::int64_t>(threads.threads());
         classroom::Classroom lesson(setup);
         classroom::serve(lesson, server);
         lesson.finish();

@@ -193,9 +193,22 @@ TEST_CASE("a lever pulled mid-run moves the pyramid, and a value outside the sch
     REQUIRE_FALSE(shocked.pull_lever("demand_shock", -0.5));
     shocked.step(), baseline.step();
     CHECK(oem_demand(shocked.model()) < 0.7 * oem_demand(baseline.model()));
+    // Every lever of the page is accepted within its range, a program the scenario lacks included.
+    CHECK_FALSE(shocked.model().levers().find("credit_guarantee").configured());
+    for (const auto& [lever, value] : std::vector<std::pair<std::string, double>>{
+             {"guarantee_coverage", 0.7}, {"subsidy_share", 0.5}, {"mfn_tariff", 0.2}, {"credit_crunch", 4}}) {
+        INFO("lever " << lever);
+        CHECK_FALSE(shocked.pull_lever(lever, value));
+    }
+    CHECK(shocked.model().levers().find("credit_guarantee").configured());
+    CHECK(shocked.model().levers().find("certification_subsidy").configured());
+    shocked.step();
+    CHECK(shocked.model().conditions().economy.mfn_tariff == 0.2);
     shocked.finish();
     const sim::results::Reader file(shocked.output());
-    CHECK(file.string_column("classroom/events", "action") == std::vector<std::string>{"lever:demand_shock"});
+    CHECK(file.string_column("classroom/events", "action") ==
+          std::vector<std::string>{"lever:demand_shock", "lever:guarantee_coverage", "lever:subsidy_share",
+                                   "lever:mfn_tariff", "lever:credit_crunch"});
 }
 
 TEST_CASE("the teacher's levers carry the schema's ranges and meanings", "[classroom]") {
