@@ -142,7 +142,7 @@ const handlers = {
   status: (m) => {
     const speed = document.getElementById("speed");
     if (document.activeElement !== speed) { speed.value = m.speed_ms; setText("speed-text", m.speed_ms + " ms"); }
-    document.getElementById("rounds").placeholder = m.round_seconds;
+    setText("round-status", m.round_seconds > 0 ? "rounds of " + m.round_seconds + " s" : "no rounds");
     setText("student-count", m.students + " student(s) connected");
     setText("connection", m.done ? "the class is over" : m.running ? "running" : "paused");
   },

@@ -62,10 +62,7 @@ int classroom_command(const std::vector<std::string>& args) {
 
         sim::ThreadLimit threads((*vm)["threads"].as<std::size_t>());
         setup.threads = static_cast<std::int64_t>(threads.threads());
-        classroom::Classroom lesson(setup);
-        classroom::serve(lesson, server);
-        lesson.finish();
-        std::fprintf(stderr, "tiersim classroom: wrote %s\n", lesson.output().string().c_str());
+        classroom::serve(setup, server);
         return int{exit_ok};
     });
 }

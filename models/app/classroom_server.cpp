@@ -1,6 +1,7 @@
 #include "models/app/classroom_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/program_options/errors.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -118,15 +119,16 @@ private:
 
 class Server {
 public:
-    Server(Classroom& classroom, const ServerOptions& options)
-        : classroom_(classroom), options_(options), acceptor_(io_), clock_(io_), signals_(io_, SIGINT, SIGTERM) {
+    Server(const ServerOptions& options)
+        : options_(options), acceptor_(io_), clock_(io_), signals_(io_, SIGINT, SIGTERM) {
         teacher_key_ = random_word(16, "abcdefghijklmnopqrstuvwxyz0123456789");
         join_code_ = random_word(4, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789");  // no 0/O, 1/I: read off a projector
         running_ = options.autostart;
         speed_ms_ = options.speed_ms;
     }
 
-    void run();
+    /// Listens, then opens the class (so a port in use leaves no file behind), and serves until a signal.
+    void run(const ClassSetup& setup);
 
     // --- for the connections ------------------------------------------------------------
     void serve_http(const http::request<http::string_body>& request, HttpSession& session,
@@ -142,6 +144,7 @@ public:
     const ServerOptions& options() const noexcept { return options_; }
 
 private:
+    void listen();
     void accept();
     void tick_later(std::chrono::milliseconds delay);
     void on_clock();
@@ -154,7 +157,6 @@ private:
     void join(Connection& from, const Message& message);
     void command(Connection& from, const Message& message);
 
-    Classroom& classroom_;
     ServerOptions options_;
     net::io_context io_;
     tcp::acceptor acceptor_;
@@ -167,6 +169,7 @@ private:
     bool finished_ = false;  ///< the closing screen is up
     int speed_ms_ = 500;
     int round_seconds_ = 0;
+    std::unique_ptr<Classroom> classroom_;
     std::chrono::steady_clock::time_point round_started_ = std::chrono::steady_clock::now();
 };
 
@@ -201,7 +204,8 @@ void Connection::on_read(beast::error_code error, std::size_t) {
 
 void Connection::send(std::shared_ptr<const std::string> message) {
     if (closed_) return;
-    if (queued_bytes_ + message->size() > max_queued_bytes) return close();
+    // One message may be large (the history of a long class); a backlog of them may not.
+    if (!queue_.empty() && queued_bytes_ + message->size() > max_queued_bytes) return close();
     queued_bytes_ += message->size();
     queue_.push_back(std::move(message));
     if (queue_.size() == 1) write();
@@ -316,16 +320,13 @@ void Server::serve_http(const http::request<http::string_body>& request, HttpSes
     (session.*respond)(http::status::ok, std::move(*body), content_type(name), keep_alive);
 }
 
-void Server::run() {
-    const tcp::endpoint endpoint(net::ip::make_address(options_.host), options_.port);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(net::socket_base::max_listen_connections);
+void Server::run(const ClassSetup& setup) {
+    listen();
+    classroom_ = std::make_unique<Classroom>(setup);
     const auto port = acceptor_.local_endpoint().port();
     const std::string base = "http://" + options_.host + ":" + std::to_string(port);
-    std::printf("tiersim classroom: %s, %lld months, writing %s\n", classroom_.model().scenario().name.c_str(),
-                static_cast<long long>(classroom_.ticks_planned()), classroom_.output().string().c_str());
+    std::printf("tiersim classroom: %s, %lld months, writing %s\n", classroom_->model().scenario().name.c_str(),
+                static_cast<long long>(classroom_->ticks_planned()), classroom_->output().string().c_str());
     std::printf("teacher:  %s/teacher#%s\n", base.c_str(), teacher_key_.c_str());
     std::printf("students: %s/  join code %s\n", base.c_str(), join_code_.c_str());
     if (options_.host == "127.0.0.1" || options_.host == "localhost")
@@ -333,12 +334,28 @@ void Server::run() {
     std::printf("Ctrl-C ends the class.\n");
     std::fflush(stdout);
     signals_.async_wait([this](beast::error_code, int) {
-        classroom_.finish();
+        classroom_->finish();
         io_.stop();
     });
     accept();
     if (running_) tick_later(0ms);
     io_.run();
+    classroom_->finish();
+    std::fprintf(stderr, "tiersim classroom: wrote %s\n", classroom_->output().string().c_str());
+}
+
+void Server::listen() {
+    const std::string where = options_.host + ":" + std::to_string(options_.port);
+    try {
+        const tcp::endpoint endpoint(net::ip::make_address(options_.host), options_.port);
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(net::socket_base::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(net::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+        throw boost::program_options::error("cannot listen on " + where + " (" + e.code().message() +
+                                            "); choose another --port (0: any free one) or --host");
+    }
 }
 
 void Server::accept() {
@@ -356,30 +373,30 @@ void Server::tick_later(std::chrono::milliseconds delay) {
 }
 
 void Server::on_clock() {
-    if (!running_ || classroom_.done()) return;
-    const bool waiting = round_seconds_ > 0 && classroom_.connected_students() > 0 && !classroom_.all_decided() &&
+    if (!running_ || classroom_->done()) return;
+    const bool waiting = round_seconds_ > 0 && classroom_->connected_students() > 0 && !classroom_->all_decided() &&
                          std::chrono::steady_clock::now() - round_started_ < std::chrono::seconds(round_seconds_);
     if (waiting) return tick_later(round_poll);
     advance();
-    if (running_ && !classroom_.done()) tick_later(std::chrono::milliseconds(speed_ms_));
+    if (running_ && !classroom_->done()) tick_later(std::chrono::milliseconds(speed_ms_));
 }
 
 void Server::advance() {
     try {
-        classroom_.step();
+        classroom_->step();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "tiersim classroom: the month failed: %s\n", e.what());
         running_ = false;
     }
     round_started_ = std::chrono::steady_clock::now();
     broadcast_month();
-    if (classroom_.done()) {
-        classroom_.finish();
+    if (classroom_->done()) {
+        classroom_->finish();
         running_ = false;
-        const auto ranking = std::make_shared<const std::string>(classroom_.ranking_json());
+        const auto ranking = std::make_shared<const std::string>(classroom_->ranking_json());
         for (const auto& c : connections_) c->send(ranking);
         std::printf("tiersim classroom: the class is over; %s is written (Ctrl-C to stop serving)\n",
-                    classroom_.output().string().c_str());
+                    classroom_->output().string().c_str());
         std::fflush(stdout);
     }
     broadcast_status();
@@ -395,24 +412,24 @@ void Server::refuse(Connection& to, const std::string& reason) {
 void Server::broadcast_status() {
     const auto status = std::make_shared<const std::string>(
         "{\"type\":\"status\",\"running\":" + std::string(running_ ? "true" : "false") +
-        ",\"done\":" + (classroom_.done() ? "true" : "false") + ",\"speed_ms\":" + std::to_string(speed_ms_) +
-        ",\"round_seconds\":" + std::to_string(round_seconds_) + ",\"month\":" + std::to_string(classroom_.next_month()) +
-        ",\"students\":" + std::to_string(classroom_.connected_students()) + ",\"seed\":" +
-        std::to_string(classroom_.seed()) + ",\"output\":\"" + json_escape(classroom_.output().filename().string()) +
+        ",\"done\":" + (classroom_->done() ? "true" : "false") + ",\"speed_ms\":" + std::to_string(speed_ms_) +
+        ",\"round_seconds\":" + std::to_string(round_seconds_) + ",\"month\":" + std::to_string(classroom_->next_month()) +
+        ",\"students\":" + std::to_string(classroom_->connected_students()) + ",\"seed\":" +
+        std::to_string(classroom_->seed()) + ",\"output\":\"" + json_escape(classroom_->output().filename().string()) +
         "\"}");
     for (const auto& c : connections_)
         if (c->role != Connection::Role::unknown) c->send(status);
 }
 
 void Server::broadcast_month() {
-    const auto month = std::make_shared<const std::string>(classroom_.history().empty() ? "" : classroom_.history().back());
-    const auto roster = std::make_shared<const std::string>(classroom_.roster_json());
+    const auto month = std::make_shared<const std::string>(classroom_->history().empty() ? "" : classroom_->history().back());
+    const auto roster = std::make_shared<const std::string>(classroom_->roster_json());
     for (const auto& c : connections_) {
         if (c->role == Connection::Role::teacher) {
             if (!month->empty()) c->send(month);
             c->send(roster);
         } else if (c->role == Connection::Role::student) {
-            send(*c, classroom_.firm_json(c->student));
+            send(*c, classroom_->firm_json(c->student));
         }
     }
 }
@@ -420,16 +437,16 @@ void Server::broadcast_month() {
 /// A page that (re)connects gets the whole class so far: it redraws from it.
 void Server::send_everything(Connection& to) {
     if (to.role == Connection::Role::teacher) {
-        send(to, classroom_.setup_json());
+        send(to, classroom_->setup_json());
         send(to, "{\"type\":\"join\",\"code\":\"" + join_code_ + "\"}");
         std::string history = "{\"type\":\"history\",\"ticks\":[";
-        for (std::size_t k = 0; k < classroom_.history().size(); ++k) history += (k ? "," : "") + classroom_.history()[k];
+        for (std::size_t k = 0; k < classroom_->history().size(); ++k) history += (k ? "," : "") + classroom_->history()[k];
         send(to, history + "]}");
-        send(to, classroom_.roster_json());
+        send(to, classroom_->roster_json());
     } else {
-        send(to, classroom_.firm_json(to.student));
+        send(to, classroom_->firm_json(to.student));
     }
-    if (classroom_.done()) send(to, classroom_.ranking_json());
+    if (classroom_->done()) send(to, classroom_->ranking_json());
 }
 
 void Server::receive(Connection& from, const std::string& text) {
@@ -450,7 +467,7 @@ void Server::join(Connection& from, const Message& message) {
     } else if (const auto* student = std::get_if<JoinStudent>(&message)) {
         if (student->code != join_code_) return refuse(from, "wrong join code: the code is on the teacher's screen");
         try {
-            from.student = classroom_.join(student->name, student->token);
+            from.student = classroom_->join(student->name, student->token);
         } catch (const std::length_error& e) {
             return refuse(from, e.what());
         }
@@ -460,23 +477,23 @@ void Server::join(Connection& from, const Message& message) {
     }
     send_everything(from);
     broadcast_status();
-    const auto roster = std::make_shared<const std::string>(classroom_.roster_json());
+    const auto roster = std::make_shared<const std::string>(classroom_->roster_json());
     for (const auto& c : connections_)
         if (c->role == Connection::Role::teacher) c->send(roster);
 }
 
 void Server::command(Connection& from, const Message& message) {
     if (const auto* d = std::get_if<Decide>(&message)) {
-        if (classroom_.done()) return refuse(from, "the class is over");
-        classroom_.decide(from.student, *d);
-        send(from, classroom_.firm_json(from.student));
-        const auto roster = std::make_shared<const std::string>(classroom_.roster_json());
+        if (classroom_->done()) return refuse(from, "the class is over");
+        classroom_->decide(from.student, *d);
+        send(from, classroom_->firm_json(from.student));
+        const auto roster = std::make_shared<const std::string>(classroom_->roster_json());
         for (const auto& c : connections_)
             if (c->role == Connection::Role::teacher) c->send(roster);
         return;
     }
     if (std::holds_alternative<Start>(message)) {
-        if (!running_ && !classroom_.done()) {
+        if (!running_ && !classroom_->done()) {
             running_ = true;
             round_started_ = std::chrono::steady_clock::now();
             tick_later(0ms);
@@ -485,35 +502,35 @@ void Server::command(Connection& from, const Message& message) {
         running_ = false;
         clock_.cancel();
     } else if (std::holds_alternative<Step>(message)) {
-        if (!running_ && !classroom_.done()) advance();
+        if (!running_ && !classroom_->done()) advance();
     } else if (const auto* speed = std::get_if<Speed>(&message)) {
         speed_ms_ = speed->ms_per_month;
     } else if (const auto* rounds = std::get_if<Rounds>(&message)) {
         round_seconds_ = rounds->seconds;
         round_started_ = std::chrono::steady_clock::now();
     } else if (const auto* lever = std::get_if<PullLever>(&message)) {
-        if (const auto refusal = classroom_.pull_lever(lever->lever, lever->value)) return refuse(from, *refusal);
+        if (const auto refusal = classroom_->pull_lever(lever->lever, lever->value)) return refuse(from, *refusal);
         send(from, "{\"type\":\"lever\",\"name\":\"" + lever->lever + "\",\"value\":" + json_number(lever->value) +
-                       ",\"month\":" + std::to_string(classroom_.next_month()) + "}");
+                       ",\"month\":" + std::to_string(classroom_->next_month()) + "}");
     } else if (const auto* restart = std::get_if<Restart>(&message)) {
         running_ = false;
         clock_.cancel();
         try {
-            classroom_.restart(restart->seed);
+            classroom_->restart(restart->seed);
         } catch (const std::exception& e) {
             return refuse(from, std::string("cannot restart: ") + e.what());
         }
         std::printf("tiersim classroom: restarted with seed %lld, writing %s\n", static_cast<long long>(restart->seed),
-                    classroom_.output().string().c_str());
+                    classroom_->output().string().c_str());
         std::fflush(stdout);
         for (const auto& c : connections_)
             if (c->role != Connection::Role::unknown) send_everything(*c);
     } else if (std::holds_alternative<Finish>(message)) {
         running_ = false;
         clock_.cancel();
-        classroom_.finish();
+        classroom_->finish();
         finished_ = true;
-        const auto ranking = std::make_shared<const std::string>(classroom_.ranking_json());
+        const auto ranking = std::make_shared<const std::string>(classroom_->ranking_json());
         for (const auto& c : connections_) c->send(ranking);
     }
     broadcast_status();
@@ -524,7 +541,7 @@ void Server::closed(Connection& connection) {
     const bool replaced = std::ranges::any_of(connections_, [&](const auto& other) {
         return other.get() != &connection && other->role == Connection::Role::student && other->student == connection.student;
     });
-    if (connection.role == Connection::Role::student && !replaced) classroom_.disconnect(connection.student);
+    if (connection.role == Connection::Role::student && !replaced) classroom_->disconnect(connection.student);
     for (auto it = connections_.begin(); it != connections_.end(); ++it)
         if (it->get() == &connection) {
             connections_.erase(it);
@@ -545,9 +562,9 @@ std::filesystem::path d3_script() {
     return "/usr/share/javascript/d3/d3.min.js";
 }
 
-void serve(Classroom& classroom, const ServerOptions& options) {
-    Server server(classroom, options);
-    server.run();
+void serve(const ClassSetup& setup, const ServerOptions& options) {
+    Server server(options);
+    server.run(setup);
 }
 
 }  // namespace tiersim::app::classroom

@@ -23,7 +23,9 @@ std::filesystem::path pages_folder();
 /// The chart library: $TIERSIM_D3, else Debian's /usr/share/javascript/d3/d3.min.js.
 std::filesystem::path d3_script();
 
-/// Serves the class until a signal (SIGINT, SIGTERM), which ends it: the file gets its end state and status.
-void serve(Classroom& classroom, const ServerOptions& options);
+/// Listens, opens the class and serves it until a signal (SIGINT, SIGTERM),
+/// which ends it: the file gets its end state and status.
+/// @throws boost::program_options::error when it cannot listen (nothing is written then)
+void serve(const ClassSetup& setup, const ServerOptions& options);
 
 }  // namespace tiersim::app::classroom

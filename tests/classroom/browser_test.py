@@ -117,13 +117,17 @@ def join_student(driver, url, code, name):
 
 
 def decide(driver, handle, order):
+    """Sends the student's order for the month their page shows; returns that month."""
     driver.switch_to.window(handle)
+    month = number(driver, "month")
     field = driver.find_element("id", "order")
     field.clear()
     field.send_keys(str(order))
     driver.find_element("id", "decide").click()
-    wait_for("the decision is acknowledged", lambda: "sent" in text(driver, "decided"))
-    return number(driver, "month")
+    # Acknowledged, or already past: the last decision of a round ends it at once.
+    wait_for("the decision is acknowledged",
+             lambda: "sent" in text(driver, "decided") or number(driver, "month") > month)
+    return month
 
 
 def students_play_a_round(driver, teacher_handle, url, code):
@@ -132,9 +136,11 @@ def students_play_a_round(driver, teacher_handle, url, code):
     rounds.clear()
     rounds.send_keys("60")
     driver.find_element("id", "pause").click()  # a change event for the rounds field, and a calm start
+    wait_for("the rounds are set", lambda: "60 s" in text(driver, "round-status"))
     driver.find_element("id", "start").click()
     ana = join_student(driver, url, code, "Ana")
     ben = join_student(driver, url, code, "Ben")
+    # With both connected the clock waits for both: the month each page shows is the same.
     month = decide(driver, ana, 1234)
     assert decide(driver, ben, 0) == month
     for handle in (ana, ben):

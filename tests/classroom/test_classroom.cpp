@@ -211,6 +211,25 @@ TEST_CASE("a lever pulled mid-run moves the pyramid, and a value outside the sch
                                    "lever:mfn_tariff", "lever:credit_crunch"});
 }
 
+TEST_CASE("a restart starts a fresh pyramid from a new seed into a new file; students keep their names", "[classroom]") {
+    testing::ScratchDir dir("classroom-restart");
+    Classroom lesson(setup_for(dir, {"run.ticks=4"}));
+    const std::size_t ana = lesson.join("Ana", "");
+    lesson.step();
+    lesson.restart(5);
+    CHECK(lesson.output() == dir / "class-2.h5");
+    CHECK(lesson.seed() == 5);
+    CHECK(lesson.next_month() == 0);
+    CHECK(lesson.students()[ana].name == "Ana");
+    CHECK(lesson.model().firms().alive[lesson.students()[ana].firm]);
+    while (!lesson.done()) lesson.step();
+    lesson.finish();
+    const sim::results::Reader first(dir / "class.h5"), second(dir / "class-2.h5");
+    CHECK(first.attribute_string("/", "status") == "interrupted");
+    CHECK(second.attribute_string("/", "status") == "completed");
+    CHECK(second.table_rows("series/by_tier") == 4 * first.table_rows("series/by_tier"));
+}
+
 TEST_CASE("the teacher's levers carry the schema's ranges and meanings", "[classroom]") {
     const auto controls = lever_controls(testing::teaching_scenario().scenario);
     REQUIRE(controls.size() == 5);
