@@ -108,9 +108,8 @@ const LeverSpec* find_spec(const std::string& name) {
 std::string number_text(double value) { return json_number(value); }
 
 /// `list` with `item` appended, as a YAML flow sequence for --set.
-std::string appended(YAML::Node list, const YAML::Node& item) {
-    YAML::Node copy = YAML::Clone(list);
-    if (!copy || !copy.IsSequence()) copy = YAML::Node(YAML::NodeType::Sequence);
+std::string appended(const YAML::Node& list, const YAML::Node& item) {
+    YAML::Node copy = list.IsDefined() && list.IsSequence() ? YAML::Clone(list) : YAML::Node(YAML::NodeType::Sequence);
     copy.push_back(item);
     YAML::Emitter out;
     out << YAML::Flow << copy;

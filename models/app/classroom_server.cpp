@@ -43,6 +43,7 @@ constexpr int max_refusals = 50;                           ///< refused messages
 constexpr auto http_idle = 30s;
 constexpr auto round_poll = 100ms;
 
+/// The teacher's key and the join code: unguessable, so never a model draw (those are keyed by the seed).
 std::string random_word(std::size_t length, std::string_view alphabet) {
     std::random_device device;
     std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);

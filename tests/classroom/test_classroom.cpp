@@ -211,7 +211,7 @@ TEST_CASE("a lever pulled mid-run moves the pyramid, and a value outside the sch
                                    "lever:mfn_tariff", "lever:credit_crunch"});
 }
 
-TEST_CASE("a restart starts a fresh pyramid from a new seed into a new file; students keep their names", "[classroom]") {
+TEST_CASE("a restart starts a fresh pyramid from a new seed into a new file, and students keep their names", "[classroom]") {
     testing::ScratchDir dir("classroom-restart");
     Classroom lesson(setup_for(dir, {"run.ticks=4"}));
     const std::size_t ana = lesson.join("Ana", "");
