@@ -124,7 +124,8 @@ function showRoster(students) {
 function showRanking(rows) {
   document.getElementById("ranking-box").classList.remove("hidden");
   const table = document.getElementById("ranking");
-  table.innerHTML = "<tr><th>rank</th><th>student</th><th>tier</th><th>firm</th><th>survived</th><th>cash (MXN)</th></tr>";
+  table.innerHTML = rows.length ? "<tr><th>rank</th><th>student</th><th>tier</th><th>firm</th><th>survived</th><th>cash (MXN)</th></tr>"
+                               : "<tr><td>no student played in this class</td></tr>";
   rows.forEach((r) => {
     const row = table.insertRow();
     [r.rank, r.name, r.tier, r.firm, r.alive ? "yes" : "no", formatNumber(r.cash)]
