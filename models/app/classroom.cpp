@@ -261,6 +261,24 @@ void Classroom::order(models::FirmTable& f, sim::Tick) {
         if (d.order_units && f.alive[firm]) f.orders_placed[firm] = *d.order_units;
 }
 
+int Classroom::certification_to_start(const models::FirmTable& f, models::FirmIndex firm) const {
+    // The certification its buyers ask for, else the cheapest it lacks (bits in name order); -1: it holds all.
+    const models::Scenario& s = model_->scenario();
+    const auto tier = static_cast<std::size_t>(f.tier[firm]);
+    const std::uint32_t asked =
+        tier == 0 ? 0u : model_->required_of_suppliers(f.sector[firm], static_cast<Tier>(tier - 1));
+    int cheapest = -1;
+    double cheapest_cost = 0;
+    int bit = 0;
+    for (const auto& [name, cert] : s.certifications) {
+        const bool held = (f.certifications[firm] >> bit) & 1u;
+        if (!held && ((asked >> bit) & 1u)) return bit;
+        if (!held && (cheapest < 0 || cert.cost_mxn < cheapest_cost)) cheapest = bit, cheapest_cost = cert.cost_mxn;
+        ++bit;
+    }
+    return cheapest;
+}
+
 void Classroom::certify(models::FirmTable& f, sim::Tick) {
     const models::Scenario& s = model_->scenario();
     for (const auto& [firm, d] : this_month_) {
@@ -272,19 +290,7 @@ void Classroom::certify(models::FirmTable& f, sim::Tick) {
             outcome += "certification already under way. ";
             continue;
         }
-        // The certification its buyers ask for first, else the first it lacks (bits in name order).
-        const auto tier = static_cast<std::size_t>(f.tier[firm]);
-        const std::uint32_t asked =
-            tier == 0 ? 0u : model_->required_of_suppliers(f.sector[firm], static_cast<Tier>(tier - 1));
-        int chosen = -1;
-        for (int bit = 0; bit < static_cast<int>(s.certifications.size()); ++bit) {
-            const bool held = (f.certifications[firm] >> bit) & 1u;
-            if (!held && chosen < 0) chosen = bit;
-            if (!held && ((asked >> bit) & 1u)) {
-                chosen = bit;
-                break;
-            }
-        }
+        const int chosen = certification_to_start(f, firm);
         if (chosen < 0) {
             outcome += "you hold every certification. ";
             continue;

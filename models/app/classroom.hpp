@@ -117,6 +117,7 @@ private:
     models::FirmIndex free_firm(std::size_t student) const;
     void order(models::FirmTable& firms, sim::Tick tick);
     void certify(models::FirmTable& firms, sim::Tick tick);
+    int certification_to_start(const models::FirmTable& firms, models::FirmIndex firm) const;
     void borrow(models::FirmTable& firms, sim::Tick tick);
 
     ClassSetup setup_;

@@ -41,6 +41,7 @@ constexpr std::size_t max_request_header_bytes = 8 * 1024;
 constexpr std::size_t max_queued_bytes = 4 * 1024 * 1024;  ///< a page this far behind is dropped (it reconnects)
 constexpr int max_refusals = 50;                           ///< refused messages before a connection is closed
 constexpr auto http_idle = 30s;
+constexpr auto hello_within = 30s;  ///< a WebSocket that does not say who it is by then is closed
 constexpr auto round_poll = 100ms;
 
 /// The teacher's key and the join code: unguessable, so never a model draw (those are keyed by the seed).
@@ -71,7 +72,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 public:
     enum class Role { unknown, teacher, student };
 
-    Connection(tcp::socket socket, Server& server) : ws_(std::move(socket)), server_(server) {}
+    Connection(tcp::socket socket, Server& server)
+        : ws_(std::move(socket)), hello_deadline_(ws_.get_executor()), server_(server) {}
     void accept(http::request<http::string_body> request);
     /// Queues a message; a page too far behind is closed (it reconnects and is sent the whole state again).
     void send(std::shared_ptr<const std::string> message);
@@ -90,6 +92,7 @@ private:
     void drop();
 
     websocket::stream<beast::tcp_stream> ws_;
+    net::steady_timer hello_deadline_;
     beast::flat_buffer buffer_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;
@@ -185,6 +188,10 @@ void Connection::accept(http::request<http::string_body> request) {
         if (error) return self->drop();
         self->read();
     });
+    hello_deadline_.expires_after(hello_within);
+    hello_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
+        if (!error && self->role == Role::unknown) self->close();
+    });
 }
 
 void Connection::read() {
@@ -231,6 +238,7 @@ void Connection::close() {
 
 void Connection::drop() {
     if (std::exchange(gone_, true)) return;
+    hello_deadline_.cancel();
     // The queue stays: a write in flight still reads its message. It goes with the connection.
     closed_ = true;
     server_.closed(*this);

@@ -180,6 +180,42 @@ TEST_CASE("a student's order enters the model at the next month and is recorded"
     CHECK(file.column("classroom/events", "value") == std::vector<double>{0});
 }
 
+TEST_CASE("a student's certification and loan are decided by the model's rules and recorded", "[classroom]") {
+    testing::ScratchDir dir("classroom-certify-borrow");
+    Classroom lesson(setup_for(dir, {"run.ticks=6"}));
+    lesson.step();
+    std::vector<std::size_t> students;
+    for (const char* name : {"Ana", "Ben", "Cai"}) students.push_back(lesson.join(name, ""));
+    Decide decision;
+    decision.start_certification = true;
+    decision.borrow_mxn = 50000;
+    std::vector<double> debt_before;
+    for (const auto k : students) {
+        lesson.decide(k, decision);
+        debt_before.push_back(lesson.model().firms().debt[lesson.students()[k].firm]);
+    }
+    lesson.step();
+    const auto& f = lesson.model().firms();
+    for (std::size_t n = 0; n < students.size(); ++n) {
+        const Student& s = lesson.students()[students[n]];
+        INFO(s.name << ": " << s.last_outcome);
+        const bool started = s.last_outcome.find("started") != std::string::npos;
+        CHECK((started || s.last_outcome.find("every certification") != std::string::npos ||
+               s.last_outcome.find("not enough cash") != std::string::npos ||
+               s.last_outcome.find("already under way") != std::string::npos));
+        if (started) CHECK(f.certification_in_progress[s.firm] >= 0);
+        const bool granted = s.last_outcome.find("loan granted") != std::string::npos;
+        CHECK((granted || s.last_outcome.find("loan refused") != std::string::npos));
+        if (granted) CHECK(f.loan_granted[s.firm] >= 50000);
+    }
+    lesson.finish();
+    const sim::results::Reader file(lesson.output());
+    CHECK(file.string_column("classroom/events", "action") ==
+          std::vector<std::string>{"certify", "borrow", "certify", "borrow", "certify", "borrow"});
+    CHECK(file.string_column("classroom/events", "actor") ==
+          std::vector<std::string>{"Ana", "Ana", "Ben", "Ben", "Cai", "Cai"});
+}
+
 TEST_CASE("a lever pulled mid-run moves the pyramid, and a value outside the schema is refused", "[classroom]") {
     testing::ScratchDir dir("classroom-lever");
     testing::ScratchDir other("classroom-lever-baseline");
