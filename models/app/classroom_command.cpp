@@ -28,7 +28,7 @@ int classroom_command(const std::vector<std::string>& args) {
              "milliseconds per month at start (20 to 10000; the teacher's page changes it)");
         po::positional_options_description positional;
         positional.add("scenario", 1);
-        const auto vm = parse(args, "tiersim classroom SCENARIO [--port N] [--host ADDR] [--autostart] [-o FILE]",
+        const auto vm = parse(args, "tiersim classroom SCENARIO [--port N] [--host ADDR] [--autostart] [--speed MS] [-o FILE] [options]",
                               options, positional);
         if (!vm) return int{exit_ok};
 
