@@ -4,7 +4,8 @@
 #
 #   ./quickstart.sh run        install, build, run the teaching scenario -> results/pyramid.h5
 #   ./quickstart.sh report     the same run, then an HTML report -> results/pyramid.html
-#   ./quickstart.sh test       install, build, run the whole test suite
+#   ./quickstart.sh test       install, build, run the whole test suite (the classroom's in headless Chromium)
+#   ./quickstart.sh classroom  install, build, start a live class on the teaching pyramid (open the URL it prints)
 #   ./quickstart.sh sanitize   the test suite under AddressSanitizer + UBSan
 #   ./quickstart.sh tsan       the threaded tests (determinism, sweeps, summarize A B) under ThreadSanitizer
 #   ./quickstart.sh fuzz       fuzz the scenario loader and --set parser, 60 s each (TIERSIM_FUZZ_SECONDS)
@@ -16,7 +17,9 @@ packages=(g++ cmake ninja-build pkg-config git
           libboost-program-options-dev libtbb-dev libyaml-cpp-dev libhdf5-dev
           catch2 librandom123-dev hdf5-tools python3 python3-h5py python3-pandas
           python3-numpy python3-matplotlib python3-yaml python3-pytest python3-pip
-          libopenmpi-dev openmpi-bin)
+          libopenmpi-dev openmpi-bin libjs-d3)
+# Only for `test`: the classroom's pages are tested in a real browser.
+test_packages=(chromium chromium-driver python3-selenium)
 # Only for `fuzz`: Debian's clang and its runtime, which holds libFuzzer
 # (libclang_rt.fuzzer; clang only recommends it). `tsan` needs nothing more:
 # g++ brings GCC's ThreadSanitizer runtime (libtsan2).
@@ -42,6 +45,7 @@ build() {  # preset [target]
 
 mode="${1:-run}"
 if [ "$mode" = fuzz ]; then packages+=("${fuzz_packages[@]}"); fi
+if [ "$mode" = test ]; then packages+=("${test_packages[@]}"); fi
 install_missing
 case "$mode" in
   run)
@@ -56,6 +60,13 @@ case "$mode" in
     ./build/release/tiersim run scenarios/teaching/pyramid.yaml -o results/pyramid.h5 --overwrite
     analysis/tiersim-plot report results/pyramid.h5 -o results/pyramid.html
     echo "quickstart: report in results/pyramid.html (figures: analysis/tiersim-plot all results/pyramid.h5 -o results/figures)"
+    ;;
+  classroom)
+    build release tiersim
+    mkdir -p results
+    # A class is a results file too (results/pyramid-class.h5, then -2, -3... for each restart).
+    ./build/release/tiersim classroom scenarios/teaching/pyramid.yaml -o results/pyramid-class.h5 --overwrite \
+      "${@:2}"
     ;;
   test)
     build release
@@ -78,7 +89,7 @@ case "$mode" in
     cmake --build --preset release --target bench
     ;;
   *)
-    echo "usage: $0 run|report|test|sanitize|tsan|fuzz|bench" >&2
+    echo "usage: $0 run|report|classroom|test|sanitize|tsan|fuzz|bench" >&2
     exit 2
     ;;
 esac

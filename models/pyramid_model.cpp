@@ -135,9 +135,17 @@ void PyramidModel::lay_out_pyramid() {
 
 void PyramidModel::add_phase(std::string name, std::vector<std::string_view> writes, std::function<void(sim::Tick)> run) {
     schedule_.add(name, [this, name, writes = std::move(writes), run = std::move(run)](sim::Tick tick) {
-        if (!check_writes_) return run(tick);
+        const auto decide = [&] {
+            if (decisions_.empty()) return;
+            if (const auto found = decisions_.find(name); found != decisions_.end()) found->second(firms_, tick);
+        };
+        if (!check_writes_) {
+            run(tick);
+            return decide();
+        }
         const auto before = column_fingerprints(firms_, links_);
         run(tick);
+        decide();
         check_declared_writes(name, before, column_fingerprints(firms_, links_), writes);
     });
 }
@@ -231,6 +239,22 @@ void PyramidModel::add_phases() {
         settle_accounts(context, levers_, t);
     });
     add_phase("aggregate", {}, [this](sim::Tick t) { recorder_->aggregate(t); });
+}
+
+void PyramidModel::after_phase(std::string_view phase, std::function<void(FirmTable&, sim::Tick)> decide) {
+    for (std::size_t k = 0; k < schedule_.size(); ++k)
+        if (schedule_.name(k) == phase) {
+            decisions_[std::string(phase)] = std::move(decide);
+            return;
+        }
+    throw std::invalid_argument("after_phase: no phase '" + std::string(phase) + "'");
+}
+
+void PyramidModel::amend(const PoliciesConfig& policies, const ShocksConfig& shocks) {
+    scenario_.policies = policies;
+    scenario_.shocks = shocks;
+    levers_ = Levers(scenario_.policies, origin_);
+    shocks_ = Shocks(scenario_.shocks, origin_);
 }
 
 void PyramidModel::open_results(sim::results::File& file) { recorder_->open(file); }

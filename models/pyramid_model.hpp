@@ -18,7 +18,10 @@
 #include "sim/random.hpp"
 #include "sim/runner.hpp"
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace tiersim::models {
@@ -82,6 +85,17 @@ public:
     double tariff_of(FirmIndex firm) const noexcept { return market().tariff_of(firm); }
     double landed_input_price(FirmIndex firm) const noexcept { return market().landed_input_price(firm); }
 
+    // --- decisions from outside the model (the classroom, models/app/classroom*) ------------
+    /// Calls `decide` after the phase `phase` of every tick, before the phase's
+    /// write check: it may change only the columns that phase declares (a
+    /// student's order after planning). @throws std::invalid_argument for an unknown phase
+    void after_phase(std::string_view phase, std::function<void(FirmTable&, sim::Tick)> decide);
+    /// Between ticks, after the burn-in: the policies and shocks in force from
+    /// the next tick on (a teacher's lever). Shocks are functions of the month,
+    /// so a shock added for months to come acts as if the scenario had it from
+    /// the start; a lever starts afresh under its new terms (its ledger restarts from its budget).
+    void amend(const PoliciesConfig& policies, const ShocksConfig& shocks);
+
     /// Checks, after every phase, that it changed no firm or link column but
     /// those it declares (on in debug builds; the suite turns it on).
     void check_phase_writes(bool on) noexcept { check_writes_ = on; }
@@ -109,6 +123,7 @@ private:
     sim::Schedule schedule_;
     sim::Tick origin_ = 0;  ///< model tick of output tick 0 and policy month 0: the burn-in's length
     bool check_writes_;
+    std::map<std::string, std::function<void(FirmTable&, sim::Tick)>, std::less<>> decisions_;  ///< after_phase
 
     struct Recorder;
     std::unique_ptr<Recorder> recorder_;

@@ -78,56 +78,71 @@ bool stop_requested(const RunOptions& options) {
 
 }  // namespace
 
-RunSummary run(Model& model, const RunOptions& options) {
-    auto file = open_output(model, options);
-    const Tick planned = options.burn_in + options.ticks;
-    ProgressBar progress("tiersim", planned, options.show_progress);
-    RunSummary summary;
+SteppedRun::SteppedRun(Model& model, RunOptions options)
+    : model_(model), options_(std::move(options)), burnt_in_(options_.burn_in == 0) {
+    file_ = open_output(model_, options_);
+}
+
+SteppedRun::~SteppedRun() = default;
+
+void SteppedRun::step() {
+    if (done()) return;
     const auto start = std::chrono::steady_clock::now();
-    double agent_ticks = 0;
-    bool burnt_in = options.burn_in == 0;
-    Tick next = options.first_tick;
-    FlushClock clock(options.flush_interval);
-    Tick flushed = 0;  // recorded ticks on disk
-    for (Tick k = 0; k < planned; ++k, ++next) {
-        if (stop_requested(options)) {
-            summary.interrupted = true;
-            break;
-        }
-        if (k == options.burn_in && !burnt_in) {
-            if (file) save_state(model, *file, state_after_burn_in, next, options.output);
-            model.end_burn_in(next);
-            burnt_in = true;
-        }
-        agent_ticks += static_cast<double>(model.agent_count());
-        model.schedule().run_tick(next);
-        if (k >= options.burn_in) {
-            summary.ticks_completed = k - options.burn_in + 1;
-            if (file) {
-                record(model, *file, next, flushed, options.output);
-                if (clock.due(summary.ticks_completed)) {
-                    flush_ticks(*file, summary.ticks_completed, flushed, options.output);
-                    flushed = summary.ticks_completed;
-                    clock.flushed();
-                }
+    const Tick next = next_tick();
+    if (k_ == options_.burn_in && !burnt_in_) {
+        if (file_) save_state(model_, *file_, state_after_burn_in, next, options_.output);
+        model_.end_burn_in(next);
+        burnt_in_ = true;
+    }
+    agent_ticks_ += static_cast<double>(model_.agent_count());
+    model_.schedule().run_tick(next);
+    if (k_ >= options_.burn_in) {
+        summary_.ticks_completed = k_ - options_.burn_in + 1;
+        if (file_) {
+            record(model_, *file_, next, flushed_, options_.output);
+            if (clock_.due(summary_.ticks_completed)) {
+                flush_ticks(*file_, summary_.ticks_completed, flushed_, options_.output);
+                flushed_ = summary_.ticks_completed;
+                clock_.flushed();
             }
         }
+    }
+    ++k_;
+    wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+RunSummary SteppedRun::finish() {
+    if (finished_) return summary_;
+    finished_ = true;
+    summary_.interrupted = k_ < options_.burn_in + options_.ticks;
+    // The last flush is part of writing the ticks: timed with them.
+    const auto start = std::chrono::steady_clock::now();
+    if (file_ && flushed_ < summary_.ticks_completed) {
+        flush_ticks(*file_, summary_.ticks_completed, flushed_, options_.output);
+        flushed_ = summary_.ticks_completed;
+    }
+    wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    summary_.wall_seconds = wall_seconds_;
+    if (wall_seconds_ > 0) summary_.agent_ticks_per_second = agent_ticks_ / wall_seconds_;
+    if (file_) {
+        // A state saved mid-burn-in would let a continuation skip the rest of it.
+        if (burnt_in_) save_state(model_, *file_, state_at_end, next_tick(), options_.output);
+        file_->set_attribute("/", "status", std::string(summary_.interrupted ? "interrupted" : "completed"));
+        file_->set_attribute("/", "wall_time_s", summary_.wall_seconds);
+        file_->flush();
+    }
+    return summary_;
+}
+
+RunSummary run(Model& model, const RunOptions& options) {
+    SteppedRun stepped(model, options);
+    ProgressBar progress("tiersim", options.burn_in + options.ticks, options.show_progress);
+    for (Tick k = 0; !stepped.done(); ++k) {
+        if (stop_requested(options)) break;
+        stepped.step();
         progress.update(k + 1);
     }
-    // The last flush is part of writing the ticks: timed with them.
-    if (file && flushed < summary.ticks_completed)
-        flush_ticks(*file, summary.ticks_completed, flushed, options.output);
-    summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (summary.wall_seconds > 0)
-        summary.agent_ticks_per_second = agent_ticks / summary.wall_seconds;
-    if (file) {
-        // A state saved mid-burn-in would let a continuation skip the rest of it.
-        if (burnt_in) save_state(model, *file, state_at_end, next, options.output);
-        file->set_attribute("/", "status", std::string(summary.interrupted ? "interrupted" : "completed"));
-        file->set_attribute("/", "wall_time_s", summary.wall_seconds);
-        file->flush();
-    }
-    return summary;
+    return stepped.finish();
 }
 
 std::unique_ptr<results::OutputLock> claim_output(const std::filesystem::path& output,

@@ -111,6 +111,53 @@ struct RunSummary {
 ///         of the last completed flush, status "running")
 RunSummary run(Model& model, const RunOptions& options);
 
+/// A run stepped from outside, one tick at a time (the classroom server):
+/// the same ticks, the same file and the same saved states as run(), with the
+/// caller deciding when each tick runs and what changes between ticks. run()
+/// is this stepped to the end, so a stepped run with nothing changed between
+/// ticks equals run() to the bit.
+class SteppedRun {
+public:
+    /// Creates the output (when options.output is set) with its attributes,
+    /// texts and the model's tables. @throws results::ResultsError as run()
+    SteppedRun(Model& model, RunOptions options);
+    SteppedRun(const SteppedRun&) = delete;
+    SteppedRun& operator=(const SteppedRun&) = delete;
+    /// Without finish() (an error mid-tick) the file stays as of its last
+    /// flush, status "running", as when run() fails.
+    ~SteppedRun();
+
+    /// Runs the next tick (ending the burn-in first when it is due) and records it.
+    /// Does nothing once done(). @throws results::ResultsError when the file cannot be written
+    void step();
+    /// Every planned tick has run (or finish() was called).
+    bool done() const noexcept { return finished_ || k_ == options_.burn_in + options_.ticks; }
+    /// Still in the burn-in: the next tick is not recorded and no lever is in force.
+    bool in_burn_in() const noexcept { return k_ < options_.burn_in; }
+    /// The model's tick of the next tick to run.
+    Tick next_tick() const noexcept { return options_.first_tick + k_; }
+    /// Ticks recorded so far.
+    Tick ticks_completed() const noexcept { return summary_.ticks_completed; }
+    /// The output, for the caller's own tables (nullptr without an output).
+    results::File* file() noexcept { return file_.get(); }
+    /// Saves the end state, sets the status (completed, or interrupted when
+    /// stopped before the last tick) and flushes; later calls return the same summary.
+    RunSummary finish();
+
+private:
+    Model& model_;
+    RunOptions options_;
+    std::unique_ptr<results::File> file_;
+    RunSummary summary_;
+    Tick k_ = 0;  ///< ticks run, burn-in included
+    bool burnt_in_;
+    bool finished_ = false;
+    double agent_ticks_ = 0;
+    double wall_seconds_ = 0;
+    FlushClock clock_{options_.flush_interval};
+    Tick flushed_ = 0;  ///< recorded ticks on disk
+};
+
 /// Writing the output would destroy a file the run did not create.
 class OutputRefused : public std::runtime_error {
 public:

@@ -28,6 +28,8 @@ int sweep_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
 /// `tiersim metrics`: the named metrics of sweeps and comparisons (compare_command.cpp).
 int metrics_command(const std::vector<std::string>& args);
+/// `tiersim classroom SCENARIO`: a live class in the browser (classroom_command.cpp).
+int classroom_command(const std::vector<std::string>& args);
 /// `tiersim summarize SWEEP.h5` (summarize_command.cpp).
 int summarize_command(const std::vector<std::string>& args);
 

@@ -22,6 +22,7 @@ Usage:
   tiersim compare merge OUT SHARD...
   tiersim metrics
   tiersim summarize SWEEP.h5 [-o PREFIX] [--level 0.95]
+  tiersim classroom SCENARIO [--port N] [--host ADDR] [--autostart] [-o FILE] [--seed S] [--set KEY=VALUE]...
   tiersim --version
 
 Commands:
@@ -33,6 +34,7 @@ Commands:
   compare    paired replications of a baseline and policies until the intervals are tight
   metrics    list the named metrics of sweeps and comparisons
   summarize  per-arm means, intervals and paired differences of a sweep's metrics
+  classroom  a live class in the browser: the teacher pulls levers, students run firms
 
 Run 'tiersim COMMAND --help' for the options of a command.
 Exit codes: 0 ok, 1 run failed (a full disk...), 2 bad command line or scenario,
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     if (command == "compare") return compare_command(rest);
     if (command == "metrics") return metrics_command(rest);
     if (command == "summarize") return summarize_command(rest);
+    if (command == "classroom") return classroom_command(rest);
     std::fprintf(stderr, "tiersim: unknown command '%s'\n\n%s", command.c_str(), usage);
     return exit_usage;
 }
