@@ -47,6 +47,9 @@ enum class Purpose : std::uint32_t {
     guarantee_bank = 17,
     pilot_queue = 18,
     matchmaking = 19,
+    credit_bureau = 20,
+    credit_reason = 21,
+    investment_score = 22,
 };
 
 /// The run's random streams.
