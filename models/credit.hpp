@@ -21,6 +21,8 @@ struct BySizeConfig {
     double operator[](SizeClass size) const noexcept { return by_size_class(size, micro, small, medium, large); }
 };
 
+/// Defaults are a plain bank (no bureau marks, no outside obligations); the
+/// Mexico library (scenarios/mexico/_common.yaml) sets the file fitted to APEC17 Table 10.
 struct CreditConfig {
     double base_rate_annual = 0.11;      // assumption: policy rate about 7% (2017) plus bank spread
     BySizeConfig spread_annual{0.08, 0.06, 0.04, 0.02};  // assumption: smaller firms pay more
@@ -35,22 +37,22 @@ struct CreditConfig {
     /// Mean share of fixed assets a bank accepts as collateral. Firms differ (rented
     /// premises, unregistered titles): each firm's share is exponential around this
     /// mean, appraised once a year. Fitted to APEC17 Table 10's no-collateral shares.
-    BySizeConfig pledgeable_share{0.032, 0.056, 0.084, 1.0};
+    BySizeConfig pledgeable_share{0.15, 0.35, 0.6, 1.0};
     /// Chance an applicant can document its income (fitted to APEC17 Table 10's
     /// unprovable-income shares of denials).
-    BySizeConfig provable_income{0.79, 0.972, 0.989, 1.0};
+    BySizeConfig provable_income{0.75, 0.96, 0.985, 1.0};
     /// Share of firms whose credit-bureau file shows a delinquency with creditors the
     /// model does not hold (suppliers, the tax office, other lenders), read once a year;
     /// fitted to APEC17 Table 10's bad-history shares.
-    BySizeConfig bureau_delinquent{0.107, 0.109, 0.097, 0.0};
+    BySizeConfig bureau_delinquent{0.0, 0.0, 0.0, 0.0};
     /// Share of firms whose credit-bureau file is too thin to score (borrowed only
     /// informally or in the owner's name), read once a year. Fitted to APEC17
     /// Table 10's no-history shares.
-    BySizeConfig thin_file{0.214, 0.127, 0.027, 0.0};
+    BySizeConfig thin_file{0.0, 0.0, 0.0, 0.0};
     /// Mean obligations outside the bank's own book (leasing, supplier credit, the owner's
     /// debts), per peso of annual revenue; exponential across firms, read once a year.
     /// Fitted to APEC17 Table 10's too-much-debt shares.
-    BySizeConfig other_obligations{0.178, 0.418, 0.409, 0.1};
+    BySizeConfig other_obligations{0.0, 0.0, 0.0, 0.0};
     int min_history_months = 12;         // assumption: a year of operation before a bank sees a history
     int bad_history_memory_months = 36;  // assumption: a default is remembered three years
     double max_debt_to_annual_revenue = 0.6;  // assumption
