@@ -54,7 +54,8 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
     GIVEN("MSME suppliers that must borrow to finance three-month payment terms, and banks that ask only for collateral") {
         const std::vector<std::string> collateral_only{
             "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "credit.min_history_months=0",
-            "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}"};
+            "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
+            "credit.pledgeable_share={micro: 0.05, small: 0.05, medium: 0.05, large: 1}"};
         auto with_collateral = [&](const char* required) {
             auto overrides = short_of_cash(collateral_only);
             overrides.push_back(std::string("credit.collateral_required=") + required);
