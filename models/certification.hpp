@@ -44,6 +44,9 @@ struct CapabilityConfig {
     /// Months a firm looks ahead when weighing a certification (APEC17 §3.2.1:
     /// MSMEs plan for about a year; aerospace contracts run 3-5 years).
     BySizeConfig planning_horizon_months{12, 12, 24, 48};
+    /// Months back an auditor looks for a sale: a firm that shipped within them has the
+    /// customer record an audit needs (APEC17 §3.2.3; the window, a quarter, is an assumption).
+    int customer_record_months = 3;
 };
 
 /// The rate at which capability closes its gap to k, per month (see CapabilityConfig).
@@ -95,6 +98,8 @@ struct Describe<tiersim::models::CapabilityConfig> {
             .doc("Capability lost per month on idle capacity, times c");
         f.add("productivity_growth_per_year", &C::productivity_growth_per_year).unit("1/year").range(-0.5, 0.5)
             .doc("Growth of every firm's labour productivity, a common frontier (INEGI KLEMS: about 0.008)");
+        f.add("customer_record_months", &C::customer_record_months).unit("months").range(1, 600)
+            .doc("Months back an auditor looks for a sale: a firm that shipped within them has a customer record");
         f.add("planning_horizon_months", &C::planning_horizon_months).unit("months")
             .doc("Months a firm weighs when deciding on a certification, by size class (APEC17 §3.2.1)");
     }

@@ -99,6 +99,7 @@ using FirmIndex = std::uint32_t;
     X(fixed_assets, double, 0.0, one, "MXN", no_panel, "Fixed assets")                                                           \
     X(debt, double, 0.0, one, "MXN", panel_float(15), "Bank debt")                                                               \
     X(debt_service, double, 0.0, one, "MXN/month", no_panel, "Interest and principal paid this tick")                            \
+    X(loan_risk_premium, double, 0.0, one, "1/year", no_panel, "Risk premium the bank charges on the firm's debt (principal-weighted)") \
     X(history_months, std::int32_t, 0, one, "months", no_panel, "Consecutive months of good standing")                           \
     X(months_since_default, std::int32_t, 1 << 20, one, "months", no_panel, "Months since the last default (2^20: never)")      \
     X(distress_months, std::uint8_t, 0, one, "months", no_panel, "Consecutive months with negative cash")                        \

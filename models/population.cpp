@@ -341,7 +341,6 @@ void PopulationBuilder::draw_attributes() {
         const double normal_output = f.capacity[i] / population.capacity_headroom;
         f.size_class[i] = size_class_of(std::max(1.0, normal_output / f.labour_productivity[i]));
         const CreditConfig& credit = m.scenario_.credit;
-        f.fixed_assets[i] = credit.fixed_assets_months * f.capacity[i] * f.price[i];
         auto aversion_rng = m.streams_(f.id[i], 0, Purpose::credit_aversion);
         f.credit_averse[i] = aversion_rng.bernoulli(credit.credit_averse[f.size_class[i]]) ? 1 : 0;
         auto history_rng = m.streams_(f.id[i], 0, Purpose::credit_history);
@@ -389,6 +388,8 @@ void PopulationBuilder::set_prices() {
         f.unit_cost[i] = p.unit_cost;
         f.price[i] = f.next_price[i] = p.price;
         f.domestic_content[i] = f.next_domestic_content[i] = p.domestic_content;
+        // Valued at the price just set (before it, every plant was worth nothing to a bank).
+        f.fixed_assets[i] = m.scenario_.credit.fixed_assets_months * f.capacity[i] * f.price[i];
     }
 }
 

@@ -193,7 +193,7 @@ void PyramidModel::add_phases() {
               {"credit_outcome", "loan_granted", "defaulted_debt", "debt", "debt_service", "cash", "guaranteed_loans",
                "guaranteed_cover", "guarantee_rate_discount", "guarantee_fee", "guarantee_payout", "benefits",
                "registered", "events", "distress_months", "history_months", "months_since_default",
-               "uncovered_outcome", "loan_asked", "age_months"},
+               "uncovered_outcome", "loan_asked", "age_months", "loan_risk_premium"},
               [this](sim::Tick t) {
                   auto context = lever_context();
                   finance(context, levers_, t);
@@ -224,8 +224,10 @@ void PyramidModel::add_phases() {
               });
     add_phase("mobility",
               {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets",
-               "debt", "investment_loan", "capacity_on_order", "capacity_due_months"},
-              [this, &s](sim::Tick) { move_up_and_invest(firms_, links_, graph_, s.investment, pyramid_, now_, members_); });
+               "debt", "investment_loan", "capacity_on_order", "capacity_due_months", "loan_risk_premium"},
+              [this, &s](sim::Tick t) {
+                  move_up_and_invest(firms_, links_, graph_, s.investment, pyramid_, now_, streams_, members_, t);
+              });
     add_phase("sourcing",
               {"on_order", "owed", "share", "import_share", "payment_term", "development_cost", "benefits", "affinity",
                "contract_end", "unmet_domestic_demand"},

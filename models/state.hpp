@@ -47,7 +47,10 @@ enum class Purpose : std::uint32_t {
     guarantee_bank = 17,
     pilot_queue = 18,
     matchmaking = 19,
-    open_slot = 20,
+    credit_bureau = 20,
+    credit_reason = 21,
+    investment_score = 22,
+    open_slot = 23,
 };
 
 /// The run's random streams.

@@ -56,16 +56,29 @@ void CreditGuarantee::hold_auction(LeverContext& context, sim::Tick tick) {
     // Each bank bids a volume of guaranteed lending and the rate cut it will
     // pass on; the fund takes the deepest cuts first until its room is used.
     const double room = std::max(0.0, ledger_.budget_left * program.leverage - outstanding_);
+    // A bank's bid follows from its costs and the loss it sheds: the cover takes
+    // `coverage` of the expected loss off the bank, which competition passes on
+    // as a rate cut, less what lending under the program costs that bank.
     std::vector<BankBid> bids(static_cast<std::size_t>(program.banks));
     for (std::size_t k = 0; k < bids.size(); ++k) {
         auto rng = context.streams(k, tick, Purpose::guarantee_auction);
-        bids[k].rate_discount_annual = program.rate_discount_annual * (0.5 + rng.uniform());
+        const double cost = program.bank_cost_annual * (0.5 + rng.uniform());  // banks differ (assumption: ±50%)
+        bids[k].rate_discount_annual = std::max(0.0, program.coverage * msme_loss_annual_ - cost);
         bids[k].volume_left = room * (0.2 + 0.6 * rng.uniform());  // assumption: bids oversubscribe the room
     }
     std::ranges::stable_sort(bids, [](const BankBid& a, const BankBid& b) { return a.rate_discount_annual > b.rate_discount_annual; });
     double left = room;
     for (BankBid& bid : bids) left -= bid.volume_left = std::min(bid.volume_left, left);
     bank_bids_ = std::move(bids);
+}
+
+double CreditGuarantee::rate_discount_offered(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept {
+    if (!config_ || !in_force(tick) || !reaches(context, i, tick)) return 0;
+    if (config_->allocation == GuaranteeAllocation::first_come) return config_->rate_discount_annual;
+    double best = 0;
+    for (const BankBid& bid : bank_bids_)
+        if (bid.volume_left > 0) best = std::max(best, bid.rate_discount_annual);
+    return best;
 }
 
 void CreditGuarantee::consider_loan(LeverContext& context, FirmIndex i, CreditApplicant applicant, Denial, sim::Tick tick) {
@@ -172,6 +185,7 @@ void CreditGuarantee::settle(LeverContext& context, sim::Tick tick) {
             into.cover += part.cover;
         });
     pay_claims(f, flows.payouts, flows.fees);
+    observe_losses(f);
     const Config& program = *config_;
     costs_.administration = program.administration_cost_annual / 12.0 * flows.cover;
     // The capital tied up: all of it while the program runs; afterwards what still backs the cover
@@ -181,6 +195,32 @@ void CreditGuarantee::settle(LeverContext& context, sim::Tick tick) {
                            : in_force(tick)                ? ledger_.budget_left
                                                            : std::min(ledger_.budget_left, backing);
     costs_.capital_cost = program.capital_cost_annual / 12.0 * capital;
+}
+
+void CreditGuarantee::observe_losses(const FirmTable& f) {
+    // What banks lose on MSME loans, as a yearly rate smoothed over about a year:
+    // the loss the auction's bidders expect the cover to take off them.
+    struct Book {
+        double written_off = 0, lent = 0;
+    };
+    const Book book = sim::deterministic_reduce(
+        f.size(), Book{},
+        [&](std::size_t begin, std::size_t end) {
+            Book part;
+            for (std::size_t i = begin; i < end; ++i) {
+                if (f.size_class[i] == SizeClass::large) continue;
+                part.written_off += f.defaulted_debt[i];
+                part.lent += f.debt[i] + f.defaulted_debt[i];
+            }
+            return part;
+        },
+        [](Book& into, const Book& part) {
+            into.written_off += part.written_off;
+            into.lent += part.lent;
+        });
+    if (book.lent <= 0) return;
+    constexpr double weight = 1.0 / 12.0;
+    msme_loss_annual_ += weight * (12.0 * book.written_off / book.lent - msme_loss_annual_);
 }
 
 void CreditGuarantee::pay_claims(FirmTable& f, double claims, double fees) {
@@ -203,6 +243,7 @@ void CreditGuarantee::save_state(sim::StateWriter& out) const {
     // The cover outstanding is read by the accounts while the program is out
     // of force, and the last auction's bids serve until the next auction.
     out.put_value("outstanding", outstanding_, "MXN of cover outstanding at the start of the last tick");
+    out.put_value("msme_loss_annual", msme_loss_annual_, "Banks' smoothed yearly loss rate on MSME debt (auction bids)");
     std::vector<double> rates, volumes;
     for (const BankBid& bid : bank_bids_) rates.push_back(bid.rate_discount_annual), volumes.push_back(bid.volume_left);
     out.put("bid_rate_discount_annual", rates, "Last auction's winning rate cut, by bank (1/year)");
@@ -212,6 +253,7 @@ void CreditGuarantee::save_state(sim::StateWriter& out) const {
 void CreditGuarantee::restore_state(const sim::StateReader& in) {
     ProgramLever::restore_state(in);
     outstanding_ = in.get_value<double>("outstanding");
+    msme_loss_annual_ = in.get_value<double>("msme_loss_annual");
     const auto rates = in.get<double>("bid_rate_discount_annual");
     const auto volumes = in.get<double>("bid_volume_left");
     bank_bids_.clear();
@@ -241,10 +283,14 @@ void Describe<CreditGuaranteeConfig>::fields(Fields<CreditGuaranteeConfig>& f) {
         .doc("Most cover outstanding per peso of capital left in the fund: new cover is granted only while "
              "cover outstanding + cover asked <= leverage x capital left");
     f.add("rate_discount_annual", &G::rate_discount_annual).unit("1/year").range(0, 1)
-        .doc("Rate cut on guaranteed loans under first-come allocation (auctions set it by the winning bids)");
+        .doc("Rate cut on guaranteed loans under first-come allocation (auctions set it by the winning bids, from banks' "
+             "expected losses and costs)");
     f.add("allocation", &G::allocation)
         .doc("first_come: loans are guaranteed as they come while room lasts; auction: banks bid volume and rate, "
              "the lowest rates win the room (APEC17 §4.3.1.2)");
+    f.add("bank_cost_annual", &G::bank_cost_annual).unit("1/year").range(0, 1)
+        .doc("Yearly cost to a bank of lending under the program, per peso lent (banks differ by +-50%); an auction "
+             "bid's rate cut is coverage x the MSME loss rate banks have seen, less this cost");
     f.add("banks", &G::banks).unit("banks").range(1, 100).doc("Banks bidding in the auction");
     f.add("auction_period_months", &G::auction_period_months).unit("months").range(1, 120)
         .doc("Months between auctions");

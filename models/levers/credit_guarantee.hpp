@@ -4,7 +4,9 @@
 // cover as collateral, so some denials become approvals. The fund's room is
 // its capital times `leverage`, less what it already guarantees; loans are
 // covered first come (in a random queue) or, under an auction, within the
-// volumes banks won by bidding rate cuts. Defaults are paid from the capital
+// volumes banks won by bidding rate cuts: a bank bids the expected loss the
+// cover takes off it (the MSME loss rate it has seen times the coverage), less
+// its own cost of lending under the program. Defaults are paid from the capital
 // while it lasts (a claim beyond it is recorded unpaid: the capital never goes
 // negative); fees go into it. Its costs to the treasury besides claims: the
 // rate cut (first come), administration and the capital's opportunity cost.
@@ -25,6 +27,10 @@ struct CreditGuaranteeConfig : ProgramTerms {
     double fee = 0.01;                 ///< share of the guaranteed amount the borrower pays at origination
     double leverage = 10;              ///< most cover outstanding per peso of capital left (the room it may guarantee)
     double rate_discount_annual = 0.03;  ///< lower rate on guaranteed loans (first come)
+    /// Yearly cost to a bank of lending under the program (paperwork, claims), per peso lent;
+    /// banks differ around it (assumption: 1%). An auction bid passes on the expected loss the
+    /// cover takes off the bank, less this cost.
+    double bank_cost_annual = 0.01;
     GuaranteeAllocation allocation = GuaranteeAllocation::first_come;
     int banks = 3;                     ///< banks bidding in the auction
     int auction_period_months = 12;    ///< months between auctions
@@ -46,6 +52,7 @@ public:
     void begin_tick(LeverContext& context, sim::Tick tick) override;
     void consider_loan(LeverContext& context, FirmIndex i, CreditApplicant applicant, Denial plain, sim::Tick tick) override;
     void share_out_loans(LeverContext& context, sim::Tick tick) override;
+    double rate_discount_offered(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept override;
     bool backs_loan(FirmIndex i) const noexcept override { return config_ && cover_asked_[i] > 0; }
     void book_loan(LeverContext& context, FirmIndex i, double principal) override;
     void on_default(LeverContext& context, FirmIndex i) override;
@@ -67,7 +74,10 @@ private:
     void pay_claims(FirmTable& firms, double claims, double fees);
     double rate_discount_of(FirmIndex i) const noexcept;
 
+    void observe_losses(const FirmTable& firms);
+
     double outstanding_ = 0;            ///< cover outstanding at the start of the tick
+    double msme_loss_annual_ = 0;       ///< banks' loss rate on MSME debt, a year's defaults per peso (smoothed)
     std::vector<BankBid> bank_bids_;    ///< the last auction's winning bids, by bank
     std::vector<double> cover_asked_;   ///< per firm, this tick: cover asked, then granted (0: none)
     std::vector<std::int8_t> bank_of_;  ///< per firm, this tick: the bank of its application (auction)

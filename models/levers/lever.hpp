@@ -168,6 +168,9 @@ public:
     virtual void consider_loan(LeverContext&, FirmIndex, CreditApplicant, Denial, sim::Tick) {}
     /// After every application (serial): share out what the program can back.
     virtual void share_out_loans(LeverContext&, sim::Tick) {}
+    /// The rate cut a firm can expect on a loan it asks for now (0: none); a
+    /// firm kept from credit by its cost weighs it before applying.
+    virtual double rate_discount_offered(const LeverContext&, FirmIndex, sim::Tick) const noexcept { return 0; }
     /// Whether the program backs firm i's loan this tick (approved thanks to it).
     virtual bool backs_loan(FirmIndex) const noexcept { return false; }
     /// A loan of `principal` was booked for firm i (parallel).

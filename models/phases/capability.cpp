@@ -6,6 +6,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 
 namespace tiersim::models {
@@ -48,32 +49,74 @@ void progress_certification(FirmTable& f, const Streams& streams,
     f.certification_in_progress[i] = -1;
 }
 
+/// Per (sector, tier, certification): the chance a supplier that certifies wins
+/// a buyer demanding it, taken as buyers per supplier already holding or seeking
+/// it (at most 1). Every buyer of a tier demands its tier's certifications.
+using WinChances = std::vector<std::array<std::vector<double>, tier_count>>;
+
+WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t certification_count) {
+    const std::size_t sectors = pyramid.sector_count();
+    std::vector<std::array<double, tier_count>> buyers(sectors, std::array<double, tier_count>{});
+    WinChances holders(sectors);
+    for (auto& by_tier : holders) by_tier.fill(std::vector<double>(certification_count, 0.0));
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        if (!f.alive[i]) continue;
+        const auto tier = static_cast<std::size_t>(f.tier[i]);
+        buyers[f.sector[i]][tier] += 1;
+        for (std::size_t bit = 0; bit < certification_count; ++bit)
+            if ((f.certifications[i] >> bit & 1u) || f.certification_in_progress[i] == static_cast<int>(bit))
+                holders[f.sector[i]][tier][bit] += 1;
+    }
+    WinChances chances = holders;
+    for (std::size_t s = 0; s < sectors; ++s)
+        for (std::size_t tier = 1; tier < tier_count; ++tier)
+            for (std::size_t bit = 0; bit < certification_count; ++bit)
+                chances[s][tier][bit] = std::min(1.0, buyers[s][tier - 1] / (holders[s][tier][bit] + 1.0));
+    return chances;
+}
+
 CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const CapabilityConfig& rule,
                                      const std::map<std::string, CertificationConfig>& certifications, double markup,
-                                     FirmIndex i) {
+                                     const WinChances& chances, FirmIndex i) {
     // First what the firm's own buyers demand (to be eligible at all), then
     // what the tier above demands of its suppliers (to move up).
     const int tier = static_cast<int>(f.tier[i]);
     if (tier < 1) return {};
     const auto& masks = pyramid.required_mask[f.sector[i]];
     std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
-    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i];
+    int selling_to = tier;  // the tier whose suppliers the certification lets the firm be
+    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i], --selling_to;
     if (missing == 0) return {};
     const int bit = std::countr_zero(missing);
     const CertificationConfig& cert = nth_certification(certifications, bit);
-    // The audit needs a customer record: no current buyer, no audit.
-    const bool has_customer = f.forecast[i] > 0 || f.sponsored[i];
-    if (!has_customer || f.capability[i] < cert.min_capability) return {};
+    // The audit needs a customer record: a sale in the last months, or a sponsor.
+    const bool has_record = f.idle_months[i] < rule.customer_record_months || f.sponsored[i];
+    if (!has_record || f.capability[i] < cert.min_capability) return {};
     // Cost by processes certified, less what a cluster organisation's shared services save.
     const auto& population = pyramid.population(f.sector[i], f.tier[i]);
     const double cost = (cert.cost_mxn + cert.cost_per_process_mxn * population.processes) *
                         (1.0 - pyramid.cluster_certification_discount[f.cluster[i]]);
     const double horizon = rule.planning_horizon_months[f.size_class[i]];
-    // The margin the unlocked sales would earn at normal utilisation: an idle
-    // firm prices near cost now, but not once it has the buyers it certifies for.
+    // The margin the unlocked sales would earn at normal utilisation (an idle
+    // firm prices near cost now, but not once it has the buyers it certifies
+    // for), if it wins a buyer that demands the certification.
     const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * f.unit_cost[i] * markup;
+    const double win = chances[f.sector[i]][static_cast<std::size_t>(selling_to)][static_cast<std::size_t>(bit)];
     const double upkeep = cert.upkeep_mxn_per_month * horizon;
-    return {bit, cost, unlocked_margin * horizon - upkeep, upkeep};
+    return {bit, cost, win * unlocked_margin * horizon - upkeep, upkeep};
+}
+
+/// Upkeep is paid certification by certification while the cash lasts; one
+/// whose upkeep the firm cannot pay lapses (its surveillance audit goes unpaid).
+void keep_certifications(FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
+    for (std::uint32_t held = f.certifications[i]; held != 0; held &= held - 1) {
+        const int bit = std::countr_zero(held);
+        const double upkeep = pyramid.certification_upkeep[static_cast<std::size_t>(bit)];
+        if (f.cash[i] >= upkeep)
+            f.cash[i] -= upkeep;
+        else
+            f.certifications[i] &= ~(1u << bit);
+    }
 }
 
 }  // namespace
@@ -88,20 +131,18 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     for (const auto& lever : levers.configured())
         if (lever->funds_certification()) funders.push_back(lever);
     std::vector<std::vector<double>> requests(funders.size(), std::vector<double>(f.size(), 0.0));
+    const WinChances chances = win_chances(f, context.pyramid, certifications.size());
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!f.alive[i]) return;
         learn(context, levers, rule, i, tick);
-        // A firm that cannot pay lets its certifications lapse; otherwise it pays their upkeep.
-        if (f.distress_months[i] >= 2) f.certifications[i] = 0;
-        for (std::uint32_t held = f.certifications[i]; held != 0; held &= held - 1)
-            f.cash[i] -= context.pyramid.certification_upkeep[static_cast<std::size_t>(std::countr_zero(held))];
+        keep_certifications(f, context.pyramid, i);
         if (f.certification_in_progress[i] >= 0) {
             progress_certification(f, context.streams, certifications, i, tick);
             return;
         }
         if (funders.empty()) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, chances, i);
         for (std::size_t k = 0; k < funders.size(); ++k)
             requests[k][i] = funders[k]->certification_request(context, i, plan, tick);
     });
@@ -109,7 +150,7 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!f.alive[i] || f.certification_in_progress[i] >= 0) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, chances, i);
         if (plan.bit < 0) return;
         double grant = 0;
         for (const auto& funder_requests : requests) grant += funder_requests[i];

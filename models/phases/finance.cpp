@@ -12,7 +12,7 @@ namespace {
 constexpr std::int32_t forever = 1 << 20;
 
 void service_debt(FirmTable& f, const CreditConfig& credit, FirmIndex i) {
-    const double interest = f.debt[i] * monthly_rate(credit, f.size_class[i]) -
+    const double interest = f.debt[i] * (monthly_rate(credit, f.size_class[i]) + f.loan_risk_premium[i] / 12.0) -
                             f.guaranteed_loans[i] * f.guarantee_rate_discount[i] / 12.0;
     const double repaid_share = 1.0 / credit.loan_term_months;
     const double principal = f.debt[i] * repaid_share;
@@ -21,6 +21,29 @@ void service_debt(FirmTable& f, const CreditConfig& credit, FirmIndex i) {
     f.guaranteed_loans[i] *= 1.0 - repaid_share;
     f.guaranteed_cover[i] *= 1.0 - repaid_share;
     f.cash[i] -= interest + principal;
+}
+
+double working_capital_need(const FirmTable& f, const CreditConfig& credit, FirmIndex i) {
+    return credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i] - f.cash[i];
+}
+
+CreditApplicant applicant_for(const LeverContext& context, FirmIndex i, double principal, sim::Tick tick) {
+    return credit_applicant(context.firms, context.now.credit, context.streams, i, principal, tick);
+}
+
+/// A credit-averse firm stays away unless it gives the cost as its reason and
+/// the rate it would pay, after any program's cut, is below its reservation rate.
+bool willing(const LeverContext& context, const Levers& levers, FirmIndex i, const CreditApplicant& applicant,
+             sim::Tick tick) {
+    const FirmTable& f = context.firms;
+    if (!f.credit_averse[i]) return true;
+    const CreditConfig& credit = context.now.credit;
+    auto reason = context.streams(f.id[i], 0, Purpose::credit_reason);
+    if (!reason.bernoulli(credit.cost_averse_share)) return false;  // no need, distrust, other reasons
+    double cut = 0;
+    for (const auto& lever : levers.configured()) cut = std::max(cut, lever->rate_discount_offered(context, i, tick));
+    const double rate = 12.0 * monthly_rate(credit, f.size_class[i]) + risk_premium_annual(credit, applicant) - cut;
+    return rate_tempts(credit, rate, reason.uniform());
 }
 
 /// Borrow to restore the cash buffer, if the firm is willing and the bank agrees.
@@ -32,17 +55,30 @@ void apply_for_credit(LeverContext& context, Levers& levers, FirmIndex i, sim::T
     f.defaulted_debt[i] = 0;
     if (!f.alive[i]) return;
     service_debt(f, credit, i);
-    const double monthly_costs = f.unit_cost[i] * f.forecast[i];
-    const double need = credit.cash_buffer_months * monthly_costs - f.cash[i];
-    if (need <= 0 || f.credit_averse[i]) return;
-    const CreditApplicant applicant{f.size_class[i], need, f.fixed_assets[i], f.debt[i], 12.0 * f.revenue[i],
-                                    f.history_months[i], f.months_since_default[i]};
+    const double need = working_capital_need(f, credit, i);
+    if (need <= 0) return;
+    const CreditApplicant applicant = applicant_for(context, i, need, tick);
+    if (!willing(context, levers, i, applicant, tick)) return;
     auto rng = context.streams(f.id[i], tick, Purpose::credit_score);
     const Denial plain = score_application(credit, applicant, rng);
     f.credit_outcome[i] = static_cast<std::uint8_t>(1 + static_cast<int>(plain));
     f.uncovered_outcome[i] = f.credit_outcome[i];  // the verdict without cover, kept for records/loans
     f.loan_asked[i] = need;
     for (const auto& lever : levers.configured()) lever->consider_loan(context, i, applicant, plain, tick);
+}
+
+/// The loan joins the firm's debt at the bank's price for its risk.
+void book_loan(LeverContext& context, const Levers& levers, FirmIndex i, sim::Tick tick) {
+    FirmTable& f = context.firms;
+    const double need = working_capital_need(f, context.now.credit, i);
+    const double premium = risk_premium_annual(context.now.credit, applicant_for(context, i, need, tick));
+    f.loan_risk_premium[i] = (f.loan_risk_premium[i] * f.debt[i] + premium * need) / (f.debt[i] + need);
+    f.credit_outcome[i] = 1;  // approved
+    f.debt[i] += need;
+    f.cash[i] += need;
+    f.loan_granted[i] = need;
+    f.events[i] |= event_loan;
+    for (const auto& lever : levers.configured()) lever->book_loan(context, i, need);
 }
 
 /// The bank writes the loans off; a guarantee pays its part.
@@ -53,22 +89,14 @@ void write_off(LeverContext& context, const Levers& levers, FirmIndex i) {
     f.debt[i] = 0;
 }
 
-void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
+void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i, sim::Tick tick) {
     FirmTable& f = context.firms;
     const CreditConfig& credit = context.now.credit;
     if (!f.alive[i]) return;
     ++f.age_months[i];  // counted once a month per operating firm, like its standing below
     const bool backed = std::ranges::any_of(levers.configured(), [&](const auto& lever) { return lever->backs_loan(i); });
     const Denial plain = f.credit_outcome[i] > 0 ? static_cast<Denial>(f.credit_outcome[i] - 1) : Denial::none;
-    if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) {
-        const double need = credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i] - f.cash[i];
-        f.credit_outcome[i] = 1;  // approved
-        f.debt[i] += need;
-        f.cash[i] += need;
-        f.loan_granted[i] = need;
-        f.events[i] |= event_loan;
-        for (const auto& lever : levers.configured()) lever->book_loan(context, i, need);
-    }
+    if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) book_loan(context, levers, i, tick);
     // Standing: a month ending in the red counts against the firm.
     if (f.cash[i] < 0) {
         f.distress_months[i] = static_cast<std::uint8_t>(std::min(255, f.distress_months[i] + 1));
@@ -88,13 +116,24 @@ void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i) {
 
 }  // namespace
 
+CreditApplicant credit_applicant(const FirmTable& f, const CreditConfig& credit, const Streams& streams, FirmIndex i,
+                                 double principal, sim::Tick tick) {
+    const double annual_revenue = 12.0 * f.revenue[i];
+    // The bureau's file is read once a year: the same firm is the same file all year.
+    auto file_rng = streams(f.id[i], tick / 12, Purpose::credit_bureau);
+    // The initial population did not open in month 0: its drawn history counts as age.
+    const int operated = std::max(f.age_months[i], f.history_months[i]);
+    return {f.size_class[i], principal, f.fixed_assets[i], f.debt[i], annual_revenue, operated,
+            f.months_since_default[i], 0.0, read_bureau_file(credit, f.size_class[i], annual_revenue, file_rng)};
+}
+
 void finance(LeverContext& context, Levers& levers, sim::Tick tick) {
     // Three passes: firms apply (in parallel); the programs share out what
     // they can back (serial, deterministic); loans are booked (parallel).
     const std::size_t n = context.firms.size();
     sim::for_each_index(n, [&](std::size_t i) { apply_for_credit(context, levers, static_cast<FirmIndex>(i), tick); });
     for (const auto& lever : levers.configured()) lever->share_out_loans(context, tick);
-    sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i)); });
+    sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i), tick); });
 }
 
 void exit_failed_firms(LeverContext& context, const Levers& levers, const ActivityConfig& activity, LinkTable& links,

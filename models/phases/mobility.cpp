@@ -8,10 +8,24 @@ namespace tiersim::models {
 
 namespace {
 
+/// The bank scores an investment loan as any other, with the new plant counted
+/// among the assets that secure it, and prices the firm's risk into its debt.
+bool bank_lends_for_plant(FirmTable& f, const Conditions& now, const Streams& streams, FirmIndex i, double loan,
+                          double plant, sim::Tick tick) {
+    CreditApplicant applicant = credit_applicant(f, now.credit, streams, i, loan, tick);
+    applicant.fixed_assets += plant;
+    auto rng = streams(f.id[i], tick, Purpose::investment_score);
+    if (score_application(now.credit, applicant, rng) != Denial::none) return false;
+    const double premium = risk_premium_annual(now.credit, applicant);
+    f.loan_risk_premium[i] = (f.loan_risk_premium[i] * f.debt[i] + premium * loan) / (f.debt[i] + loan);
+    return true;
+}
+
 /// Capacity on order arrives; a firm whose expected sales press on capacity
 /// orders more, paid from cash beyond its working-capital buffer and a loan
-/// secured on the plant; a slack firm lets capacity go.
-void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now, FirmIndex i) {
+/// secured on the plant, if the bank agrees; a slack firm lets capacity go.
+void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+            const Streams& streams, FirmIndex i, sim::Tick tick) {
     f.investment_loan[i] = 0;
     if (f.capacity_due_months[i] > 0 && --f.capacity_due_months[i] == 0) {
         f.capacity[i] += f.capacity_on_order[i];
@@ -27,6 +41,7 @@ void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, 
         const double own = std::clamp(f.cash[i] - buffer, 0.0, cost);
         const double loan = f.credit_averse[i] || f.distress_months[i] > 0 ? 0.0 : cost - own;
         if (own + loan < cost || loan > rule.loan_to_value * cost) return;
+        if (loan > 0 && !bank_lends_for_plant(f, now, streams, i, loan, cost, tick)) return;
         f.cash[i] -= own;
         f.debt[i] += loan;
         f.investment_loan[i] = loan;
@@ -44,7 +59,7 @@ void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, 
 
 void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
                         const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
-                        TierMembers& members) {
+                        const Streams& streams, TierMembers& members, sim::Tick tick) {
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!firms.alive[i]) return;
@@ -68,7 +83,7 @@ void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::Lin
                 firms.events[i] |= event_moved_tier;
             }
         }
-        invest(firms, rule, pyramid, now, i);
+        invest(firms, rule, pyramid, now, streams, i, tick);
     });
     rebuild_tier_members(firms, pyramid.sector_count(), members);
 }

@@ -100,7 +100,12 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
 /// mobility: moves up a tier, investment and shrinking; rebuilds the tier members.
 void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
                         const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
-                        TierMembers& members);
+                        const Streams& streams, TierMembers& members, sim::Tick tick);
+
+/// What the bank sees of firm i asking for `principal` at `tick` (finance):
+/// its books, and the credit bureau's file on it for the year.
+CreditApplicant credit_applicant(const FirmTable& firms, const CreditConfig& credit, const Streams& streams,
+                                 FirmIndex i, double principal, sim::Tick tick);
 
 /// What a buyer checks about a supplier, packed in one word per firm (sourcing).
 using SupplierCards = std::vector<std::uint64_t>;

@@ -1,6 +1,9 @@
 // Credit, default and exit: the mechanisms of finance.
 #include "models/credit.hpp"
 #include "support/model_runs.hpp"
+#include "support/paired.hpp"
+
+#include <array>
 
 using namespace tiersim;
 using namespace tiersim::testing;
@@ -51,7 +54,8 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
     GIVEN("MSME suppliers that must borrow to finance three-month payment terms, and banks that ask only for collateral") {
         const std::vector<std::string> collateral_only{
             "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "credit.min_history_months=0",
-            "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}"};
+            "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
+            "credit.pledgeable_share={micro: 0.05, small: 0.05, medium: 0.05, large: 1}"};
         auto with_collateral = [&](const char* required) {
             auto overrides = short_of_cash(collateral_only);
             overrides.push_back(std::string("credit.collateral_required=") + required);
@@ -63,16 +67,18 @@ SCENARIO("a stricter collateral requirement denies MSMEs credit and more of them
             CAPTURE(lenient.msme_applications, lenient.msme_approvals, lenient.msme_exits, strict.msme_approvals,
                     strict.msme_exits);
             THEN("fewer MSME loans are approved") { CHECK(strict.msme_approvals < 0.6 * lenient.msme_approvals); }
-            // Known gap (issue 12): exits are equal under the steady-state rules (87 and 87, teaching
-            // pyramid): credit does not yet reach the firms whose survival depends on it.
+            // Known gap (issue 12): exits are equal (teaching pyramid squeezed): working-capital
+            // credit does not yet reach the firms whose survival depends on it.
             THEN("more MSMEs exit [known gap, issue 12]") { CHECK_NOFAIL(strict.msme_exits > lenient.msme_exits); }
         }
     }
 }
 
-// Known gap, [!mayfail] (issue 12): loans default, but under the steady-state
-// rules the defaulters do not apply again before they exit or retire, so the
-// bad-history denial is not seen in a whole run (the scoring rule's own check is below).
+// Known gap, [!mayfail] (issue 12): under the fitted bank few squeezed firms in
+// the teaching pyramid get loans, and none default in five years (in the
+// automotive pyramid bad-history denials, the bureau's marks and the firms' own
+// defaults, are about a fifth of denials; the Table 10 test below). The scoring
+// rule's own check is below.
 SCENARIO("a firm whose loan defaulted is refused credit for its bad history", "[credit][mechanism][!mayfail]") {
     GIVEN("squeezed MSMEs that borrow, some of which fall three months behind") {
         const auto totals = run_and_count(short_of_cash());
@@ -84,9 +90,9 @@ SCENARIO("a firm whose loan defaulted is refused credit for its bad history", "[
 }
 
 SCENARIO("credit-averse firms do not apply", "[credit][mechanism]") {
-    GIVEN("the squeezed pyramid in which every firm is credit-averse") {
-        const auto averse = run_and_count(
-            short_of_cash({"credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}", "run.ticks=24"}));
+    GIVEN("the squeezed pyramid in which every firm is credit-averse for reasons other than the cost") {
+        const auto averse = run_and_count(short_of_cash(
+            {"credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}", "credit.cost_averse_share=0", "run.ticks=24"}));
         const auto willing = run_and_count(
             short_of_cash({"credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}", "run.ticks=24"}));
         THEN("no firm applies, while willing firms in the same squeeze do") {
@@ -135,7 +141,7 @@ TEST_CASE("the bank's scoring rule names the first criterion an applicant fails"
     CHECK(models::score_application(credit, poor, rng) == models::Denial::none);
 
     auto young = sound_applicant();
-    young.history_months = 0;
+    young.age_months = 0;
     CHECK(models::score_application(credit, young, rng) == models::Denial::no_history);
 
     auto defaulter = sound_applicant();
@@ -149,4 +155,144 @@ TEST_CASE("the bank's scoring rule names the first criterion an applicant fails"
     models::CreditConfig no_paperwork = credit;
     no_paperwork.provable_income.medium = 0;
     CHECK(models::score_application(no_paperwork, sound_applicant(), rng) == models::Denial::unprovable_income);
+}
+
+SCENARIO("firms kept from credit by its cost borrow when the rate falls", "[credit][mechanism]") {
+    GIVEN("the squeezed pyramid in which every firm gives the cost of credit as its reason not to borrow") {
+        auto averse_at = [](const char* base_rate) {
+            return run_and_count(short_of_cash({"credit.credit_averse={micro: 1, small: 1, medium: 1, large: 1}",
+                                                "credit.cost_averse_share=1", "run.ticks=24",
+                                                std::string("credit.base_rate_annual=") + base_rate}));
+        };
+        WHEN("the lending rate falls from 11% to 3% before the size spread") {
+            const auto dear = averse_at("0.11");
+            const auto cheap = averse_at("0.03");
+            CAPTURE(dear.msme_applications, cheap.msme_applications);
+            THEN("more of them apply") { CHECK(cheap.msme_applications > 1.5 * dear.msme_applications); }
+        }
+    }
+}
+
+TEST_CASE("the bureau file adds what the bank sees beyond the firm's own loans", "[credit][unit]") {
+    const models::CreditConfig credit;
+    sim::RandomStream rng({2, 0, 0, 0, 0});
+    auto applicant = sound_applicant();
+    applicant.file.delinquent = true;
+    CHECK(models::score_application(credit, applicant, rng) == models::Denial::bad_history);
+
+    applicant = sound_applicant();
+    applicant.file.thin = true;
+    CHECK(models::score_application(credit, applicant, rng) == models::Denial::no_history);
+
+    applicant = sound_applicant();
+    applicant.file.other_obligations = 0.6e7;  // with the loan, over the bank's limit of 0.6 x revenue
+    CHECK(models::score_application(credit, applicant, rng) == models::Denial::too_much_debt);
+
+    applicant = sound_applicant();
+    applicant.file.pledgeable_share = 0.02;  // 200k of pledgeable plant for a loan of 100k
+    CHECK(models::score_application(credit, applicant, rng) == models::Denial::none);
+    applicant.file.pledgeable_share = 0.005;  // rented premises: 50k
+    CHECK(models::score_application(credit, applicant, rng) == models::Denial::no_collateral);
+}
+
+TEST_CASE("the bank prices the risk it scores", "[credit][unit]") {
+    const models::CreditConfig credit;
+    auto applicant = sound_applicant();
+    const double clean = models::risk_premium_annual(credit, applicant);
+    applicant.debt = 3e6;
+    const double indebted = models::risk_premium_annual(credit, applicant);
+    CHECK(clean < indebted);
+    CHECK(indebted <= credit.risk_premium_annual);
+}
+
+TEST_CASE("a guarantee's cover relaxes the bank's own screening", "[credit][unit]") {
+    models::CreditConfig credit;
+    credit.provable_income.medium = 0.5;
+    auto plain = sound_applicant();
+    auto covered = plain;
+    covered.collateral_cover = 0.8;
+    int approved_plain = 0, approved_covered = 0;
+    for (std::uint64_t k = 0; k < 2000; ++k) {
+        sim::RandomStream a({3, 0, k, 0, 0}), b({3, 0, k, 0, 0});  // the same documents, scored twice
+        approved_plain += models::score_application(credit, plain, a) == models::Denial::none;
+        approved_covered += models::score_application(credit, covered, b) == models::Denial::none;
+    }
+    CAPTURE(approved_plain, approved_covered);
+    // Without relief half pass; with cover 0.8 and relief 0.5 the documents are waived 40% of the time.
+    CHECK(approved_plain == Approx(1000).margin(100));
+    CHECK(approved_covered == Approx(2000 * (0.5 + 0.5 * 0.4)).margin(100));
+    credit.screening_relief = 0;
+    credit.provable_income.medium = 1;
+    sim::RandomStream c({3, 0, 0, 0, 0});
+    auto over_limit = sound_applicant();
+    over_limit.debt = 0.6e7;
+    over_limit.collateral_cover = 0.8;
+    CHECK(models::score_application(credit, over_limit, c) == models::Denial::too_much_debt);
+    credit.screening_relief = 0.5;  // the bank bears 60% less of the loss and stretches its limit
+    CHECK(models::score_application(credit, over_limit, c) == models::Denial::none);
+}
+
+TEST_CASE("a firm kept away by the cost of credit borrows when the rate falls below its reservation rate",
+          "[credit][unit]") {
+    const models::CreditConfig credit;  // reservation rates uniform on [7%, 19%]
+    CHECK(models::rate_tempts(credit, 0.10, 0.5));
+    CHECK_FALSE(models::rate_tempts(credit, 0.15, 0.5));
+    CHECK_FALSE(models::rate_tempts(credit, 0.07, 0.0));
+}
+
+namespace {
+
+/// APEC17 Table 10, each reason's share of denials (normalised over the five),
+/// in the order of models::Denial from no_collateral: micro, small, medium.
+constexpr std::array<std::array<double, 5>, 3> table_10{{{0.32, 0.26, 0.18, 0.17, 0.07},
+                                                         {0.33, 0.04, 0.21, 0.22, 0.21},
+                                                         {0.32, 0.02, 0.20, 0.11, 0.35}}};
+
+/// Denials by size class (micro, small, medium) and first reason, counted over
+/// one run of the automotive pyramid after its burn-in.
+std::array<std::array<double, 5>, 3> denials_by_size(int replication) {
+    sim::ThreadLimit limit(2);
+    const auto loaded = models::load_scenario(source_path("scenarios/mexico/automotive.yaml"),
+                                              {"run.replication=" + std::to_string(replication)});
+    models::PyramidModel model(loaded.scenario);
+    const auto& f = model.firms();
+    std::array<std::array<double, 5>, 3> denials{};
+    const auto burn_in = static_cast<sim::Tick>(loaded.scenario.run.burn_in_months);
+    for (sim::Tick t = 0; t < burn_in + static_cast<sim::Tick>(loaded.scenario.run.ticks); ++t) {
+        model.schedule().run_tick(t);
+        if (t < burn_in) continue;
+        for (models::FirmIndex i = 0; i < f.size(); ++i) {
+            const auto size = static_cast<std::size_t>(f.size_class[i]);
+            if (size > 2 || f.credit_outcome[i] < 2) continue;  // large firms; no application or approved
+            ++denials[size][static_cast<std::size_t>(f.credit_outcome[i] - 2)];
+        }
+    }
+    return denials;
+}
+
+}  // namespace
+
+SCENARIO("the bank's first reasons for denying MSMEs reproduce APEC17 Table 10", "[credit][calibration]") {
+    GIVEN("the automotive pyramid with the library's fitted bank, over eight replications") {
+        std::array<std::array<std::vector<double>, 5>, 3> shares;
+        for (int replication = 0; replication < 8; ++replication) {
+            const auto denials = denials_by_size(replication);
+            for (std::size_t size = 0; size < 3; ++size) {
+                const double total = std::accumulate(denials[size].begin(), denials[size].end(), 0.0);
+                REQUIRE(total > 50);
+                for (std::size_t reason = 0; reason < 5; ++reason)
+                    shares[size][reason].push_back(denials[size][reason] / total);
+            }
+        }
+        THEN("every reason's share of each size class's denials lies within 0.05 of the source") {
+            for (std::size_t size = 0; size < 3; ++size)
+                for (std::size_t reason = 0; reason < 5; ++reason) {
+                    const Interval share = mean_interval(shares[size][reason]);
+                    INFO(models::size_class_labels[size] << " " << models::denial_labels[reason + 1] << ": model "
+                                                         << share.mean << " +- " << share.half_width << ", source "
+                                                         << table_10[size][reason]);
+                    CHECK(share.mean == Approx(table_10[size][reason]).margin(0.05));
+                }
+        }
+    }
 }

@@ -93,9 +93,9 @@ SCENARIO("a guarantee sold by auction raises MSMEs' loans against no guarantee",
 
 SCENARIO("between two auctions the fund guarantees no more than the room it had at the auction",
          "[lever:credit_guarantee][policy][guarantee][mechanism]") {
-    GIVEN("a fund with 100,000 MXN of capital and leverage 10, auctioning every 12 months from month 12") {
+    GIVEN("a fund with 10,000 MXN of capital and leverage 10, auctioning every 12 months from month 12") {
         const auto tight = squeezed(
-            {auction("start_tick: 12, budget_mxn: 100000, leverage: 10, banks: 3, auction_period_months: 12")}, 36);
+            {auction("start_tick: 12, budget_mxn: 10000, leverage: 10, banks: 3, auction_period_months: 12")}, 36);
         const auto ample = squeezed({auction("start_tick: 12, banks: 3, auction_period_months: 12")}, 36);
         WHEN("MSMEs apply for guaranteed loans") {
             const auto small_fund = run_guarantee(tight);
@@ -119,20 +119,29 @@ SCENARIO("between two auctions the fund guarantees no more than the room it had 
     }
 }
 
-SCENARIO("auctioned guarantees go at the rate cuts banks bid and the deepest cuts win", "[lever:credit_guarantee][policy][guarantee][mechanism]") {
-    GIVEN("a fund that offers a 4% rate cut to first comers, or auctions a room of about a million pesos to ten banks") {
+SCENARIO("auctioned guarantees go at the rate cuts banks bid from their costs and the losses the cover sheds",
+         "[lever:credit_guarantee][policy][guarantee][mechanism]") {
+    GIVEN("a fund that offers a 4% rate cut to first comers, or auctions its room to three banks every year") {
         constexpr double r = 0.04;
         const std::string terms = "start_tick: 12, budget_mxn: 100000, leverage: 10, rate_discount_annual: 0.04";
-        WHEN("the fresh guaranteed loans of each auction's year are examined, in three replications") {
-            std::vector<GuaranteeRun> first_come, by_auction;
+        auto fresh_cuts = [](const GuaranteeRun& run) {
+            std::vector<double> cuts;
+            for (const Grant& g : run.grants)
+                if (g.fresh) cuts.push_back(g.rate_discount);
+            return cuts;
+        };
+        WHEN("the fresh guaranteed loans are examined, in three replications") {
+            std::vector<GuaranteeRun> first_come, cheap_banks, dear_banks;
             for (int replication = 0; replication < 3; ++replication) {
                 const std::string rep = "run.replication=" + std::to_string(replication);
                 first_come.push_back(run_guarantee(squeezed(
                     {rep, "policies.credit_guarantee={coverage: 0.8, fee: 0.01, " + terms +
                               ", eligibility: {size_classes: [micro, small, medium]}}"},
                     36)));
-                by_auction.push_back(
-                    run_guarantee(squeezed({rep, auction(terms + ", banks: 10, auction_period_months: 12")}, 36)));
+                cheap_banks.push_back(run_guarantee(
+                    squeezed({rep, auction(terms + ", banks: 3, auction_period_months: 12, bank_cost_annual: 0")}, 36)));
+                dear_banks.push_back(run_guarantee(
+                    squeezed({rep, auction(terms + ", banks: 3, auction_period_months: 12, bank_cost_annual: 0.5")}, 36)));
             }
             THEN("first come, every guaranteed loan gets the program's cut") {
                 for (const auto& run : first_come) {
@@ -141,38 +150,21 @@ SCENARIO("auctioned guarantees go at the rate cuts banks bid and the deepest cut
                         if (g.fresh) CHECK(g.rate_discount == Approx(r));
                 }
             }
-            // Each auction's year: the distinct cuts of fresh loans, and their mean weighted by cover.
-            std::vector<double> mean_cuts;
-            std::size_t most_banks = 0;
-            double lowest = 1, highest = 0;
-            for (const auto& run : by_auction)
-                for (sim::Tick start : {sim::Tick{12}, sim::Tick{24}}) {
-                    std::vector<double> cuts;
-                    double weighted = 0, cover = 0;
-                    for (const Grant& g : run.grants) {
-                        if (!g.fresh || g.tick < start || g.tick >= start + 12) continue;
-                        cuts.push_back(g.rate_discount);
-                        weighted += g.cover * g.rate_discount, cover += g.cover;
-                        lowest = std::min(lowest, g.rate_discount), highest = std::max(highest, g.rate_discount);
-                    }
-                    // A loan's cut is its bank's, up to rounding in the principal-weighted average.
-                    std::ranges::sort(cuts);
-                    std::size_t banks = 0;
-                    for (std::size_t c = 0; c < cuts.size(); ++c) banks += c == 0 || cuts[c] > cuts[c - 1] * (1 + 1e-9);
-                    most_banks = std::max(most_banks, banks);
-                    if (cover > 0) mean_cuts.push_back(weighted / cover);  // a year may see no fresh guaranteed loan
+            THEN("by auction, banks that lend at no cost pass on part of the loss the cover sheds; banks whose "
+                 "costs exceed it bid no cut") {
+                double cheap_total = 0;
+                std::size_t cheap_loans = 0;
+                for (std::size_t k = 0; k < cheap_banks.size(); ++k) {
+                    const auto cheap = fresh_cuts(cheap_banks[k]);
+                    const auto dear = fresh_cuts(dear_banks[k]);
+                    for (double cut : cheap) CHECK(cut >= 0);
+                    for (double cut : dear) CHECK(cut == 0);
+                    cheap_total += std::accumulate(cheap.begin(), cheap.end(), 0.0);
+                    cheap_loans += cheap.size();
                 }
-            const double mean_cut = std::accumulate(mean_cuts.begin(), mean_cuts.end(), 0.0) / static_cast<double>(mean_cuts.size());
-            CAPTURE(mean_cuts, mean_cut, most_banks, lowest, highest);
-            THEN("by auction, loans carry the bids' cuts, r × U(0.5, 1.5), from at most five banks an auction") {
-                REQUIRE(mean_cuts.size() >= 3);  // at least half the auctions' years guaranteed loans
-                CHECK(lowest >= 0.5 * r - 1e-12);
-                CHECK(highest <= 1.5 * r + 1e-12);
-                // Each bid is at least a fifth of the room, so at most five banks share it.
-                CHECK(most_banks <= 5);
-            }
-            THEN("the deepest bids win: over the auctions that lent, the mean cut granted is well above the mean bid, r") {
-                CHECK(mean_cut > 1.15 * r);
+                CAPTURE(cheap_loans, cheap_total);
+                REQUIRE(cheap_loans > 0);
+                CHECK(cheap_total > 0);
             }
         }
     }

@@ -22,14 +22,17 @@ inline models::LoadedScenario teaching_scenario(const std::vector<std::string>& 
 }
 
 /// The teaching pyramid with firms squeezed for working capital: little cash,
-/// thin margins, late payment, and banks asking 1.5 pesos of collateral per
-/// peso, so that credit (and a guarantee) makes the difference.
+/// thin margins, late payment, and banks that check only collateral, asking 1.5
+/// pesos per peso, so that credit (and a guarantee) makes the difference.
 inline std::vector<std::string> squeezed(std::vector<std::string> extra, int ticks = 60) {
     std::vector<std::string> overrides{"run.ticks=" + std::to_string(ticks), "economy.initial_cash_months=0.2",
                                        "economy.markup=0.12", "entry.unmet_demand_response=0",
                                        "credit.credit_averse={micro: 0, small: 0, medium: 0, large: 0}",
                                        "credit.min_history_months=0",
                                        "credit.provable_income={micro: 1, small: 1, medium: 1, large: 1}",
+                                       "credit.bureau_delinquent={micro: 0, small: 0, medium: 0, large: 0}",
+                                       "credit.thin_file={micro: 0, small: 0, medium: 0, large: 0}",
+                                       "credit.other_obligations={micro: 0, small: 0, medium: 0, large: 0}",
                                        "credit.collateral_required=1.5"};
     for (const char* size : {"micro", "small", "medium", "large"})
         overrides.push_back(std::string("economy.payment_terms_months.") + size + "=3");
