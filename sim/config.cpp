@@ -712,6 +712,26 @@ Node& list_item_for_override(Node& node, const std::string& path, std::size_t in
     return node.items[index];
 }
 
+/// Lists and maps nested in `node`, itself included (0 for a scalar or null).
+std::size_t nesting_of(const Node& node) {
+    std::size_t deepest = 0;
+    for (const Node& item : node.items) deepest = std::max(deepest, nesting_of(item));
+    for (const Node::Entry& entry : node.entries) deepest = std::max(deepest, nesting_of(entry.value));
+    return node.kind == Node::Kind::Map || node.kind == Node::Kind::Sequence ? deepest + 1 : 0;
+}
+
+/// An override may not build a tree deeper than a file may be: what the run
+/// stores as its resolved scenario must read back (ReadLimits::depth).
+void check_override_depth(const std::vector<OverrideStep>& steps, const Node& value, const std::string& key) {
+    std::size_t levels = nesting_of(value);
+    for (const OverrideStep& step : steps) levels += 1 + step.indices.size();
+    if (levels > static_cast<std::size_t>(ReadLimits::depth)) {
+        throw ConfigError(command_line_mark(steps.front().offset), key,
+                          "the key and its value nest " + std::to_string(levels) + " lists and maps deep, more than the " +
+                              std::to_string(ReadLimits::depth) + " a scenario file may hold (docs/input-limits.md)");
+    }
+}
+
 /// The node that `steps` names, creating missing map entries on the way.
 Node& override_target(Node& root, const std::vector<OverrideStep>& steps) {
     Node* target = &root;
@@ -745,6 +765,11 @@ constexpr std::string_view byte_order_mark = "\xef\xbb\xbf";
 // it for syntax; everything else is double-quoted.
 bool is_safe_plain(std::string_view text, bool in_flow) {
     if (text.empty() || text.front() == ' ' || text.back() == ' ' || text.back() == ':') {
+        return false;
+    }
+    // A plain << is YAML's merge key, which the reader refuses: a key or value
+    // named so is written quoted.
+    if (text == "<<") {
         return false;
     }
     constexpr std::string_view indicators = "[]{}#&*!|>'\"%@`,?:";
@@ -1278,6 +1303,7 @@ void apply_override(Node& root, std::string_view assignment) {
         check_key_length(step.key, command_line_mark(step.offset), std::string(key));
     }
     Node value = parse_override_value(assignment.substr(equals + 1), equals + 1, std::string(key));
+    check_override_depth(steps, value, std::string(key));
     override_target(root, steps) = std::move(value);
 }
 

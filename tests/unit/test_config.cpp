@@ -1049,6 +1049,24 @@ TEST_CASE("malformed overrides are errors on the command line", "[config][overri
         CHECK(error.mark().file == "<command line>");
         CHECK(error.key_path() == "tiers");
     }
+    SECTION("a key and value nesting deeper than a file may") {
+        // Found by the --set fuzzer: a 200-level dotted key built a tree that
+        // emit_yaml wrote and parse_yaml refused, so the resolved scenario a
+        // results file stores would not have read back.
+        auto deep_key = [](std::size_t levels) {
+            std::string key = "a";
+            for (std::size_t k = 1; k < levels; ++k) key += ".a";
+            return key;
+        };
+        const std::size_t limit = config::ReadLimits::depth;
+        const ConfigError by_key = error_from([&] { config::apply_override(root, deep_key(limit + 1) + "=1"); });
+        CHECK(by_key.mark() == SourceMark{"<command line>", 1, 1});
+        CHECK_THAT(by_key.problem(), Catch::Matchers::Contains("more than the 200"));
+        CHECK_THROWS_AS(config::apply_override(root, deep_key(limit) + "=[1]"), ConfigError);  // the value's list counts
+        Node fresh = parse(good_scenario);
+        config::apply_override(fresh, deep_key(limit) + "=1");  // at the limit: it reads back
+        CHECK_NOTHROW(config::parse_yaml(config::emit_yaml(fresh), "<emitted>"));
+    }
 }
 
 TEST_CASE("overrides build a tree from nothing", "[config][override]") {
@@ -1103,7 +1121,7 @@ TEST_CASE("emit_yaml quotes strings that would read back as something else", "[c
         "true",        "1",         "",    ":",   "a: b",   "# no comment",
         "- item",      "null",      "~",   "yes", ".5",     "-3",
         "two\nlines",  " padded ",  "[x]", "{y}", "it's",   "say \"hi\"",
-        "back\\slash", "tab\there", "---", "...", "ünïcode",
+        "back\\slash", "tab\there", "---", "...", "ünïcode", "<<",
         // U+FEFF: written plain at a line's start, a reader drops it as a byte-order mark (fuzz finding)
         "\xef\xbb\xbf" "a", "b\xef\xbb\xbf" "c"};
     Node list;
@@ -1118,6 +1136,8 @@ TEST_CASE("emit_yaml quotes strings that would read back as something else", "[c
     root.entries.push_back({"tricky", {}, list});
     root.entries.push_back({"true", {}, parse("x")});
     root.entries.push_back({"\xef\xbb\xbf" "key", {}, parse("1")});
+    // A key named <<, set by --set 'x.<<=1': written plain it reads back as a merge key, refused (fuzz finding).
+    root.entries.push_back({"<<", {}, parse("1")});
     root.entries.push_back({"empty_map", {}, parse("{}")});
     root.entries.push_back({"empty_list", {}, parse("[]")});
     root.entries.push_back({"nothing", {}, Node{}});
