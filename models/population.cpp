@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <unordered_set>
 
 namespace tiersim::models {
 
@@ -40,9 +39,18 @@ struct PopulationBuilder {
     std::vector<double> size_weight;
     std::vector<double> expected_demand;
     std::vector<sim::LinkGraph::Edge> edges;
-    /// (buyer, supplier) of the slots operating buyers keep open for entrants.
-    std::unordered_set<std::uint64_t> open_edges;
+    /// The first `supplier_edges` of `edges` are buyers' suppliers, sorted by (buyer, supplier).
+    std::size_t supplier_edges = 0;
+    /// (buyer, supplier) of the slots operating buyers keep open for entrants, sorted.
+    std::vector<std::uint64_t> open_edges;
     static std::uint64_t edge_key(FirmIndex b, FirmIndex j) { return (std::uint64_t{b} << 32) | j; }
+    bool buys_from(FirmIndex b, FirmIndex j) const {
+        return std::binary_search(edges.begin(), edges.begin() + static_cast<std::ptrdiff_t>(supplier_edges),
+                                  sim::LinkGraph::Edge{b, j}, by_buyer);
+    }
+    static bool by_buyer(const sim::LinkGraph::Edge& x, const sim::LinkGraph::Edge& y) {
+        return edge_key(x.source, x.target) < edge_key(y.source, y.target);
+    }
 
     void lay_out_firms();
     std::uint8_t draw_cluster(const TierPopulationConfig& population, FirmIndex i) const;
@@ -66,7 +74,13 @@ struct PopulationBuilder {
         draw_traits();
         for (std::size_t s = 0; s < m.sector_count(); ++s)
             for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2}) link_tiers(s, buyer);
+        // Sorted in place (no lookup table beside the edge list): each buyer's
+        // suppliers are already in order, and the graph keeps a buyer's links
+        // in input order, so the links are the same.
+        std::ranges::sort(edges, by_buyer);
+        supplier_edges = edges.size();
         for (std::size_t s = 0; s < m.sector_count(); ++s) add_spare_links(s);
+        std::ranges::sort(open_edges);
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
         edges = {};
         assign_shares();
@@ -188,9 +202,6 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
     // newcomer adds a supplier instead of displacing one; a slot also frees
     // up when the buyer loses a supplier.
     const int open_slots = m.scenario_.entry.open_slots_per_buyer;
-    std::unordered_set<std::uint64_t> linked;  // an open slot must not duplicate a supplier
-    if (open_slots > 0)
-        for (const auto& e : edges) linked.insert(edge_key(e.source, e.target));
     auto add = [&](TierRange buyers, TierRange pool, int count) {
         if (pool.size() < 2) return;
         for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
@@ -201,13 +212,13 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
             std::vector<FirmIndex> mine;
             for (int attempt = 0; std::ssize(mine) < wanted && attempt < 8 * wanted; ++attempt) {
                 const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
-                if (j != b && std::ranges::find(mine, j) == mine.end() && (spare || !linked.contains(edge_key(b, j))))
+                if (j != b && std::ranges::find(mine, j) == mine.end() && (spare || !buys_from(b, j)))
                     mine.push_back(j);
             }
             std::ranges::sort(mine);
             for (FirmIndex j : mine) {
                 edges.push_back({b, j});
-                if (!spare) open_edges.insert(edge_key(b, j));
+                if (!spare) open_edges.push_back(edge_key(b, j));
             }
         }
     };
@@ -229,7 +240,9 @@ void PopulationBuilder::assign_shares() {
                 m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
             continue;  // spare slots
         }
-        auto supplies = [&](sim::LinkIndex l) { return !open_edges.contains(edge_key(b, m.graph_.target(l))); };
+        auto supplies = [&](sim::LinkIndex l) {
+            return !std::ranges::binary_search(open_edges, edge_key(b, m.graph_.target(l)));
+        };
         double total = 0;
         for (auto l = first; l < last; ++l)
             if (supplies(l)) total += size_weight[m.graph_.target(l)];
