@@ -53,6 +53,7 @@ using FirmIndex = std::uint32_t;
     X(certification_in_progress, std::int8_t, -1, one, "", no_panel, "Bit of the certification being pursued, or -1")            \
     X(certification_months_left, std::uint8_t, 0, one, "months", no_panel, "Months left of the certification being pursued")     \
     X(sponsored, std::uint8_t, 0, one, "", no_panel, "1 when a large buyer sponsors its audits (no customer record needed)")      \
+    X(development, std::uint8_t, 0, one, "", no_panel, "Supplier development: bits assessed 1, selected 2, certified 4, pilot order 8") \
     X(fill_rate, double, 1.0, one, "1", no_panel, "Smoothed share of what buyers were owed that was shipped")                     \
     X(idle_months, std::uint16_t, 0, one, "months", no_panel, "Consecutive months without a shipment (dormant from entry.dormant_after_months)") \
     X(capacity_on_order, double, 0.0, one, "units/month", no_panel, "Capacity being built, added when capacity_due_months reaches 0") \
@@ -183,6 +184,16 @@ enum FirmEvent : std::uint8_t {
     event_loan = 32,
     event_retired = 64,  ///< exited after months dormant (also event_exited)
 };
+
+/// A firm's way through a supplier-development program (bits of FirmTable::development):
+/// assessed by a sponsor, selected, certified under sponsorship, given a pilot order.
+enum DevelopmentStage : std::uint8_t {
+    development_assessed = 1,
+    development_selected = 2,
+    development_certified = 4,
+    development_piloted = 8,
+};
+
 inline constexpr std::array<std::string_view, 7> firm_event_labels{"certified", "moved_tier", "defaulted", "entered",
                                                                    "exited",    "loan",       "retired"};
 

@@ -102,6 +102,7 @@ void PyramidModel::lay_out_pyramid() {
     for (const auto& [name, cert] : scenario_.certifications) {
         p.certification_names.push_back(name);
         p.certification_upkeep.push_back(cert.upkeep_mxn_per_month);
+        p.certification_pass_capability.push_back(cert.pass_capability);
     }
 
     for (const auto& [name, cluster] : scenario_.clusters) p.cluster_names.push_back(name);
@@ -159,7 +160,7 @@ void PyramidModel::add_phases() {
     });
     add_phase("programs",
               {"benefits", "duty_forgone", "registered", "cash", "guarantee_fee", "guarantee_payout", "subsidy_received",
-               "development_cost", "sponsored"},
+               "development_cost", "sponsored", "development"},
               [this](sim::Tick t) {
                   auto context = lever_context();
                   run_programs(context, levers_, t);
@@ -210,23 +211,27 @@ void PyramidModel::add_phases() {
               {"vacant", "alive", "events", "capacity", "capability", "labour_productivity", "size_class",
                "fixed_assets", "cash", "unit_cost", "certifications", "history_months", "fill_rate", "import_share",
                "payment_term", "credit_averse", "ownership", "absorptive_capacity", "price", "next_price", "idle_months",
-               "forecast", "unmet_domestic_demand", "share", "owed", "affinity", "contract_end"},
+               "forecast", "unmet_domestic_demand", "share", "owed", "affinity", "contract_end", "development"},
               [this, &s](sim::Tick t) {
                   admit_entrants(firms_, links_, graph_, s.entry, s.sourcing, s.capability, pyramid_, now_, members_,
                                  streams_, t);
               });
     add_phase("capability",
               {"capability", "absorptive_capacity", "labour_productivity", "certifications", "cash", "certification_in_progress",
-               "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered"},
+               "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered",
+               "sponsored", "development", "development_cost"},
               [this, &s](sim::Tick t) {
                   auto context = lever_context();
                   develop_capability(context, levers_, s.capability, s.certifications, t);
               });
     add_phase("mobility",
               {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets",
-               "debt", "investment_loan", "capacity_on_order", "capacity_due_months", "loan_risk_premium"},
+               "debt", "investment_loan", "capacity_on_order", "capacity_due_months", "loan_risk_premium",
+               "finished_goods", "forecast", "demand_history", "development", "share", "owed", "affinity",
+               "payment_term", "contract_end", "price", "unit_cost"},
               [this, &s](sim::Tick t) {
-                  move_up_and_invest(firms_, links_, graph_, s.investment, pyramid_, now_, streams_, members_, t);
+                  move_up_and_invest(firms_, links_, graph_, s.investment, s.sourcing, pyramid_, now_, streams_,
+                                     members_, t);
               });
     add_phase("sourcing",
               {"on_order", "owed", "share", "import_share", "payment_term", "development_cost", "benefits", "affinity",

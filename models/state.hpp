@@ -51,6 +51,8 @@ enum class Purpose : std::uint32_t {
     credit_reason = 21,
     investment_score = 22,
     open_slot = 23,
+    tier_move = 24,
+    development_cohort = 25,
 };
 
 /// The run's random streams.
@@ -85,6 +87,7 @@ struct Pyramid {
     std::vector<std::array<double, tier_count>> mean_initial_capacity_value;
     std::vector<std::string> certification_names;  ///< by certification bit (name order)
     std::vector<double> certification_upkeep;  ///< MXN/month, by certification bit
+    std::vector<double> certification_pass_capability;  ///< capability that passes the audit for sure, by bit
     std::vector<double> initial_oem_price;     ///< per sector, OEMs' demand-weighted price at tick 0
     std::size_t history_length = 0;            ///< months a moving-average forecast remembers
     std::size_t pipeline_length = 1;           ///< slots of the inbound ring (longest lead time + 1)

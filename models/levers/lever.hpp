@@ -105,7 +105,7 @@ struct CertificationPlan {
     int bit = -1;
     double cost = 0;      ///< MXN, before any subsidy
     double benefit = 0;   ///< margin on the demand it unlocks over the horizon, net of upkeep
-    double upkeep = 0;    ///< upkeep over the horizon: cash the firm keeps back to hold it
+    double upkeep = 0;    ///< cash the firm keeps back to hold it: upkeep over the horizon (a month's, sponsored)
 };
 
 /// What sourcing lets a matchmaker look at: the pool of candidate suppliers of
@@ -123,6 +123,7 @@ struct MatchRequest {
 struct Match {
     FirmIndex supplier = 0;
     double delivered_cost = std::numeric_limits<double>::infinity();
+    bool introduced = false;  ///< by a program: it competes with imports for a free slot, not with incumbents
 };
 
 class Lever {

@@ -5,6 +5,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace tiersim::models {
@@ -14,34 +15,98 @@ void SupplierDevelopment::begin_tick(LeverContext& context, sim::Tick tick) {
     if (!config_) return;
     FirmTable& f = context.firms;
     sim::for_each_index(f.size(), [&](std::size_t i) { f.development_cost[i] = 0; });
-    sponsor_pilot_orders(context, tick);
+    const int period = std::max(1, config_->cohort_every_months);
+    if (in_force(tick) && policy_tick(tick) >= config_->start_tick && (policy_tick(tick) - config_->start_tick) % period == 0)
+        assess_cohort(context, tick);
 }
 
-void SupplierDevelopment::sponsor_pilot_orders(LeverContext& context, sim::Tick tick) {
+namespace {
+
+/// The certification an assessment finds missing, as the firm would pursue
+/// it (capability.cpp): what its own buyers demand first, then what the tier
+/// above demands; -1 if none.
+int missing_certification(const FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
+    const int tier = static_cast<int>(f.tier[i]);
+    if (tier < 1) return -1;
+    const auto& masks = pyramid.required_mask[f.sector[i]];
+    std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
+    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i];
+    return missing == 0 ? -1 : std::countr_zero(missing);
+}
+
+}  // namespace
+
+void SupplierDevelopment::assess_cohort(LeverContext& context, sim::Tick tick) {
     const Config& program = *config_;
-    if (!in_force(tick) || program.pilot_orders_per_month == 0) return;
     FirmTable& f = context.firms;
-    // Candidates: reachable suppliers with no customer to show an auditor.
-    std::vector<double> requests(f.size(), 0.0);
+    // The cohort: eligible firms not yet assessed, with a gap to close, in a
+    // random order fixed by (seed, firm, tick).
+    // Selected firms that did not start their audit by the next cohort drop out.
     for (FirmIndex i = 0; i < f.size(); ++i)
-        if (f.tier[i] != Tier::oem && !f.sponsored[i] && f.forecast[i] <= 0 && reaches(context, i, tick))
-            requests[i] = program.pilot_cost_mxn > 0 ? program.pilot_cost_mxn : 1e-9;
-    double room = std::min(ledger_.budget_left, program.pilot_orders_per_month * std::max(program.pilot_cost_mxn, 1e-9));
-    allocate_in_queue(context, tick, requests, room);
-    int granted = 0;
-    for (FirmIndex i = 0; i < f.size() && granted < program.pilot_orders_per_month; ++i) {
-        if (requests[i] <= 0) continue;
-        f.sponsored[i] = 1;
-        f.development_cost[i] += program.pilot_cost_mxn;
+        if ((f.development[i] & development_selected) && f.sponsored[i] && f.certification_in_progress[i] < 0)
+            f.sponsored[i] = 0;
+    std::vector<std::pair<std::uint64_t, FirmIndex>> pool;
+    for (FirmIndex i = 0; i < f.size(); ++i)
+        if (f.development[i] == 0 && f.capacity[i] > 0 && reaches(context, i, tick) &&
+            missing_certification(f, context.pyramid, i) >= 0)
+            pool.emplace_back(context.streams(f.id[i], tick, Purpose::development_cohort).next_u64(), i);
+    std::ranges::sort(pool);
+    const auto cohort = std::min(pool.size(), static_cast<std::size_t>(std::max(0, program.assessed_per_cohort)));
+    for (std::size_t k = 0; k < cohort && ledger_.budget_left >= program.assessment_cost_mxn; ++k) {
+        const FirmIndex i = pool[k].second;
+        double cost = program.assessment_cost_mxn;
+        f.development[i] |= development_assessed;
+        if (selects(context, i) && ledger_.budget_left >= cost + program.pilot_cost_mxn) {
+            f.development[i] |= development_selected;
+            f.sponsored[i] = 1;
+            cost += program.pilot_cost_mxn;
+        }
+        f.development_cost[i] += cost;
         f.benefits[i] |= bit();
-        ++granted;
+        ledger_.budget_left -= cost;
+        ledger_.spent_this_tick += cost;
     }
-    ledger_.budget_left -= granted * program.pilot_cost_mxn;
-    ledger_.spent_this_tick += granted * program.pilot_cost_mxn;
+}
+
+bool SupplierDevelopment::selects(const LeverContext& context, FirmIndex i) const {
+    // Sponsors select going concerns (solvent, shipping this quarter) likely
+    // to pass the audit: capability is what makes development work
+    // (Arroyo-López, Holmen & de Boer 2012).
+    const FirmTable& f = context.firms;
+    const auto bit = static_cast<std::size_t>(missing_certification(f, context.pyramid, i));
+    return f.capability[i] >= config_->selection_readiness * context.pyramid.certification_pass_capability[bit] &&
+           f.cash[i] >= 6.0 * context.pyramid.certification_upkeep[bit] && f.idle_months[i] < 3;
+}
+
+double SupplierDevelopment::certification_request(const LeverContext& context, FirmIndex i, const CertificationPlan& plan,
+                                                  sim::Tick tick) const {
+    const FirmTable& f = context.firms;
+    if (plan.bit < 0 || !in_force(tick) || !(f.development[i] & development_selected) || !f.sponsored[i]) return 0.0;
+    const double grant = config_->audit_share * plan.cost;
+    const double own_cost = plan.cost - grant;
+    return plan.benefit > own_cost && f.cash[i] >= own_cost + plan.upkeep ? grant : 0.0;
+}
+
+void SupplierDevelopment::share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) {
+    double room = ledger_.budget_left;
+    allocate_in_queue(context, tick, requests, room);
+    ledger_.spent_this_tick += ledger_.budget_left - room;
+    ledger_.budget_left = room;
+}
+
+void SupplierDevelopment::book_certification_grant(LeverContext& context, FirmIndex i, double grant) {
+    context.firms.development_cost[i] += grant;
+    context.firms.benefits[i] |= bit();
 }
 
 double SupplierDevelopment::learning_boost(const LeverContext& context, FirmIndex i, sim::Tick tick) const noexcept {
-    return reaches(context, i, tick) ? config_->learning_boost : 0.0;
+    // Participants learn from their multinational buyers, in proportion to
+    // what they sell them (APEC17 §5.1.3), and fully from the sponsor's
+    // assistance while they prepare for the audit it pays.
+    const FirmTable& f = context.firms;
+    if (!(f.development[i] & development_selected) || !reaches(context, i, tick)) return 0.0;
+    const bool preparing = f.sponsored[i] && f.certification_in_progress[i] >= 0;
+    return config_->learning_boost * (preparing ? 1.0 : f.foreign_sales_share[i]);
 }
 
 Match SupplierDevelopment::introduce(LeverContext& context, const MatchRequest& request, sim::Tick tick) {
@@ -59,7 +124,7 @@ Match SupplierDevelopment::introduce(LeverContext& context, const MatchRequest& 
         if (!request.usable(j)) continue;
         const double km = context.pyramid.distance(f.cluster[b], f.cluster[j]);
         if (km > 0 && !program.cross_cluster && !rng.bernoulli(std::exp(-km / request.distance_decay_km))) continue;
-        if (const double cost = request.delivered_cost(j); cost < match.delivered_cost) match = {j, cost};
+        if (const double cost = request.delivered_cost(j); cost < match.delivered_cost) match = {j, cost, true};
     }
     f.development_cost[b] += program.matchmaking_cost_mxn;
     f.benefits[b] |= bit();
@@ -77,15 +142,19 @@ void SupplierDevelopment::settle(LeverContext& context, sim::Tick) {
             return sum;
         },
         [](double& into, double part) { into += part; });
-    // Pilot orders were charged when granted; what remains of this tick's costs is matchmaking.
+    // Assessments, pilot contracts and audits were charged as they were
+    // granted; what remains of this tick's costs is matchmaking.
     const double matchmaking = spent - ledger_.spent_this_tick;
     ledger_.budget_left -= matchmaking;
     ledger_.spent_this_tick += matchmaking;
 }
 
 AccountFlows SupplierDevelopment::account(const FirmTable& f, FirmIndex i) const noexcept {
-    // Matchmaking and pilot orders buy services (brokers, audits): resource costs, not transfers to the firm.
-    return {.outlays = f.development_cost[i], .services = f.development_cost[i]};
+    // Assessments, audits, pilot contracts and matchmaking buy services
+    // (assessors, auditors, brokers): resource costs, not transfers to the firm.
+    return {.outlays = f.development_cost[i],
+            .services = f.development_cost[i],
+            .participant = (f.development[i] & development_selected) != 0};
 }
 
 }  // namespace tiersim::models
@@ -97,17 +166,28 @@ using tiersim::models::SupplierDevelopmentConfig;
 void Describe<SupplierDevelopmentConfig>::fields(Fields<SupplierDevelopmentConfig>& f) {
     using D = SupplierDevelopmentConfig;
     add_program_terms(f);
-    f.add("budget_mxn", &D::budget_mxn).unit("MXN").range(0, 1e15).doc("Money for matchmaking and pilot orders; null: unlimited");
+    f.add("budget_mxn", &D::budget_mxn).unit("MXN").range(0, 1e15)
+        .doc("Money for assessments, audits, pilot contracts and matchmaking; null: unlimited");
     f.add("extra_candidates", &D::extra_candidates).unit("firms").range(0, 1000)
         .doc("Eligible suppliers added to every buyer's review sample (matchmaking)");
     f.add("cross_cluster", &D::cross_cluster).doc("Matched suppliers are seen whatever the distance");
     f.add("matchmaking_cost_mxn", &D::matchmaking_cost_mxn).unit("MXN").range(0, 1e9)
         .doc("Cost to the program of one buyer review with matchmaking");
-    f.add("pilot_orders_per_month", &D::pilot_orders_per_month).unit("firms/month").range(0, 100000)
-        .doc("Eligible firms without a customer that a sponsored pilot order lets certify, each month");
-    f.add("pilot_cost_mxn", &D::pilot_cost_mxn).unit("MXN").range(0, 1e9).doc("Cost to the program of one pilot order");
+    f.add("cohort_every_months", &D::cohort_every_months).unit("months").range(1, 1200)
+        .doc("Months between cohorts; the first is assessed in the program's first month");
+    f.add("assessed_per_cohort", &D::assessed_per_cohort).unit("firms").range(0, 1000000)
+        .doc("Eligible firms with a certification gap that sponsors assess per cohort (APEC17 §4.3.3.2: 51)");
+    f.add("selection_readiness", &D::selection_readiness).unit("1").range(0, 1)
+        .doc("Sponsors select an assessed firm whose capability reaches this share of the missing certification's "
+             "pass_capability (its chance of passing the audit), if solvent: its audit is paid and a pilot order awaits "
+             "its certificate");
+    f.add("assessment_cost_mxn", &D::assessment_cost_mxn).unit("MXN").range(0, 1e9).doc("Cost to the program of assessing one firm");
+    f.add("audit_share", &D::audit_share).unit("1").range(0, 1)
+        .doc("Share of a selected firm's certification cost the program pays");
+    f.add("pilot_cost_mxn", &D::pilot_cost_mxn).unit("MXN").range(0, 1e9)
+        .doc("Cost to the program of arranging one selected firm's pilot contract");
     f.add("learning_boost", &D::learning_boost).unit("1/month").range(0, 1)
-        .doc("Extra capability eligible firms gain per month from foreign buyers, times their foreign share and (1 - c)");
+        .doc("Participants' (selected firms') extra learning a month from their foreign buyers, times their foreign sales share");
 }
 
 }  // namespace tiersim::sim::config

@@ -42,11 +42,17 @@ void progress_certification(FirmTable& f, const Streams& streams,
     const int bit = f.certification_in_progress[i];
     const CertificationConfig& cert = nth_certification(certifications, bit);
     auto rng = streams(f.id[i], tick, Purpose::certification_audit);
-    if (rng.bernoulli(std::min(1.0, f.capability[i] / cert.pass_capability))) {
+    const bool passed = rng.bernoulli(std::min(1.0, f.capability[i] / cert.pass_capability));
+    if (passed) {
         f.certifications[i] |= 1u << bit;
         f.events[i] |= event_certified;
     }
     f.certification_in_progress[i] = -1;
+    // A supplier-development sponsor backs one audit: passed, its pilot order is due (mobility).
+    if (f.development[i] & development_selected) {
+        f.sponsored[i] = 0;
+        if (passed) f.development[i] |= development_certified;
+    }
 }
 
 /// Per (sector, tier, certification): the chance a supplier that certifies wins
@@ -101,9 +107,13 @@ CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid,
     // firm prices near cost now, but not once it has the buyers it certifies
     // for), if it wins a buyer that demands the certification.
     const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * f.unit_cost[i] * markup;
-    const double win = chances[f.sector[i]][static_cast<std::size_t>(selling_to)][static_cast<std::size_t>(bit)];
+    // A sponsored firm has its buyer: the sponsor's order awaits the certificate.
+    const double win = f.sponsored[i] ? 1.0
+                                      : chances[f.sector[i]][static_cast<std::size_t>(selling_to)][static_cast<std::size_t>(bit)];
     const double upkeep = cert.upkeep_mxn_per_month * horizon;
-    return {bit, cost, win * unlocked_margin * horizon - upkeep, upkeep};
+    // A sponsored firm keeps back a month's upkeep: the sponsor's contract pays the rest.
+    const double kept_back = f.sponsored[i] ? cert.upkeep_mxn_per_month : upkeep;
+    return {bit, cost, win * unlocked_margin * horizon - upkeep, kept_back};
 }
 
 /// Upkeep is paid certification by certification while the cash lasts; one

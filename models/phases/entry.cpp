@@ -41,47 +41,6 @@ Incumbents incumbents_of(const FirmTable& f, const std::vector<FirmIndex>& membe
     return mean;
 }
 
-/// The entrant's order: a free slot of the buyer now points at it, with the
-/// volume taken from the buyer's imports, under a new contract.
-double place_order(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const SourcingConfig& sourcing,
-                   const Conditions& now, FirmIndex buyer, FirmIndex entrant, double volume, sim::Tick tick) {
-    const auto [first, last] = graph.out_links(buyer);
-    auto slot = last;
-    for (auto l = first; l < last && slot == last; ++l)
-        if (links.share[l] == 0) slot = l;
-    const double total = f.forecast[buyer] * f.input_per_unit[buyer];
-    if (slot == last || total <= 0) return 0;
-    const double share = std::min(f.import_share[buyer], volume / total);  // of all the buyer's inputs
-    double& m = f.import_share[buyer];
-    const double domestic = 1.0 - m;
-    for (auto l = first; l < last; ++l) links.share[l] *= domestic;
-    graph.retarget(slot, entrant);
-    links.share[slot] = share;
-    links.owed[slot] = 0;
-    links.affinity[slot] = 0;
-    links.payment_term[slot] = static_cast<std::uint8_t>(now.economy.payment_terms_months[f.size_class[buyer]]);
-    links.contract_end[slot] = static_cast<std::uint32_t>(tick) + static_cast<std::uint32_t>(sourcing.contract_months);
-    m -= share;
-    for (auto l = first; l < last; ++l) links.share[l] /= 1.0 - m;
-    return share * total;
-}
-
-/// A buyer's first free link slot, or `last`.
-sim::LinkIndex free_slot(const LinkTable& links, const sim::LinkGraph& graph, FirmIndex buyer) {
-    const auto [first, last] = graph.out_links(buyer);
-    for (auto l = first; l < last; ++l)
-        if (links.share[l] == 0) return l;
-    return last;
-}
-
-/// Whether a challenger could win one step of the buyer's imports: a free
-/// slot, imports to take it from, and inputs to buy.
-bool order_to_win(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& sourcing,
-                  FirmIndex buyer) {
-    return free_slot(links, graph, buyer) != graph.out_links(buyer).second &&
-           f.import_share[buyer] >= sourcing.import_step && f.forecast[buyer] * f.input_per_unit[buyer] > 0;
-}
-
 struct Entrant {
     FirmIndex slot;
     double capacity, capability, unit_cost;
@@ -106,6 +65,7 @@ void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Py
     f.unit_cost[i] = e.unit_cost;
     f.price[i] = f.next_price[i] = e.unit_cost * (1 + now.economy.markup);
     f.certifications[i] = e.certifications;
+    f.development[i] = 0;  // a new firm in a closed firm's slot starts outside any program
     f.history_months[i] = 0;
     f.fill_rate[i] = 1.0;
     f.idle_months[i] = 0;
@@ -119,6 +79,40 @@ void admit(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph, const Py
 }
 
 }  // namespace
+
+double place_order(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                   const Conditions& now, FirmIndex buyer, FirmIndex supplier, double volume, sim::Tick tick) {
+    const auto [first, last] = graph.out_links(buyer);
+    const auto slot = free_slot(links, graph, buyer);
+    const double total = f.forecast[buyer] * f.input_per_unit[buyer];
+    if (slot == last || total <= 0) return 0;
+    const double share = std::min(f.import_share[buyer], volume / total);  // of all the buyer's inputs
+    double& m = f.import_share[buyer];
+    const double domestic = 1.0 - m;
+    for (auto l = first; l < last; ++l) links.share[l] *= domestic;
+    graph.retarget(slot, supplier);
+    links.share[slot] = share;
+    links.owed[slot] = 0;
+    links.affinity[slot] = 0;
+    links.payment_term[slot] = static_cast<std::uint8_t>(now.economy.payment_terms_months[f.size_class[buyer]]);
+    links.contract_end[slot] = static_cast<std::uint32_t>(tick) + static_cast<std::uint32_t>(sourcing.contract_months);
+    m -= share;
+    for (auto l = first; l < last; ++l) links.share[l] /= 1.0 - m;
+    return share * total;
+}
+
+sim::LinkIndex free_slot(const LinkTable& links, const sim::LinkGraph& graph, FirmIndex buyer) {
+    const auto [first, last] = graph.out_links(buyer);
+    for (auto l = first; l < last; ++l)
+        if (links.share[l] == 0) return l;
+    return last;
+}
+
+bool order_to_win(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                  FirmIndex buyer) {
+    return free_slot(links, graph, buyer) != graph.out_links(buyer).second &&
+           f.import_share[buyer] >= sourcing.import_step && f.forecast[buyer] * f.input_per_unit[buyer] > 0;
+}
 
 void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const EntryConfig& rule,
                     const SourcingConfig& sourcing, const CapabilityConfig& capability, const Pyramid& pyramid,

@@ -1,8 +1,11 @@
-// mobility: moving up a tier, and investment that follows expected sales.
+// mobility: moving up a tier with an order in hand, pilot orders of sponsored
+// suppliers, and investment that follows expected sales.
 #include "models/phases/phases.hpp"
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <array>
+#include <vector>
 
 namespace tiersim::models {
 
@@ -55,36 +58,144 @@ void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, 
     }
 }
 
+/// Whether firm i qualifies to move up a tier: it holds what the new buyers
+/// demand, is capable enough and has the plant (valued at its price).
+bool qualifies_to_move(const FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
+    const int tier = static_cast<int>(f.tier[i]);
+    if (tier < 2) return false;
+    const std::size_t s = f.sector[i];
+    const auto target = static_cast<Tier>(tier - 1);
+    const auto& above = pyramid.population(s, target);
+    const std::uint32_t required = pyramid.required_mask[s][static_cast<std::size_t>(tier - 2)];
+    return (f.certifications[i] & required) == required && f.capability[i] >= above.entry_capability &&
+           f.capacity[i] * f.price[i] >=
+               above.entry_capacity_share * pyramid.mean_initial_capacity_value[s][static_cast<std::size_t>(target)];
+}
+
+/// Mean price of the operating firms of each (sector, tier): what a mover's
+/// plant is worth in units of its new product.
+std::vector<std::array<double, tier_count>> mean_prices(const FirmTable& f, std::size_t sectors) {
+    std::vector<std::array<double, tier_count>> sum(sectors, std::array<double, tier_count>{}), count = sum;
+    for (FirmIndex i = 0; i < f.size(); ++i)
+        if (f.alive[i] && f.price[i] > 0) {
+            sum[f.sector[i]][static_cast<std::size_t>(f.tier[i])] += f.price[i];
+            count[f.sector[i]][static_cast<std::size_t>(f.tier[i])] += 1;
+        }
+    for (std::size_t s = 0; s < sectors; ++s)
+        for (std::size_t t = 0; t < tier_count; ++t) sum[s][t] = count[s][t] > 0 ? sum[s][t] / count[s][t] : 0.0;
+    return sum;
+}
+
+/// The buyers of `buyer_tier` that could place an order with firm i: a free
+/// slot, imports to take, not buying from i already. A firm moving up is a
+/// newcomer to its new tier and may take a slot kept for entrants; for a pilot
+/// order the sponsor makes room (it is a multinational when one qualifies:
+/// APEC17 §5.1.3).
+std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph,
+                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& tier_members, FirmIndex i,
+                                  bool sponsor) {
+    std::vector<FirmIndex> open, foreign;
+    for (FirmIndex b : tier_members) {
+        if (!order_to_win(f, links, graph, sourcing, b)) continue;
+        const auto [first, last] = graph.out_links(b);
+        bool linked = false;
+        for (auto l = first; l < last && !linked; ++l) linked = links.share[l] > 0 && graph.target(l) == i;
+        if (linked) continue;
+        open.push_back(b);
+        if (f.ownership[b] == Ownership::foreign) foreign.push_back(b);
+    }
+    return sponsor && !foreign.empty() ? foreign : open;
+}
+
+/// Firm i becomes a firm of the tier above: its plant is worth the same in the
+/// new product, its old buyers (who buy the old product) re-source in this
+/// tick's review, and the new order is all it expects to sell.
+void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, FirmIndex i,
+             double new_price, double order) {
+    const auto target = static_cast<Tier>(static_cast<int>(f.tier[i]) - 1);
+    const auto& above = pyramid.population(f.sector[i], target);
+    const double units = f.price[i] / new_price;  // new units per old unit, at equal value
+    f.capacity[i] *= units;
+    f.capacity_on_order[i] *= units;
+    // Priced as its new tier until the next pricing phase prices its new inputs.
+    f.unit_cost[i] /= units;
+    f.price[i] = new_price;
+    f.tier[i] = target;
+    f.lead_time[i] = static_cast<std::uint8_t>(
+        std::min<std::size_t>(static_cast<std::size_t>(above.lead_time_months), pyramid.pipeline_length - 1));
+    f.input_per_unit[i] = above.input_per_unit;
+    // A former Tier 3 firm has no domestic suppliers of its new inputs: it imports
+    // until it finds some. A former Tier 2 firm's suppliers are now two tiers
+    // below it: this tick's review drops them, their shares going abroad.
+    if (!has_domestic_supplier(links, graph, i)) f.import_share[i] = 1.0;
+    f.forecast[i] = order;
+    std::fill_n(&f.demand_history[i * pyramid.history_length], pyramid.history_length, order);
+    f.events[i] |= event_moved_tier;
+}
+
+/// Serially, in index order: each firm that qualifies to move up, or whose
+/// sponsored certification is due its pilot order, gets an order from a buyer
+/// with a slot open. A firm moves up only with that order in hand (contract
+/// first), sized to be worth at least what it sells now; a pilot order is one
+/// import step of a sponsor of the firm's own buyer tier (a multinational when
+/// one has room).
+bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const Pyramid& pyramid,
+                      const SourcingConfig& sourcing, const Conditions& now, const Streams& streams,
+                      const TierMembers& members, const std::vector<std::uint8_t>& qualifies, sim::Tick tick) {
+    const auto prices = mean_prices(f, pyramid.sector_count());
+    bool placed_any = false;
+    for (FirmIndex i = 0; i < f.size(); ++i) {
+        const bool pilot = (f.development[i] & development_certified) && !(f.development[i] & development_piloted);
+        if (!f.alive[i] || (!qualifies[i] && !pilot)) continue;
+        const std::size_t s = f.sector[i];
+        const int tier = static_cast<int>(f.tier[i]);
+        // A pilot order is for the firm's current product: the certificate
+        // lets it move up later, on its own order and plant.
+        const bool move = qualifies[i] && !pilot;
+        const int buyer_tier = move ? tier - 2 : tier - 1;
+        const double new_price = move ? prices[s][static_cast<std::size_t>(tier - 1)] : f.price[i];
+        if (new_price <= 0 || f.price[i] <= 0) continue;
+        // A pilot order that does not move the firm needs what its own buyers demand.
+        const std::uint32_t required = pyramid.required_mask[s][static_cast<std::size_t>(buyer_tier)];
+        if ((f.certifications[i] & required) != required) {
+            if (pilot) f.development[i] |= development_piloted;  // certified for nothing a buyer of its tier needs
+            continue;
+        }
+        const auto buyers =
+            buyers_for(f, links, graph, sourcing, members[s][static_cast<std::size_t>(buyer_tier)], i, pilot);
+        if (buyers.empty()) continue;  // no buyer has room this month: it tries again
+        auto rng = streams(f.id[i], tick, Purpose::tier_move);
+        const FirmIndex buyer = buyers[rng.below(buyers.size())];
+        // No more than the plant can make: all of it (in the new product's
+        // units) for a mover, its spare capacity for a pilot order.
+        const double plant = f.capacity[i] * now.capacity_factor[f.cluster[i]];
+        const double room = move ? plant * f.price[i] / new_price : plant - f.forecast[i];
+        const double step = sourcing.import_step * f.forecast[buyer] * f.input_per_unit[buyer];
+        const double wanted = move ? std::max(step, f.forecast[i] * f.price[i] / new_price) : step;
+        if (std::min(wanted, room) <= 0) continue;
+        const double order = place_order(f, links, graph, sourcing, now, buyer, i, std::min(wanted, room), tick);
+        if (order <= 0) continue;
+        if (move) move_up(f, links, graph, pyramid, i, new_price, order);
+        if (pilot) f.development[i] |= development_piloted;
+        placed_any = true;
+    }
+    return placed_any;
+}
+
 }  // namespace
 
-void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
-                        const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const InvestmentConfig& rule,
+                        const SourcingConfig& sourcing, const Pyramid& pyramid, const Conditions& now,
                         const Streams& streams, TierMembers& members, sim::Tick tick) {
+    std::vector<std::uint8_t> qualifies(firms.size(), 0);
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!firms.alive[i]) return;
-        const std::size_t s = firms.sector[i];
-        const int tier = static_cast<int>(firms.tier[i]);
-        // Up one tier: hold what the new buyers demand, be capable enough,
-        // have the capacity. Links are repaired in the sourcing phase.
-        if (tier >= 2) {
-            const auto target = static_cast<Tier>(tier - 1);
-            const auto& above = pyramid.population(s, target);
-            const std::uint32_t required = pyramid.required_mask[s][static_cast<std::size_t>(tier - 2)];
-            if ((firms.certifications[i] & required) == required && firms.capability[i] >= above.entry_capability &&
-                firms.capacity[i] * firms.price[i] >=
-                    above.entry_capacity_share * pyramid.mean_initial_capacity_value[s][static_cast<std::size_t>(target)]) {
-                firms.tier[i] = target;
-                firms.lead_time[i] = static_cast<std::uint8_t>(
-                    std::min<std::size_t>(static_cast<std::size_t>(above.lead_time_months), pyramid.pipeline_length - 1));
-                firms.input_per_unit[i] = above.input_per_unit;
-                // A former Tier 3 firm has no domestic suppliers yet: it imports until it finds some.
-                if (!has_domestic_supplier(links, graph, i)) firms.import_share[i] = 1.0;
-                firms.events[i] |= event_moved_tier;
-            }
-        }
+        qualifies[i] = qualifies_to_move(firms, pyramid, i) ? 1 : 0;
         invest(firms, rule, pyramid, now, streams, i, tick);
     });
+    if (place_promotions(firms, links, graph, pyramid, sourcing, now, streams, members, qualifies, tick))
+        graph.rebuild_reverse_index();
     rebuild_tier_members(firms, pyramid.sector_count(), members);
 }
 

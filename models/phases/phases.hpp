@@ -93,13 +93,30 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                     const SourcingConfig& sourcing, const CapabilityConfig& capability, const Pyramid& pyramid,
                     const Conditions& now, const TierMembers& members, const Streams& streams, sim::Tick tick);
 
+/// A new order for `supplier`: a free slot of the buyer now points at it, with
+/// the volume taken from the buyer's imports, under a new contract. Returns the
+/// volume placed (0 without a free slot or inputs to buy). The caller rebuilds
+/// the reverse index.
+double place_order(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                   const Conditions& now, FirmIndex buyer, FirmIndex supplier, double volume, sim::Tick tick);
+
+/// A buyer's first free link slot, or the end of its links.
+sim::LinkIndex free_slot(const LinkTable& links, const sim::LinkGraph& graph, FirmIndex buyer);
+
+/// Whether a newcomer could win one step of the buyer's imports: a free slot,
+/// imports to take it from, and inputs to buy.
+bool order_to_win(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& sourcing,
+                  FirmIndex buyer);
+
 /// capability: learning, certification upkeep and decisions (with any subsidy).
 void develop_capability(LeverContext& context, Levers& levers, const CapabilityConfig& rule,
                         const std::map<std::string, CertificationConfig>& certifications, sim::Tick tick);
 
-/// mobility: moves up a tier, investment and shrinking; rebuilds the tier members.
-void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph,
-                        const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+/// mobility: moves up a tier (with an order from a buyer of the new tier in
+/// hand), pilot orders for sponsored suppliers that certified, investment and
+/// shrinking; rebuilds the tier members.
+void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const InvestmentConfig& rule,
+                        const SourcingConfig& sourcing, const Pyramid& pyramid, const Conditions& now,
                         const Streams& streams, TierMembers& members, sim::Tick tick);
 
 /// What the bank sees of firm i asking for `principal` at `tick` (finance):

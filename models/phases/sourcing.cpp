@@ -39,6 +39,13 @@ std::uint64_t supplier_card(bool operating, bool reliable, Tier tier, std::size_
            certifications;
 }
 
+/// Operating, reliable, right tier and sector, holding at least what the buyer's tier requires.
+bool card_acceptable(std::uint64_t card, const Pyramid& pyramid, std::size_t sector, Tier buyer_tier) noexcept {
+    const std::uint64_t wanted = supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
+                                               pyramid.required_mask[sector][static_cast<std::size_t>(buyer_tier)]);
+    return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
+}
+
 /// The duty a rule of origin would levy on an OEM's exports, per peso of its imported inputs' cost.
 double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditions& now, const Levers& levers,
                       FirmIndex oem, sim::Tick tick) {
@@ -111,6 +118,11 @@ public:
     bool acceptable(FirmIndex j) const {
         return acceptable_supplier(scratch_.cards, market_.pyramid, j, sector_, tier_);
     }
+    /// Acceptable but for its fill rate: late, not failed or ineligible.
+    bool only_late(FirmIndex j) const {
+        return !(scratch_.cards[j] & reliable_bit) &&
+               card_acceptable(scratch_.cards[j] | reliable_bit, market_.pyramid, sector_, tier_);
+    }
     bool linked(FirmIndex j) const {
         for (auto l = first_; l < last_; ++l)
             if (graph_.target(l) == j && (links_.share[l] > 0 || scratch_.requested[l] > 0)) return true;
@@ -122,6 +134,19 @@ public:
     }
     bool usable(FirmIndex j) const { return acceptable(j) && !linked(j) && has_room(j); }
 
+    /// A late supplier loses one step of the buyer's inputs to imports, and the
+    /// orders it is late with: the buyer buys them on the spot market.
+    void cut(sim::LinkIndex l, double step) {
+        double& m = f_.import_share[b_];
+        const double domestic = 1.0 - m;                     // of all inputs
+        const double held = domestic * links_.share[l];
+        const double moved = std::min(step, held);
+        if (held - moved <= 1e-12 || domestic - moved <= 1e-12) return drop(l);
+        for (auto k = first_; k < last_; ++k) links_.share[k] *= domestic / (domestic - moved);
+        links_.share[l] -= moved / (domestic - moved);
+        m += moved;
+        cancel_owed(l);
+    }
     /// Sends link l's share abroad; what the supplier still owed is cancelled.
     void drop(sim::LinkIndex l) {
         double& m = f_.import_share[b_];
@@ -204,14 +229,19 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
     const auto first = r.first_, last = r.last_;
     const auto now = static_cast<std::uint32_t>(tick);
 
-    // Repair: a failed or ineligible supplier's share goes abroad at once; the
-    // same review may give it to a domestic candidate below.
+    // Repair: a failed or ineligible supplier's share goes abroad at once; a
+    // late one loses a step and the orders it is late with (dropping a
+    // supplier at full capacity for its backlog would kill the firms buyers
+    // favour most). The same review may give it to a domestic candidate below.
     bool failed = false;
-    for (auto l = first; l < last; ++l)
-        if (links.share[l] > 0 && !r.acceptable(r.graph_.target(l))) {
+    for (auto l = first; l < last; ++l) {
+        if (links.share[l] <= 0 || r.acceptable(r.graph_.target(l))) continue;
+        if (r.only_late(r.graph_.target(l)))
+            r.cut(l, rule.import_step);
+        else
             r.drop(l);
-            failed = true;
-        }
+        failed = true;
+    }
 
     // The open options: links whose contract ends now, and imports (always
     // on the spot market). Each has a logit appeal; shares of all inputs.
@@ -255,13 +285,16 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
                 if (links.share[l] > 0 || r.scratch_.requested[l] > 0) ++suppliers;
                 else if (slot == last) slot = l;
             }
+            // A program's introduction takes a free slot from imports (one of
+            // the buyer's usual number, not those kept for entrants): the
+            // program adds a link, it displaces no incumbent.
             if (suppliers >= r.market_.pyramid.population(r.sector_, r.tier_).suppliers_per_buyer) slot = last;
             // A buyer with no domestic supplier left, or repairing a failed link,
             // weighs a newcomer against imports on cost alone: it displaces no one.
-            const bool against_imports = placed == 0 || failed;
+            const bool against_imports = placed == 0 || failed || found.introduced;
             const double bar = against_imports ? appeal(0.0, import_cost(r, levers, tick), e) : appeal(0.0, reference, e) + margin;
             if (slot != last && merit <= bar) slot = last;
-            if (slot == last) {
+            if (slot == last && !found.introduced) {
                 // The dearest small open link, judged on delivered cost alone: its
                 // calibrated affinity records the build's share draws, not a fault.
                 auto worst = open.end();
@@ -342,11 +375,7 @@ void settle_requests(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph
 
 bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex j, std::size_t sector,
                          Tier buyer_tier) noexcept {
-    const std::uint64_t card = cards[j];
-    const std::uint64_t wanted = supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
-                                               pyramid.required_mask[sector][static_cast<std::size_t>(buyer_tier)]);
-    // Operating, reliable, right tier and sector, holding at least what is required.
-    return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
+    return card_acceptable(cards[j], pyramid, sector, buyer_tier);
 }
 
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
@@ -399,8 +428,9 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         const auto b = static_cast<FirmIndex>(index);
         firms.unmet_domestic_demand[b] = 0;  // this tick's, for the next tick's entry phase
         if (!firms.alive[b] || firms.tier[b] == Tier::t3) return;
-        // Searches are staggered over the period so buyers do not all move at once.
-        const bool full_review = (tick + firms.id[b]) % period == 0;
+        // Searches are staggered over the period so buyers do not all move at
+        // once; a firm that moved up this month looks for suppliers of its new inputs.
+        const bool full_review = (tick + firms.id[b]) % period == 0 || (firms.events[b] & event_moved_tier);
         const auto [first, last] = graph.out_links(b);
         bool due = full_review;
         for (auto l = first; l < last && !due; ++l)

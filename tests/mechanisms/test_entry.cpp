@@ -81,9 +81,11 @@ SCENARIO("closures draw entrants that replace them, into slots incumbents leave 
             const auto& g = model.graph();
             struct Counts { int entrants = 0, closed_after_selling = 0, crowded_buyers = 0; } c;
             std::vector<std::size_t> built_suppliers(f.size(), 0);
+            std::vector<std::uint8_t> moved_up(f.size(), 0);  // newcomers to their tier, like entrants
             auto suppliers_of = [&](models::FirmIndex b) {
                 std::size_t n = 0;
-                for (auto l = g.out_links(b).first; l < g.out_links(b).second; ++l) n += model.links().share[l] > 0;
+                for (auto l = g.out_links(b).first; l < g.out_links(b).second; ++l)
+                    n += model.links().share[l] > 0 && !moved_up[g.target(l)];
                 return n;
             };
             for (models::FirmIndex b = 0; b < f.size(); ++b) built_suppliers[b] = suppliers_of(b);
@@ -91,13 +93,15 @@ SCENARIO("closures draw entrants that replace them, into slots incumbents leave 
                 model.schedule().run_tick(t);
                 for (models::FirmIndex i = 0; i < f.size(); ++i) {
                     if (f.events[i] & models::event_entered) ++c.entrants;
+                    if (f.events[i] & models::event_moved_tier) moved_up[i] = 1;
                     const bool closed = f.events[i] & models::event_exited;
                     if (closed && (!(f.events[i] & models::event_retired) || f.idle_months[i] < f.age_months[i]))
                         ++c.closed_after_selling;
                 }
             }
             // Without entrants, no buyer holds more suppliers than it was built
-            // with or its usual number: the open slots stay open.
+            // with or its usual number, firms that moved up aside (newcomers to
+            // their tier, they may take a slot kept for entrants): the open slots stay open.
             for (models::FirmIndex b = 0; b < f.size(); ++b) {
                 if (!f.alive[b] || f.vacant[b] || f.tier[b] == models::Tier::t3) continue;
                 const auto usual = static_cast<std::size_t>(model.pyramid().population(f.sector[b], f.tier[b]).suppliers_per_buyer);

@@ -129,9 +129,10 @@ SCENARIO("additionality is recovered where it is known by construction", "[lever
             CHECK(metric(r, "additionality") == 1.0);
         }
     }
-    GIVEN("banks that ask no collateral: cover changes no verdict") {
+    GIVEN("banks that ask no collateral and do not relax their screening for cover: cover changes no verdict") {
         TempResults results("deadweight");
-        run_to_file(teaching_scenario(squeezed({"credit.collateral_required=0", full_cover})), results.path, 2);
+        run_to_file(teaching_scenario(squeezed({"credit.collateral_required=0", "credit.screening_relief=0", full_cover})),
+                    results.path, 2);
         const sim::results::Reader r(results.path);
         THEN("every guaranteed loan would have been made anyway: additionality is 0") {
             REQUIRE(metric(r, "guaranteed_loans") > 0);

@@ -1,9 +1,12 @@
-// Supplier development's pilot orders (policies.supplier_development.pilot_orders_per_month):
-// each month the program sponsors the audits of up to N reached suppliers that
-// have no customer and no sponsor, within its budget; a sponsored firm may
-// certify without a customer record (docs/model.md, "Supplier development").
+// Supplier development run as evaluated programs are (policies.supplier_development):
+// a cohort of eligible firms with a certification gap is assessed, the firms
+// likely to pass the audit are selected, their audits paid, and each that
+// certifies gets a pilot order from a buyer of its tier under contract
+// (docs/model.md, "Supplier development").
 #include "support/model_runs.hpp"
+#include "support/paired.hpp"
 
+#include <bit>
 #include <map>
 
 using namespace tiersim;
@@ -11,59 +14,80 @@ using namespace tiersim::testing;
 
 namespace {
 
-/// Tier 2 firms capable enough to pass an ISO 9001 audit; a fifth of them lack
-/// it, so Tier 1 buys nothing from them and they have no customer record.
+/// Tier 2 firms capable enough to pass an IATF 16949 audit (which OEMs demand
+/// of Tier 1, so Tier 2 firms need it to move up); most of them lack it.
 const std::vector<std::string> capable_tier2{"run.ticks=36", "sectors.vehicles.tiers.t2.capability_mean=0.6",
                                              "sectors.vehicles.tiers.t2.capability_sd=0.05"};
 
-/// Supplier development with only pilot orders: no matchmaking, no learning boost.
-std::string pilots(int per_month, const std::string& budget = "null") {
+/// Supplier development without matchmaking or learning: cohorts, audits, pilot orders.
+std::string program(int assessed, const std::string& budget = "null", double readiness = 0.5) {
     return "policies.supplier_development={extra_candidates: 0, matchmaking_cost_mxn: 0, learning_boost: 0, "
-           "pilot_cost_mxn: 50000, pilot_orders_per_month: " +
-           std::to_string(per_month) + ", budget_mxn: " + budget + "}";
+           "assessment_cost_mxn: 10000, pilot_cost_mxn: 50000, eligibility: {tiers: [t2]}, assessed_per_cohort: " +
+           std::to_string(assessed) + ", selection_readiness: " + std::to_string(readiness) + ", budget_mxn: " + budget +
+           "}";
 }
 
-struct PilotRun {
-    int pilots = 0;                    ///< firms newly sponsored over the run
-    int most_in_a_month = 0;
-    int sponsored_with_customer = 0;   ///< newly sponsored, but had orders in view (forecast > 0) the month before
-    int sponsored_oems = 0;
-    double charged = 0;                ///< development_cost on newly sponsored firms, MXN
-    int idle_tier2 = 0;                ///< Tier 2 firms without a customer at tick 0
-    int idle_sponsored = 0;            ///< of those, sponsored by the end
-    int idle_certified = 0;            ///< of those, certifications won over the run
+struct ProgramRun {
+    int assessed = 0, selected = 0, certified = 0, piloted = 0;
+    int assessed_without_gap = 0;     ///< assessed although it held what its buyers and the tier above demand
+    int selected_below_readiness = 0;  ///< selected with capability below readiness × pass capability
+    int piloted_without_new_buyer = 0;  ///< a pilot order, but no buyer of its own buyer tier added that month
+    int first_cohort = 0;               ///< firms assessed in the first month
+    double charged = 0;                 ///< development_cost booked, MXN
 };
 
-/// Runs once per set of overrides: Catch2 enters a scenario again for each THEN.
-PilotRun run_pilots(const std::vector<std::string>& overrides) {
-    static std::map<std::vector<std::string>, PilotRun> done;
+ProgramRun run_program(const std::vector<std::string>& overrides) {
+    static std::map<std::vector<std::string>, ProgramRun> done;
     if (const auto it = done.find(overrides); it != done.end()) return it->second;
     sim::ThreadLimit limit(2);
     models::PyramidModel model(teaching_scenario(overrides).scenario);
     const auto& f = model.firms();
-    PilotRun out;
-    std::vector<models::FirmIndex> idle;
-    const auto t2 = model.tier_range(0, models::Tier::t2);
-    for (auto i = t2.first; i < t2.last; ++i)
-        if (f.alive[i] && f.forecast[i] == 0 && !f.sponsored[i]) idle.push_back(i);
-    out.idle_tier2 = static_cast<int>(idle.size());
+    const auto& graph = model.graph();
+    const auto& links = model.links();
+    const auto& pyramid = model.pyramid();
+    const double readiness = model.scenario().policies.supplier_development->selection_readiness;
+    ProgramRun out;
     for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
-        const auto sponsored_before = f.sponsored;
-        const auto forecast_before = f.forecast;
+        const auto stage_before = f.development;
+        const auto certifications_before = f.certifications;
+        const auto capability_before = f.capability;
         model.schedule().run_tick(t);
-        int this_month = 0;
         for (models::FirmIndex i = 0; i < f.size(); ++i) {
-            if (!f.sponsored[i] || sponsored_before[i]) continue;
-            ++this_month;
-            if (forecast_before[i] > 0) ++out.sponsored_with_customer;
-            if (f.tier[i] == models::Tier::oem) ++out.sponsored_oems;
             out.charged += f.development_cost[i];
+            const auto gained = static_cast<std::uint8_t>(f.development[i] & ~stage_before[i]);
+            if (gained & models::development_assessed) {
+                ++out.assessed;
+                if (t == 0) ++out.first_cohort;
+                const auto& masks = pyramid.required_mask[f.sector[i]];
+                const auto tier = static_cast<std::size_t>(f.tier[i]);
+                if (((masks[tier - 1] | masks[tier - 2]) & ~certifications_before[i]) == 0) ++out.assessed_without_gap;
+            }
+            if (gained & models::development_selected) {
+                ++out.selected;
+                // The firm's missing certification, as the program finds it: what the tier above demands.
+                const auto& masks = pyramid.required_mask[f.sector[i]];
+                const std::uint32_t missing =
+                    (masks[static_cast<std::size_t>(f.tier[i]) - 1] & ~certifications_before[i])
+                        ? masks[static_cast<std::size_t>(f.tier[i]) - 1] & ~certifications_before[i]
+                        : masks[static_cast<std::size_t>(f.tier[i]) - 2] & ~certifications_before[i];
+                const double pass = pyramid.certification_pass_capability[static_cast<std::size_t>(std::countr_zero(missing))];
+                if (capability_before[i] < readiness * pass - 1e-12) ++out.selected_below_readiness;
+            }
+            if (gained & models::development_certified) ++out.certified;
+            if (gained & models::development_piloted) {
+                ++out.piloted;
+                bool new_buyer = false;
+                for (const sim::LinkIndex l : graph.in_links(i)) {
+                    const auto b = graph.source(l);
+                    if (links.share[l] > 0 && links.contract_end[l] == static_cast<std::uint32_t>(t) +
+                                                  static_cast<std::uint32_t>(model.scenario().sourcing.contract_months) &&
+                        static_cast<int>(f.tier[b]) == static_cast<int>(f.tier[i]) - 1)
+                        new_buyer = true;
+                }
+                if (!new_buyer) ++out.piloted_without_new_buyer;
+            }
         }
-        out.pilots += this_month;
-        out.most_in_a_month = std::max(out.most_in_a_month, this_month);
-        for (auto i : idle) out.idle_certified += (f.events[i] & models::event_certified) ? 1 : 0;
     }
-    for (auto i : idle) out.idle_sponsored += f.sponsored[i];
     return done[overrides] = out;
 }
 
@@ -74,62 +98,110 @@ std::vector<std::string> with(std::vector<std::string> base, const std::string& 
 
 }  // namespace
 
-SCENARIO("pilot orders sponsor the audits of a few suppliers without customers each month",
+SCENARIO("supplier development assesses a cohort with a certification gap and selects the firms ready for the audit",
          "[lever:supplier_development][policy][supplier_development][mechanism]") {
-    GIVEN("Tier 2 firms without ISO 9001, hence without Tier 1 customers, and an unlimited program") {
-        WHEN("the program grants two pilot orders a month") {
-            const auto run = run_pilots(with(capable_tier2, pilots(2)));
-            CAPTURE(run.pilots, run.most_in_a_month, run.idle_tier2, run.idle_sponsored, run.charged);
-            THEN("firms without a customer become sponsored") {
-                REQUIRE(run.idle_tier2 > 2);
-                CHECK(run.idle_sponsored > 0);
-            }
-            THEN("no more than two a month, each without a customer and none an OEM") {
-                CHECK(run.most_in_a_month == 2);
-                CHECK(run.sponsored_with_customer == 0);
-                CHECK(run.sponsored_oems == 0);
-            }
-            THEN("each pilot order is charged its cost") { CHECK(run.charged == Approx(50000.0 * run.pilots)); }
+    GIVEN("capable Tier 2 firms that lack what Tier 1 needs of its suppliers, and a program assessing 20 a year") {
+        const auto run = run_program(with(capable_tier2, program(20)));
+        CAPTURE(run.assessed, run.first_cohort, run.selected, run.certified, run.piloted, run.charged);
+        THEN("20 firms are assessed in the first month, each with a gap to close") {
+            CHECK(run.first_cohort == 20);
+            CHECK(run.assessed_without_gap == 0);
+        }
+        THEN("some are selected, none below the readiness the program asks") {
+            CHECK(run.selected > 0);
+            CHECK(run.selected <= run.assessed);
+            CHECK(run.selected_below_readiness == 0);
+        }
+        THEN("selected firms certify, and each that certifies gets a pilot order from a new buyer of its tier") {
+            CHECK(run.certified > 0);
+            CHECK(run.piloted > 0);
+            CHECK(run.piloted <= run.certified);
+            CHECK(run.piloted_without_new_buyer == 0);
+        }
+        THEN("the program is charged its assessments, pilot contracts and audits") {
+            CHECK(run.charged >= 10000.0 * run.assessed + 50000.0 * run.selected - 1e-6);
         }
     }
 }
 
-SCENARIO("pilot orders stop when the program's budget is spent", "[lever:supplier_development][policy][supplier_development][mechanism]") {
-    GIVEN("a program whose budget pays for three and a half pilot orders, two a month") {
-        const auto run = run_pilots(with(capable_tier2, pilots(2, "175000")));
-        CAPTURE(run.pilots, run.most_in_a_month, run.charged);
-        THEN("exactly as many pilots are granted as the budget pays for in full, and it is not overspent") {
-            CHECK(run.pilots == 3);
-            CHECK(run.charged <= 175000);
+SCENARIO("supplier development stops when its budget is spent", "[lever:supplier_development][policy][supplier_development][mechanism]") {
+    GIVEN("a program whose budget pays for five assessments and nothing else") {
+        const auto run = run_program(with(capable_tier2, program(20, "50000", 1.0)));
+        CAPTURE(run.assessed, run.selected, run.charged);
+        THEN("exactly five firms are assessed and the budget is not overspent") {
+            CHECK(run.assessed == 5);
+            CHECK(run.charged <= 50000 + 1e-6);
         }
     }
 }
 
-SCENARIO("firms sponsored by pilot orders certify without a customer record",
+SCENARIO("sponsored firms certify without a customer record, with the program paying the audit",
          "[lever:supplier_development][policy][supplier_development][certification][mechanism]") {
-    GIVEN("capable Tier 2 firms that lack ISO 9001 and have no customer to show an auditor") {
-        WHEN("a supplier-development program grants two pilot orders a month, or none, paired on three seeds") {
-            std::vector<PilotRun> without, sponsored;
+    GIVEN("capable Tier 2 firms lacking IATF 16949, paired on three seeds") {
+        WHEN("a program assesses 30 a year, or none") {
             for (int replication = 0; replication < 3; ++replication) {
                 const auto base = with(capable_tier2, "run.replication=" + std::to_string(replication));
-                without.push_back(run_pilots(with(base, pilots(0))));
-                sponsored.push_back(run_pilots(with(base, pilots(2))));
-            }
-            for (std::size_t k = 0; k < without.size(); ++k) {
-                CAPTURE(k, without[k].idle_tier2, without[k].idle_certified, sponsored[k].idle_sponsored,
-                        sponsored[k].idle_certified);
-                REQUIRE(without[k].idle_tier2 > 0);
-                REQUIRE(without[k].idle_tier2 == sponsored[k].idle_tier2);  // the same firms in both runs
-            }
-            THEN("without pilot orders none of them is audited") {
-                for (const auto& run : without) CHECK(run.idle_certified == 0);
-            }
-            THEN("with them, some are sponsored and certify") {
-                for (const auto& run : sponsored) {
-                    CHECK(run.idle_sponsored > 0);
-                    CHECK(run.idle_certified > 0);
+                const auto none = run_program(with(base, program(0)));
+                const auto some = run_program(with(base, program(30)));
+                CAPTURE(replication, none.selected, some.selected, some.certified);
+                THEN("without the program no firm is selected; with it, selected firms certify") {
+                    CHECK(none.selected == 0);
+                    CHECK(some.certified > 0);
                 }
             }
         }
+    }
+}
+
+namespace {
+
+/// Each firm slot's exits over a run.
+std::vector<double> exits_by_firm(const std::string& scenario, int replication) {
+    models::PyramidModel model(
+        models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
+    const auto& f = model.firms();
+    std::vector<double> exits(f.size(), 0.0);
+    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+        model.schedule().run_tick(t);
+        for (models::FirmIndex i = 0; i < f.size(); ++i) exits[i] += (f.events[i] & models::event_exited) ? 1 : 0;
+    }
+    return exits;
+}
+
+/// The firms the program selected over a run.
+std::vector<models::FirmIndex> cohort_of(const std::string& scenario, int replication) {
+    models::PyramidModel model(
+        models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
+    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) model.schedule().run_tick(t);
+    std::vector<models::FirmIndex> cohort;
+    for (models::FirmIndex i = 0; i < model.firms().size(); ++i)
+        if (model.firms().development[i] & models::development_selected) cohort.push_back(i);
+    return cohort;
+}
+
+}  // namespace
+
+// Known gap, [!mayfail] (issue 12): participants certify and get pilot orders,
+// but the cohort's extra learning makes them cheaper, buyers move to them
+// faster than their plant grows, and some are overloaded and lose their buyers
+// (measured here: -0.6 [-1.8, +0.6] exits of about 60 participants over ten
+// paired replications; no measurable effect either way).
+SCENARIO("supplier development lowers its participants' exits", "[lever:supplier_development][policy][mechanism][!mayfail]") {
+    GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
+        sim::ThreadLimit limit(2);
+        const std::string program = "scenarios/policies/aerospace_supplier_development.yaml";
+        std::vector<double> with, without;
+        for (int replication = 0; replication < 10; ++replication) {
+            const auto cohort = cohort_of(program, replication);
+            const auto policy = exits_by_firm(program, replication);
+            const auto base = exits_by_firm("scenarios/mexico/aerospace.yaml", replication);
+            double a = 0, b = 0;
+            for (const auto i : cohort) a += policy[i], b += base[i];
+            with.push_back(a);
+            without.push_back(b);  // the same firms, followed without the program
+        }
+        const auto effect = paired_difference(with, without);
+        CAPTURE(effect.mean, effect.low(), effect.high());
+        THEN("fewer of them exit than of the same firms without the program") { CHECK(effect.high() < 0); }
     }
 }

@@ -78,7 +78,8 @@ SourcingRecord record_sourcing(const std::vector<std::string>& overrides, int ti
                     ++out.open_links_moved;
                 }
                 const double gained = now - (j == supplier[l] ? before[l] : 0.0);
-                if (gained > rounding && !(f.events[j] & models::event_entered)) {
+                // Entrants and firms that moved up come with their own order (entry, mobility).
+                if (gained > rounding && !(f.events[j] & (models::event_entered | models::event_moved_tier))) {
                     given[j] += gained * inputs;
                     ++givers[j];
                 }
@@ -173,6 +174,47 @@ SCENARIO("dearer and cheaper imports move the import share by mirror amounts", "
              "also needs suppliers' spare capacity, a move abroad does not)") {
             CHECK(std::abs(up) / std::abs(down) > 1.0 / 3);
             CHECK(std::abs(up) / std::abs(down) < 3.0);
+        }
+    }
+}
+
+SCENARIO("a late supplier loses a step of its buyer's inputs, not all of them", "[sourcing][mechanism]") {
+    GIVEN("buyers that call a supplier late below a 95% fill rate") {
+        sim::ThreadLimit limit(2);
+        models::PyramidModel model(teaching_scenario({"sourcing.min_fill_rate=0.95", "run.ticks=36"}).scenario);
+        const auto& f = model.firms();
+        const auto& graph = model.graph();
+        const auto& links = model.links();
+        const double step = model.scenario().sourcing.import_step;
+        int late_links = 0, kept = 0;
+        for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+            std::vector<double> before(graph.link_count(), 0.0);
+            std::vector<models::FirmIndex> supplier(graph.link_count());
+            const auto certifications_before = f.certifications;
+            for (models::FirmIndex b = 0; b < f.size(); ++b)
+                for (auto l = graph.out_links(b).first; l < graph.out_links(b).second; ++l)
+                    before[l] = links.share[l] * (1.0 - f.import_share[b]), supplier[l] = graph.target(l);
+            model.schedule().run_tick(t);
+            for (models::FirmIndex b = 0; b < f.size(); ++b) {
+                if (!f.alive[b] || f.tier[b] == models::Tier::t3) continue;
+                for (auto l = graph.out_links(b).first; l < graph.out_links(b).second; ++l) {
+                    const auto j = supplier[l];
+                    // Late as sourcing saw it (fill rates are updated in shipping, earlier in the
+                    // tick), and otherwise still acceptable; holding more than two steps (the
+                    // late cut, then at most one step in the review of its open contract).
+                    if (before[l] <= 2 * step + 1e-9 || !f.alive[j] || graph.target(l) != j ||
+                        f.fill_rate[j] >= model.scenario().sourcing.min_fill_rate ||
+                        f.certifications[j] != certifications_before[j] || (f.events[j] & models::event_moved_tier))
+                        continue;
+                    ++late_links;
+                    if (links.share[l] > 0) ++kept;
+                }
+            }
+        }
+        CAPTURE(late_links, kept);
+        THEN("late suppliers keep business with their buyers") {
+            REQUIRE(late_links > 0);
+            CHECK(kept == late_links);
         }
     }
 }
