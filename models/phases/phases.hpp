@@ -110,13 +110,16 @@ CreditApplicant credit_applicant(const FirmTable& firms, const CreditConfig& cre
 /// What a buyer checks about a supplier, packed in one word per firm (sourcing).
 using SupplierCards = std::vector<std::uint64_t>;
 
-/// The sourcing phase's working space, rebuilt every tick (no state across ticks).
+/// The sourcing phase's working space (no state across ticks: the cards are
+/// rewritten every tick; the rest is zero between ticks, reset where written).
 struct SourcingScratch {
     SupplierCards cards;            ///< per firm
     std::vector<double> requested;  ///< per link: share of the buyer's inputs asked of the supplier
     std::vector<double> granted;    ///< per link: what the supplier could take of it
+    std::vector<std::uint8_t> reviewed;  ///< per firm: reviewed this tick, asked a supplier for more
     std::size_t memory_bytes() const noexcept {
-        return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double);
+        return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double) +
+               reviewed.capacity();
     }
 };
 

@@ -17,6 +17,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -384,8 +385,13 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
                    const SourcingConfig& rule, const Market& market, LeverContext& context, Levers& levers,
                    const TierMembers& members, sim::Tick tick) {
     scratch.cards.resize(firms.size());
-    scratch.requested.assign(links.share.size(), 0.0);
-    scratch.granted.assign(links.share.size(), 0.0);
+    // requested, granted and reviewed are zero between ticks (settle_requests
+    // and the last pass reset what they read): sized once, not cleared per tick.
+    if (scratch.requested.size() != links.share.size()) {
+        scratch.requested.assign(links.share.size(), 0.0);
+        scratch.granted.assign(links.share.size(), 0.0);
+    }
+    if (scratch.reviewed.size() != firms.size()) scratch.reviewed.assign(firms.size(), 0);
     sim::for_each_index(firms.size(), [&](std::size_t j) {
         scratch.cards[j] = supplier_card(firms.alive[j] != 0, firms.fill_rate[j] >= rule.min_fill_rate, firms.tier[j],
                                          firms.sector[j], firms.certifications[j]);
@@ -393,8 +399,9 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
     const auto period = static_cast<std::uint32_t>(rule.review_period_months);
     const auto now = static_cast<std::uint32_t>(tick);
     // Per buyer: reviewed, retargeted a link, asked a supplier for more.
-    constexpr std::uint8_t reviewed_bit = 1, retargeted_bit = 2, requested_bit = 4;
-    std::vector<std::uint8_t> reviewed(firms.size(), 0);
+    constexpr std::uint8_t reviewed_bit = 1, requested_bit = 4;
+    std::vector<std::uint8_t>& reviewed = scratch.reviewed;
+    std::atomic<bool> any_requested{false};
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto b = static_cast<FirmIndex>(index);
         firms.unmet_domestic_demand[b] = 0;  // this tick's, for the next tick's entry phase
@@ -410,17 +417,15 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         if (!due) return;
         Buyer buyer(firms, links, graph, scratch, rule, market, b);
         review(buyer, context, levers, members, tick, full_review);
-        reviewed[b] = static_cast<std::uint8_t>(reviewed_bit | (buyer.retargeted_ ? retargeted_bit : 0) |
-                                                (buyer.requested_ ? requested_bit : 0));
+        reviewed[b] = static_cast<std::uint8_t>(reviewed_bit | (buyer.requested_ ? requested_bit : 0));
+        if (buyer.requested_ && !any_requested.load(std::memory_order_relaxed))
+            any_requested.store(true, std::memory_order_relaxed);
     });
-    const auto any = [&](std::uint8_t bit) {
-        return std::any_of(reviewed.begin(), reviewed.end(), [bit](std::uint8_t r) { return (r & bit) != 0; });
-    };
-    // Retargeted links move between suppliers' incoming lists (a rebuild is
-    // serial and the phase's costliest step: only when a link moved).
-    if (any(retargeted_bit)) graph.rebuild_reverse_index();
+    // Retargeted links move between suppliers' incoming lists: patched for
+    // the links that moved (sim::LinkGraph records them), nothing when none did.
+    graph.update_reverse_index();
     // Pass 2: each supplier grants requests, in link order, up to its spare capacity.
-    if (any(requested_bit)) sim::for_each_index(firms.size(), [&](std::size_t index) {
+    if (any_requested.load()) sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto j = static_cast<FirmIndex>(index);
         double spare = firms.capacity[j] * market.now.capacity_factor[firms.cluster[j]] - firms.forecast[j];
         for (const sim::LinkIndex l : graph.in_links(j)) {
@@ -434,7 +439,10 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         }
     });
     sim::for_each_index(firms.size(), [&](std::size_t index) {
-        if (reviewed[index] & reviewed_bit) settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+        if (reviewed[index] & reviewed_bit) {
+            settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+            reviewed[index] = 0;
+        }
     });
 }
 
