@@ -110,16 +110,31 @@ CreditApplicant credit_applicant(const FirmTable& firms, const CreditConfig& cre
 /// What a buyer checks about a supplier, packed in one word per firm (sourcing).
 using SupplierCards = std::vector<std::uint64_t>;
 
+/// What a buyer reads of a supplier when it weighs it (sourcing), in one
+/// record so that a candidate or a linked supplier costs one memory access:
+/// written every tick from the firm columns, which sourcing does not change.
+struct SupplierOffer {
+    std::uint64_t card = 0;      ///< as SupplierCards
+    double base_cost = 0;        ///< price × defect and unreliability penalties (the delivered cost before freight and bias)
+    double capacity = 0;         ///< units/month
+    std::uint8_t cluster = 0;
+    std::uint8_t domestic = 0;   ///< domestic-owned
+    std::uint8_t room = 0;       ///< shows spare capacity for new business
+    std::uint8_t late = 0;       ///< smoothed fill rate below the early-review threshold
+};
+
 /// The sourcing phase's working space (no state across ticks: the cards are
 /// rewritten every tick; the rest is zero between ticks, reset where written).
 struct SourcingScratch {
     SupplierCards cards;            ///< per firm
     std::vector<double> requested;  ///< per link: share of the buyer's inputs asked of the supplier
     std::vector<double> granted;    ///< per link: what the supplier could take of it
+    std::vector<SupplierOffer> offers;   ///< per firm, rewritten every tick
     std::vector<std::uint8_t> reviewed;  ///< per firm: reviewed this tick, asked a supplier for more
+    std::vector<std::uint8_t> asked;     ///< per firm: a buyer asked it for more this tick
     std::size_t memory_bytes() const noexcept {
         return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double) +
-               reviewed.capacity();
+               offers.capacity() * sizeof(SupplierOffer) + reviewed.capacity() + asked.capacity();
     }
 };
 
