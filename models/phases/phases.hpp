@@ -113,7 +113,8 @@ using SupplierCards = std::vector<std::uint64_t>;
 /// What a buyer reads of a supplier when it weighs it (sourcing), in one
 /// record so that a candidate or a linked supplier costs one memory access:
 /// written every tick from the firm columns, which sourcing does not change.
-struct SupplierOffer {
+/// Aligned so that no record straddles two cache lines.
+struct alignas(32) SupplierOffer {
     std::uint64_t card = 0;      ///< as SupplierCards
     double base_cost = 0;        ///< price × defect and unreliability penalties (the delivered cost before freight and bias)
     double capacity = 0;         ///< units/month

@@ -197,6 +197,18 @@ Match search(Buyer& r, LeverContext& context, Levers& levers, const TierMembers&
     auto rng = context.streams(f.id[r.b_], tick, Purpose::sourcing);
     const auto& pool = members[r.sector_][static_cast<std::size_t>(r.tier_) + 1];
     Match best;
+    // The candidates are random reads: guessed ahead on a copy of the stream
+    // and fetched together, so their misses overlap. A hint only (a distance
+    // draw between two candidates makes the later guesses wrong); the draws
+    // that count are below.
+    if (!pool.empty()) {
+        constexpr int most = 8;
+        std::size_t guess[most];
+        const int ahead = std::min(rule.candidates_seen, most);
+        auto copy = rng;
+        for (int k = 0; k < ahead; ++k) __builtin_prefetch(&pool[guess[k] = copy.below(pool.size())]);
+        for (int k = 0; k < ahead; ++k) __builtin_prefetch(&r.scratch_.offers[pool[guess[k]]]);
+    }
     for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) {
         const FirmIndex j = pool[rng.below(pool.size())];
         if (!r.usable(j)) continue;
@@ -446,6 +458,8 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         // Searches are staggered over the period so buyers do not all move at once.
         const bool full_review = (tick + firms.id[b]) % period == 0;
         const auto [first, last] = graph.out_links(b);
+        // The buyer's suppliers' records, fetched together (random reads).
+        for (auto l = first; l < last; ++l) __builtin_prefetch(&scratch.offers[graph.target(l)]);
         bool due = full_review;
         if (!due) {
             const std::uint64_t wanted = wanted_card(market.pyramid, firms.sector[b], firms.tier[b]);
