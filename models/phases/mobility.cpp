@@ -85,7 +85,7 @@ void move_up_and_invest(FirmTable& firms, const LinkTable& links, const sim::Lin
         }
         invest(firms, rule, pyramid, now, streams, i, tick);
     });
-    rebuild_tier_members(firms, pyramid.sector_count(), members);
+    list_tier_members(firms, pyramid.sector_count(), members);
 }
 
 void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {

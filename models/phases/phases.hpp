@@ -161,5 +161,8 @@ void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
 
 /// Firms now in each (sector, tier), ascending.
 void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
+/// The same lists as rebuild_tier_members, built in parallel, in place (no
+/// allocation once the lists have held as many firms) (model_state.cpp).
+void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
 
 }  // namespace tiersim::models
