@@ -1,7 +1,8 @@
 #include "sim/link_graph.hpp"
 
+#include "sim/parallel.hpp"
+
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -94,41 +95,36 @@ void LinkGraph::update_reverse_index() {
     }
 
     // The untouched lists between touched nodes keep their order and shift by
-    // the net change of the touched nodes before them; blocks moving left are
-    // moved left to right, those moving right right to left, so none
-    // overwrites one not yet moved (the new ranges keep the old order).
-    // Block b lies after touched node b: old range [old_end_b, old_begin_{b+1}).
+    // the net change of the touched nodes before them. The new index is
+    // written to a second buffer in parallel, piece k being touched node k's
+    // new list and the untouched lists after it (piece 0 also the lists
+    // before the first touched node); then the buffers swap. Each piece also
+    // moves the offsets of the nodes it covers. Positions depend on the moves
+    // only: the same index for any thread count.
     const std::size_t count = touched.size();
     std::int64_t net = 0;
     for (Touched& t : touched) {
         net += static_cast<std::int64_t>(t.new_size) - static_cast<std::int64_t>(t.old_end - t.old_begin);
         t.shift = net;
     }
-    const auto shift = [&](std::size_t b) { return touched[b].shift; };
-    const auto move_block = [&](std::size_t b) {
-        const LinkIndex begin = touched[b].old_end;
+    spare_.resize(in_links_.size());
+    const std::size_t nodes = node_count();
+    for_each_index(count, [&](std::size_t b) {
+        const Touched& t = touched[b];
+        const std::int64_t before = b > 0 ? touched[b - 1].shift : 0;
+        if (b == 0) std::copy_n(in_links_.begin(), t.old_begin, spare_.begin());
+        std::copy_n(lists_.begin() + t.new_begin, t.new_size,
+                    spare_.begin() + (static_cast<std::int64_t>(t.old_begin) + before));
         const LinkIndex end = b + 1 < count ? touched[b + 1].old_begin : static_cast<LinkIndex>(in_links_.size());
-        if (shift(b) == 0 || begin == end) return;
-        std::memmove(in_links_.data() + (static_cast<std::int64_t>(begin) + shift(b)), in_links_.data() + begin,
-                     sizeof(LinkIndex) * (end - begin));
-    };
-    for (std::size_t b = 0; b < count; ++b)
-        if (shift(b) < 0) move_block(b);
-    for (std::size_t b = count; b-- > 0;)
-        if (shift(b) > 0) move_block(b);
-    // The touched nodes' lists at their new places, and the offsets of every
-    // node after the first touched one: a node starts `shift` of the block it
-    // follows later than it did.
-    std::int64_t before = 0;
-    for (std::size_t b = 0; b < count; ++b) {
-        const auto at = static_cast<std::int64_t>(touched[b].old_begin) + before;
-        std::copy_n(lists_.begin() + touched[b].new_begin, touched[b].new_size, in_links_.begin() + at);
-        const std::uint32_t stop = b + 1 < count ? touched[b + 1].node : static_cast<std::uint32_t>(node_count());
-        if (shift(b) != 0)
-            for (std::uint32_t t = touched[b].node + 1; t <= stop; ++t)
-                in_offsets_[t] = static_cast<LinkIndex>(static_cast<std::int64_t>(in_offsets_[t]) + shift(b));
-        before = shift(b);
-    }
+        std::copy(in_links_.begin() + t.old_end, in_links_.begin() + end,
+                  spare_.begin() + (static_cast<std::int64_t>(t.old_end) + t.shift));
+        // A node after this one, up to the next touched one, starts `shift` later.
+        const std::size_t stop = b + 1 < count ? touched[b + 1].node : nodes;
+        if (t.shift != 0)
+            for (std::size_t n = t.node + std::size_t{1}; n <= stop; ++n)
+                in_offsets_[n] = static_cast<LinkIndex>(static_cast<std::int64_t>(in_offsets_[n]) + t.shift);
+    }, 64);
+    in_links_.swap(spare_);
 }
 
 void LinkGraph::rebuild_reverse_index() {
@@ -150,7 +146,7 @@ void LinkGraph::rebuild_reverse_index() {
 
 std::size_t LinkGraph::memory_bytes() const noexcept {
     return sizeof(LinkIndex) * (out_offsets_.capacity() + in_offsets_.capacity() + in_links_.capacity() +
-                                lists_.capacity()) +
+                                spare_.capacity() + lists_.capacity()) +
            sizeof(std::uint32_t) * (sources_.capacity() + targets_.capacity()) +
            sizeof(Move) * (pending_.capacity() + moves_.capacity()) + sizeof(Change) * changes_.capacity() +
            sizeof(Touched) * touched_.capacity();

@@ -57,9 +57,9 @@ public:
     }
     /// Moves the links retargeted since the last update between their old
     /// and new targets' incoming lists: the same index, to the bit, as
-    /// rebuild_reverse_index(), in time that grows with the moves and the
-    /// span of the index between the lowest and highest node they touch (a
-    /// memmove), not with a scatter of every link. Does nothing when no link moved.
+    /// rebuild_reverse_index(). Serial work grows with the moves only; the
+    /// index is copied, with the moved lists merged in, in parallel (a
+    /// stream, not a scatter of every link). Does nothing when no link moved.
     void update_reverse_index();
     /// Rebuilds every node's ascending list of incoming links from the targets.
     void rebuild_reverse_index();
@@ -113,6 +113,7 @@ private:
     std::vector<Change> changes_;
     std::vector<Touched> touched_;
     std::vector<LinkIndex> lists_;
+    std::vector<LinkIndex> spare_;  ///< the index's next version, written beside the current one
 };
 
 }  // namespace tiersim::sim
