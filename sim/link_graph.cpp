@@ -38,8 +38,9 @@ void LinkGraph::update_reverse_index() {
     // last update is listed under the `from` of one of its moves: that one.
     moves_.assign(pending_.begin(), pending_.end());
     pending_.clear();
-    std::sort(moves_.begin(), moves_.end(),
-              [](const Move& a, const Move& b) { return a.link != b.link ? a.link < b.link : a.from < b.from; });
+    // (Moves equal in link and from are identical: the unstable parallel sort gives one order.)
+    sort_in_parallel(moves_.begin(), moves_.end(),
+                     [](const Move& a, const Move& b) { return a.link != b.link ? a.link < b.link : a.from < b.from; });
     const auto listed_under = [&](LinkIndex link, std::uint32_t node) {
         const auto in = in_links(node);
         return std::binary_search(in.begin(), in.end(), link);
@@ -63,8 +64,9 @@ void LinkGraph::update_reverse_index() {
         k = end;
     }
     if (changes_.empty()) return;
-    std::sort(changes_.begin(), changes_.end(),
-              [](const Change& a, const Change& b) { return a.node != b.node ? a.node < b.node : a.link < b.link; });
+    // (A link leaves one node and joins another: no two changes share node and link.)
+    sort_in_parallel(changes_.begin(), changes_.end(),
+                     [](const Change& a, const Change& b) { return a.node != b.node ? a.node < b.node : a.link < b.link; });
 
     // Each touched node's new list, in lists_.
     lists_.clear();

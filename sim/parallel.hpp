@@ -10,6 +10,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_sort.h>
 
 #include <chrono>
 #include <cstddef>
@@ -88,6 +89,15 @@ Partial deterministic_reduce(std::size_t n, const Partial& identity, Chunk&& chu
     Partial total = identity;
     for (const Partial& p : partials) combine(total, p);
     return total;
+}
+
+/// Sorts [first, last) by `less`, in parallel. The order is the same for any
+/// thread count only when elements that compare equal are identical (a total
+/// order on distinct keys): the sort is not stable.
+template <class Iterator, class Less>
+void sort_in_parallel(Iterator first, Iterator last, Less&& less) {
+    const detail::ParallelTimer timer;
+    oneapi::tbb::parallel_sort(first, last, less);
 }
 
 /// Lists, for each group g in [0, groups), the indices i in [0, n) whose
