@@ -10,6 +10,7 @@
 // them) and the levers' per-tick scratch. Random draws are counter-based
 // (sim/random.hpp), so there is no generator state to save.
 #include "models/pyramid_model.hpp"
+#include "sim/parallel.hpp"
 
 #include <string>
 
@@ -98,6 +99,19 @@ sim::Tick PyramidModel::restore_state(const sim::StateReader& in) {
         if (in.has(group)) shock->restore_state(in.sub(group));
     }
     return next_tick;
+}
+
+// Here rather than beside rebuild_tier_members (mobility.cpp), whose phase
+// calls it every tick: the same lists, in parallel and in place.
+void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {
+    members.resize(sectors);
+    sim::group_indices<FirmIndex>(
+        firms.size(), sectors * tier_count,
+        [&](std::size_t i) {
+            return firms.alive[i] ? firms.sector[i] * tier_count + static_cast<std::size_t>(firms.tier[i])
+                                  : sectors * tier_count;
+        },
+        [&](std::size_t g) -> std::vector<FirmIndex>& { return members[g / tier_count][g % tier_count]; });
 }
 
 }  // namespace tiersim::models

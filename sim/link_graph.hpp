@@ -8,6 +8,8 @@
 // what makes the gathered sums independent of thread count.
 #pragma once
 
+#include <oneapi/tbb/concurrent_vector.h>
+
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -44,10 +46,25 @@ public:
     std::uint32_t target(LinkIndex link) const noexcept { return targets_[link]; }
 
     /// Points an existing link at another target. The reverse index is stale
-    /// until rebuild_reverse_index(); call it once after a batch of changes.
-    void retarget(LinkIndex link, std::uint32_t new_target) noexcept { targets_[link] = new_target; }
-    /// Rebuilds every node's ascending list of incoming links.
+    /// until update_reverse_index() (or rebuild_reverse_index()); call it once
+    /// after a batch of changes. Safe in a parallel pass that retargets
+    /// distinct links: the move is recorded for the update.
+    void retarget(LinkIndex link, std::uint32_t new_target) {
+        const std::uint32_t from = targets_[link];
+        if (from == new_target) return;
+        targets_[link] = new_target;
+        pending_.push_back({link, from});
+    }
+    /// Moves the links retargeted since the last update between their old
+    /// and new targets' incoming lists: the same index, to the bit, as
+    /// rebuild_reverse_index(). Serial work grows with the moves only; the
+    /// index is copied, with the moved lists merged in, in parallel (a
+    /// stream, not a scatter of every link). Does nothing when no link moved.
+    void update_reverse_index();
+    /// Rebuilds every node's ascending list of incoming links from the targets.
     void rebuild_reverse_index();
+    /// Links retargeted since the reverse index was last brought up to date.
+    std::size_t pending_moves() const noexcept { return pending_.size(); }
 
     /// Bytes held by the index structures.
     std::size_t memory_bytes() const noexcept;
@@ -66,11 +83,37 @@ public:
     }
 
 private:
+    /// A retargeted link and the target the reverse index lists it under.
+    struct Move {
+        LinkIndex link;
+        std::uint32_t from;
+    };
+    /// One change to a node's incoming list: `link` leaves it (remove) or joins it.
+    struct Change {
+        std::uint32_t node;
+        LinkIndex link;
+        bool remove;
+    };
+    /// A node whose list changes: its old range, where its new list waits in
+    /// lists_, and the net change of the touched nodes up to it.
+    struct Touched {
+        std::uint32_t node;
+        LinkIndex old_begin, old_end, new_begin, new_size;
+        std::int64_t shift;
+    };
+
     std::vector<LinkIndex> out_offsets_;
     std::vector<std::uint32_t> sources_;
     std::vector<std::uint32_t> targets_;
     std::vector<LinkIndex> in_offsets_;
     std::vector<LinkIndex> in_links_;
+    // Moves recorded by retarget(), from any thread; working space of update_reverse_index().
+    oneapi::tbb::concurrent_vector<Move> pending_;
+    std::vector<Move> moves_;
+    std::vector<Change> changes_;
+    std::vector<Touched> touched_;
+    std::vector<LinkIndex> lists_;
+    std::vector<LinkIndex> spare_;  ///< the index's next version, written beside the current one
 };
 
 }  // namespace tiersim::sim

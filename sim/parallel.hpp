@@ -10,6 +10,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_sort.h>
 
 #include <chrono>
 #include <cstddef>
@@ -88,6 +89,46 @@ Partial deterministic_reduce(std::size_t n, const Partial& identity, Chunk&& chu
     Partial total = identity;
     for (const Partial& p : partials) combine(total, p);
     return total;
+}
+
+/// Sorts [first, last) by `less`, in parallel. The order is the same for any
+/// thread count only when elements that compare equal are identical (a total
+/// order on distinct keys): the sort is not stable.
+template <class Iterator, class Less>
+void sort_in_parallel(Iterator first, Iterator last, Less&& less) {
+    const detail::ParallelTimer timer;
+    oneapi::tbb::parallel_sort(first, last, less);
+}
+
+/// Lists, for each group g in [0, groups), the indices i in [0, n) whose
+/// group_of(i) is g, ascending, into list(g) (a std::vector<Index>&, resized:
+/// no allocation once it has held as many); group_of(i) >= groups puts i in
+/// none. A counting sort in two parallel passes over fixed chunks, whose
+/// per-chunk counts are turned into write positions between them: the same
+/// lists for any thread count.
+template <class Index, class GroupOf, class List>
+void group_indices(std::size_t n, std::size_t groups, GroupOf&& group_of, List&& list) {
+    const std::size_t chunks = (n + reduction_chunk - 1) / reduction_chunk;
+    std::vector<std::size_t> at(chunks * groups, 0);  // per chunk and group: count, then write position
+    const auto each_chunk = [&](auto&& visit) {
+        const detail::ParallelTimer timer;
+        oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+            const std::size_t end = std::min(n, (c + 1) * reduction_chunk);
+            for (std::size_t i = c * reduction_chunk; i < end; ++i)
+                if (const std::size_t g = group_of(i); g < groups) visit(c * groups + g, g, i);
+        });
+    };
+    each_chunk([&](std::size_t slot, std::size_t, std::size_t) { ++at[slot]; });
+    for (std::size_t g = 0; g < groups; ++g) {
+        std::size_t total = 0;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            const std::size_t count = at[c * groups + g];
+            at[c * groups + g] = total;
+            total += count;
+        }
+        list(g).resize(total);
+    }
+    each_chunk([&](std::size_t slot, std::size_t g, std::size_t i) { list(g)[at[slot]++] = static_cast<Index>(i); });
 }
 
 /// Caps the worker threads for its lifetime (0 = all cores).

@@ -207,7 +207,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
             }
         }
     }
-    if (entered) graph.rebuild_reverse_index();
+    if (entered) graph.update_reverse_index();
 }
 
 }  // namespace tiersim::models

@@ -195,8 +195,8 @@ void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& grap
         invest(firms, rule, pyramid, now, streams, i, tick);
     });
     if (place_promotions(firms, links, graph, pyramid, sourcing, now, streams, members, qualifies, tick))
-        graph.rebuild_reverse_index();
-    rebuild_tier_members(firms, pyramid.sector_count(), members);
+        graph.update_reverse_index();
+    list_tier_members(firms, pyramid.sector_count(), members);
 }
 
 void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {

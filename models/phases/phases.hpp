@@ -127,13 +127,32 @@ CreditApplicant credit_applicant(const FirmTable& firms, const CreditConfig& cre
 /// What a buyer checks about a supplier, packed in one word per firm (sourcing).
 using SupplierCards = std::vector<std::uint64_t>;
 
-/// The sourcing phase's working space, rebuilt every tick (no state across ticks).
+/// What a buyer reads of a supplier when it weighs it (sourcing), in one
+/// record so that a candidate or a linked supplier costs one memory access:
+/// written every tick from the firm columns, which sourcing does not change.
+/// Aligned so that no record straddles two cache lines.
+struct alignas(32) SupplierOffer {
+    std::uint64_t card = 0;      ///< as SupplierCards
+    double base_cost = 0;        ///< price × defect and unreliability penalties (the delivered cost before freight and bias)
+    double capacity = 0;         ///< units/month
+    std::uint8_t cluster = 0;
+    std::uint8_t domestic = 0;   ///< domestic-owned
+    std::uint8_t room = 0;       ///< shows spare capacity for new business
+    std::uint8_t late = 0;       ///< smoothed fill rate below the early-review threshold
+};
+
+/// The sourcing phase's working space (no state across ticks: the cards are
+/// rewritten every tick; the rest is zero between ticks, reset where written).
 struct SourcingScratch {
     SupplierCards cards;            ///< per firm
     std::vector<double> requested;  ///< per link: share of the buyer's inputs asked of the supplier
     std::vector<double> granted;    ///< per link: what the supplier could take of it
+    std::vector<SupplierOffer> offers;   ///< per firm, rewritten every tick
+    std::vector<std::uint8_t> reviewed;  ///< per firm: reviewed this tick, asked a supplier for more
+    std::vector<std::uint8_t> asked;     ///< per firm: a buyer asked it for more this tick
     std::size_t memory_bytes() const noexcept {
-        return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double);
+        return cards.capacity() * sizeof(std::uint64_t) + (requested.capacity() + granted.capacity()) * sizeof(double) +
+               offers.capacity() * sizeof(SupplierOffer) + reviewed.capacity() + asked.capacity();
     }
 };
 
@@ -159,5 +178,8 @@ void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
 
 /// Firms now in each (sector, tier), ascending.
 void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
+/// The same lists as rebuild_tier_members, built in parallel, in place (no
+/// allocation once the lists have held as many firms) (model_state.cpp).
+void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
 
 }  // namespace tiersim::models

@@ -4,9 +4,23 @@
 
 namespace tiersim::models {
 
+namespace {
+
+/// Buyers ahead whose suppliers' prices are fetched early.
+constexpr std::size_t prefetch_distance = 8;
+
+}  // namespace
+
 void collect_shipments(FirmTable& firms, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid,
                        const Conditions& now, sim::Tick tick) {
-    sim::for_each_index(firms.size(), [&](std::size_t i) {
+    const std::size_t n = firms.size();
+    sim::for_each_index(n, [&](std::size_t i) {
+        // The prices of the suppliers of a buyer a few ahead are random
+        // reads: fetched now, so their misses overlap (a hint only).
+        if (i + prefetch_distance < n) {
+            const auto [first, last] = graph.out_links(static_cast<FirmIndex>(i + prefetch_distance));
+            for (auto l = first; l < last; ++l) __builtin_prefetch(&firms.price[graph.target(l)]);
+        }
         if (firms.tier[i] == Tier::t3) return;
         const auto firm = static_cast<FirmIndex>(i);
         const auto [first, last] = graph.out_links(firm);

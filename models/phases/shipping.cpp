@@ -6,8 +6,23 @@
 
 namespace tiersim::models {
 
+namespace {
+
+/// Suppliers ahead whose links are fetched early.
+constexpr std::size_t prefetch_distance = 8;
+
+}  // namespace
+
 void ship(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, sim::Tick tick) {
-    sim::for_each_index(firms.size(), [&](std::size_t i) {
+    const std::size_t n = firms.size();
+    sim::for_each_index(n, [&](std::size_t i) {
+        // The links a few suppliers ahead are random reads: fetched now, so
+        // their misses overlap with this supplier's work (a hint only).
+        if (i + prefetch_distance < n)
+            for (sim::LinkIndex l : graph.in_links(static_cast<std::uint32_t>(i + prefetch_distance))) {
+                __builtin_prefetch(&links.owed[l]);
+                __builtin_prefetch(&links.shipment[l]);
+            }
         if (firms.tier[i] == Tier::oem) {
             const double delivered = std::min(firms.finished_goods[i], firms.backlog[i]);
             firms.shipped[i] = delivered;
@@ -21,7 +36,7 @@ void ship(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const
         double shipped = 0, still_owed = 0, to_foreign = 0;
         for (sim::LinkIndex l : graph.in_links(static_cast<std::uint32_t>(i))) {
             if (links.owed[l] == 0) {  // empty and idle links: nothing to ship or invoice
-                links.shipment[l] = 0;
+                if (links.shipment[l] != 0) links.shipment[l] = 0;  // not written when already zero (most idle links)
                 continue;
             }
             const double quantity = links.owed[l] * fill;

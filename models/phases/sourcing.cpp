@@ -17,6 +17,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -39,13 +40,6 @@ std::uint64_t supplier_card(bool operating, bool reliable, Tier tier, std::size_
            certifications;
 }
 
-/// Operating, reliable, right tier and sector, holding at least what the buyer's tier requires.
-bool card_acceptable(std::uint64_t card, const Pyramid& pyramid, std::size_t sector, Tier buyer_tier) noexcept {
-    const std::uint64_t wanted = supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
-                                               pyramid.required_mask[sector][static_cast<std::size_t>(buyer_tier)]);
-    return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
-}
-
 /// The duty a rule of origin would levy on an OEM's exports, per peso of its imported inputs' cost.
 double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditions& now, const Levers& levers,
                       FirmIndex oem, sim::Tick tick) {
@@ -56,6 +50,21 @@ double origin_penalty(const FirmTable& f, const Pyramid& pyramid, const Conditio
     return 0.0;
 }
 
+/// The part of supplier j's delivered cost that does not depend on the buyer:
+/// price, plus the cost of defects and late deliveries.
+double base_cost_of(const FirmTable& f, const SourcingConfig& rule, FirmIndex j) noexcept {
+    return f.price[j] * (1.0 + rule.defect_cost * (1.0 - f.capability[j])) *
+           (1.0 + rule.unreliability_cost * (1.0 - f.fill_rate[j]));
+}
+
+/// The delivered cost from a supplier's base cost: freight, and, for a
+/// foreign-owned buyer and a domestic-owned supplier, the buyer's preference
+/// for its own suppliers. Multiplied on in the same order as one product of
+/// all five factors, so the bits are those of delivered_cost_to.
+double delivered_cost_from(double base_cost, const SourcingConfig& rule, double km, bool biased) noexcept {
+    return base_cost * (1.0 + rule.freight_share_per_1000km * km / 1000.0) * (biased ? 1.0 + rule.foreign_home_bias : 1.0);
+}
+
 /// What one unit from supplier j costs buyer b delivered: price, plus the cost
 /// of defects and late deliveries, freight, and, for a foreign-owned buyer and
 /// a domestic-owned supplier, the buyer's preference for its own suppliers.
@@ -63,19 +72,28 @@ double delivered_cost_to(const FirmTable& f, const SourcingConfig& rule, const P
                          FirmIndex j) noexcept {
     const double km = pyramid.distance(f.cluster[b], f.cluster[j]);
     const bool biased = f.ownership[b] == Ownership::foreign && f.ownership[j] == Ownership::domestic;
-    return f.price[j] * (1.0 + rule.defect_cost * (1.0 - f.capability[j])) *
-           (1.0 + rule.unreliability_cost * (1.0 - f.fill_rate[j])) *
-           (1.0 + rule.freight_share_per_1000km * km / 1000.0) * (biased ? 1.0 + rule.foreign_home_bias : 1.0);
+    return delivered_cost_from(base_cost_of(f, rule, j), rule, km, biased);
 }
 
 /// A contract opens when it ends, or early when the supplier delivers late,
 /// at most once a review period (so a late supplier loses one step per period,
 /// not one a month while its smoothed fill rate recovers).
-bool contract_open(const LinkTable& links, const FirmTable& f, const SourcingConfig& rule, sim::LinkIndex l, FirmIndex j,
+bool contract_open(const LinkTable& links, const SupplierOffer& supplier, const SourcingConfig& rule, sim::LinkIndex l,
                    std::uint32_t now) noexcept {
     if (links.contract_end[l] <= now) return true;
     const auto signed_at = static_cast<std::int64_t>(links.contract_end[l]) - rule.contract_months;
-    return f.fill_rate[j] < rule.review_below_fill_rate && now >= signed_at + rule.review_period_months;
+    return supplier.late && now >= signed_at + rule.review_period_months;
+}
+
+/// The card an acceptable supplier to a buyer of (sector, buyer_tier) matches.
+std::uint64_t wanted_card(const Pyramid& pyramid, std::size_t sector, Tier buyer_tier) noexcept {
+    return supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
+                         pyramid.required_mask[sector][static_cast<std::size_t>(buyer_tier)]);
+}
+
+/// Operating, reliable, right tier and sector, holding at least what is required.
+bool card_matches(std::uint64_t card, std::uint64_t wanted) noexcept {
+    return (card & ~0xffffffffull) == (wanted & ~0xffffffffull) && (card & wanted & 0xffffffffull) == (wanted & 0xffffffffull);
 }
 
 /// The logit weight of an option: scale × exp(affinity) × cost^-elasticity, in
@@ -110,18 +128,21 @@ public:
     Buyer(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, SourcingScratch& scratch, const SourcingConfig& rule,
           const Market& market, FirmIndex b)
         : f_(f), links_(links), graph_(graph), scratch_(scratch), rule_(rule), market_(market), b_(b),
-          sector_(f.sector[b]), tier_(f.tier[b]) {
+          sector_(f.sector[b]), tier_(f.tier[b]), wanted_(wanted_card(market.pyramid, sector_, tier_)),
+          cluster_(f.cluster[b]), foreign_(f.ownership[b] == Ownership::foreign) {
         std::tie(first_, last_) = graph.out_links(b);
     }
 
-    double delivered_cost(FirmIndex j) const { return delivered_cost_to(f_, rule_, market_.pyramid, b_, j); }
-    bool acceptable(FirmIndex j) const {
-        return acceptable_supplier(scratch_.cards, market_.pyramid, j, sector_, tier_);
+    double delivered_cost(FirmIndex j) const {
+        const SupplierOffer& o = scratch_.offers[j];
+        return delivered_cost_from(o.base_cost, rule_, market_.pyramid.distance(cluster_, o.cluster),
+                                   foreign_ && o.domestic);
     }
+    bool acceptable(FirmIndex j) const { return card_matches(scratch_.offers[j].card, wanted_); }
     /// Acceptable but for its fill rate: late, not failed or ineligible.
     bool only_late(FirmIndex j) const {
-        return !(scratch_.cards[j] & reliable_bit) &&
-               card_acceptable(scratch_.cards[j] | reliable_bit, market_.pyramid, sector_, tier_);
+        const std::uint64_t card = scratch_.offers[j].card;
+        return !(card & reliable_bit) && card_matches(card | reliable_bit, wanted_);
     }
     bool linked(FirmIndex j) const {
         for (auto l = first_; l < last_; ++l)
@@ -129,9 +150,7 @@ public:
         return false;
     }
     /// Spare capacity a candidate shows: new business only where it has room.
-    bool has_room(FirmIndex j) const {
-        return f_.capacity[j] * market_.now.capacity_factor[f_.cluster[j]] - f_.forecast[j] > 0;
-    }
+    bool has_room(FirmIndex j) const { return scratch_.offers[j].room != 0; }
     bool usable(FirmIndex j) const { return acceptable(j) && !linked(j) && has_room(j); }
 
     /// A late supplier loses one step of the buyer's inputs to imports, and the
@@ -179,6 +198,9 @@ public:
     const FirmIndex b_;
     const std::size_t sector_;
     const Tier tier_;
+    const std::uint64_t wanted_;  ///< the card of an acceptable supplier
+    const std::size_t cluster_;
+    const bool foreign_;          ///< foreign-owned
     sim::LinkIndex first_ = 0, last_ = 0;
     bool retargeted_ = false;  ///< a link now points at another supplier
     bool requested_ = false;   ///< a supplier was asked for more
@@ -193,6 +215,18 @@ Match search(Buyer& r, LeverContext& context, Levers& levers, const TierMembers&
     auto rng = context.streams(f.id[r.b_], tick, Purpose::sourcing);
     const auto& pool = members[r.sector_][static_cast<std::size_t>(r.tier_) + 1];
     Match best;
+    // The candidates are random reads: guessed ahead on a copy of the stream
+    // and fetched together, so their misses overlap. A hint only (a distance
+    // draw between two candidates makes the later guesses wrong); the draws
+    // that count are below.
+    if (!pool.empty()) {
+        constexpr int most = 8;
+        std::size_t guess[most];
+        const int ahead = std::min(rule.candidates_seen, most);
+        auto copy = rng;
+        for (int k = 0; k < ahead; ++k) __builtin_prefetch(&pool[guess[k] = copy.below(pool.size())]);
+        for (int k = 0; k < ahead; ++k) __builtin_prefetch(&r.scratch_.offers[pool[guess[k]]]);
+    }
     for (int k = 0; k < rule.candidates_seen && !pool.empty(); ++k) {
         const FirmIndex j = pool[rng.below(pool.size())];
         if (!r.usable(j)) continue;
@@ -261,9 +295,9 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
         const double cost = r.delivered_cost(j);
         placed += links.share[l];
         placed_cost += links.share[l] * cost;
-        if (contract_open(links, f, rule, l, j, now))
-            open.push_back({l, (1.0 - m) * links.share[l], appeal(links.affinity[l], cost, e, f.capacity[j]),
-                            appeal(0.0, cost, e)});
+        if (contract_open(links, r.scratch_.offers[j], rule, l, now))
+            open.push_back({l, (1.0 - m) * links.share[l],
+                            appeal(links.affinity[l], cost, e, r.scratch_.offers[j].capacity), appeal(0.0, cost, e)});
     }
 
     // A new supplier, searched for at the review month or after a failure,
@@ -337,6 +371,8 @@ void review(Buyer& r, LeverContext& context, Levers& levers, const TierMembers& 
         } else if (move > 0) {
             r.scratch_.requested[o.link] = move;
             r.requested_ = true;
+            // The supplier grants it in pass 2 (a flag set, never cleared, by any number of buyers at once).
+            std::atomic_ref<std::uint8_t>(r.scratch_.asked[r.graph_.target(o.link)]).store(1, std::memory_order_relaxed);
         }
         links.contract_end[o.link] = now + static_cast<std::uint32_t>(rule.contract_months);
     }
@@ -375,7 +411,7 @@ void settle_requests(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph
 
 bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex j, std::size_t sector,
                          Tier buyer_tier) noexcept {
-    return card_acceptable(cards[j], pyramid, sector, buyer_tier);
+    return card_matches(cards[j], wanted_card(pyramid, sector, buyer_tier));
 }
 
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
@@ -413,17 +449,34 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
                    const SourcingConfig& rule, const Market& market, LeverContext& context, Levers& levers,
                    const TierMembers& members, sim::Tick tick) {
     scratch.cards.resize(firms.size());
-    scratch.requested.assign(links.share.size(), 0.0);
-    scratch.granted.assign(links.share.size(), 0.0);
+    // requested, granted and reviewed are zero between ticks (settle_requests
+    // and the last pass reset what they read): sized once, not cleared per tick.
+    if (scratch.requested.size() != links.share.size()) {
+        scratch.requested.assign(links.share.size(), 0.0);
+        scratch.granted.assign(links.share.size(), 0.0);
+    }
+    if (scratch.reviewed.size() != firms.size()) scratch.reviewed.assign(firms.size(), 0);
+    if (scratch.asked.size() != firms.size()) scratch.asked.assign(firms.size(), 0);
+    scratch.offers.resize(firms.size());
     sim::for_each_index(firms.size(), [&](std::size_t j) {
-        scratch.cards[j] = supplier_card(firms.alive[j] != 0, firms.fill_rate[j] >= rule.min_fill_rate, firms.tier[j],
-                                         firms.sector[j], firms.certifications[j]);
+        const std::uint64_t card = supplier_card(firms.alive[j] != 0, firms.fill_rate[j] >= rule.min_fill_rate,
+                                                 firms.tier[j], firms.sector[j], firms.certifications[j]);
+        scratch.cards[j] = card;
+        const auto i = static_cast<FirmIndex>(j);
+        scratch.offers[j] = {card,
+                             base_cost_of(firms, rule, i),
+                             firms.capacity[j],
+                             firms.cluster[j],
+                             firms.ownership[j] == Ownership::domestic,
+                             firms.capacity[j] * market.now.capacity_factor[firms.cluster[j]] - firms.forecast[j] > 0,
+                             firms.fill_rate[j] < rule.review_below_fill_rate};
     });
     const auto period = static_cast<std::uint32_t>(rule.review_period_months);
     const auto now = static_cast<std::uint32_t>(tick);
     // Per buyer: reviewed, retargeted a link, asked a supplier for more.
-    constexpr std::uint8_t reviewed_bit = 1, retargeted_bit = 2, requested_bit = 4;
-    std::vector<std::uint8_t> reviewed(firms.size(), 0);
+    constexpr std::uint8_t reviewed_bit = 1, requested_bit = 4;
+    std::vector<std::uint8_t>& reviewed = scratch.reviewed;
+    std::atomic<bool> any_requested{false};
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto b = static_cast<FirmIndex>(index);
         firms.unmet_domestic_demand[b] = 0;  // this tick's, for the next tick's entry phase
@@ -432,25 +485,32 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         // once; a firm that moved up this month looks for suppliers of its new inputs.
         const bool full_review = (tick + firms.id[b]) % period == 0 || (firms.events[b] & event_moved_tier);
         const auto [first, last] = graph.out_links(b);
+        // The buyer's suppliers' records, fetched together (random reads).
+        for (auto l = first; l < last; ++l) __builtin_prefetch(&scratch.offers[graph.target(l)]);
         bool due = full_review;
-        for (auto l = first; l < last && !due; ++l)
-            due = links.share[l] > 0 &&
-                  (contract_open(links, firms, rule, l, graph.target(l), now) ||
-                   !acceptable_supplier(scratch.cards, market.pyramid, graph.target(l), firms.sector[b], firms.tier[b]));
+        if (!due) {
+            const std::uint64_t wanted = wanted_card(market.pyramid, firms.sector[b], firms.tier[b]);
+            for (auto l = first; l < last && !due; ++l) {
+                if (links.share[l] <= 0) continue;
+                const SupplierOffer& supplier = scratch.offers[graph.target(l)];
+                due = contract_open(links, supplier, rule, l, now) || !card_matches(supplier.card, wanted);
+            }
+        }
         if (!due) return;
         Buyer buyer(firms, links, graph, scratch, rule, market, b);
         review(buyer, context, levers, members, tick, full_review);
-        reviewed[b] = static_cast<std::uint8_t>(reviewed_bit | (buyer.retargeted_ ? retargeted_bit : 0) |
-                                                (buyer.requested_ ? requested_bit : 0));
+        reviewed[b] = static_cast<std::uint8_t>(reviewed_bit | (buyer.requested_ ? requested_bit : 0));
+        if (buyer.requested_ && !any_requested.load(std::memory_order_relaxed))
+            any_requested.store(true, std::memory_order_relaxed);
     });
-    const auto any = [&](std::uint8_t bit) {
-        return std::any_of(reviewed.begin(), reviewed.end(), [bit](std::uint8_t r) { return (r & bit) != 0; });
-    };
-    // Retargeted links move between suppliers' incoming lists (a rebuild is
-    // serial and the phase's costliest step: only when a link moved).
-    if (any(retargeted_bit)) graph.rebuild_reverse_index();
-    // Pass 2: each supplier grants requests, in link order, up to its spare capacity.
-    if (any(requested_bit)) sim::for_each_index(firms.size(), [&](std::size_t index) {
+    // Retargeted links move between suppliers' incoming lists: patched for
+    // the links that moved (sim::LinkGraph records them), nothing when none did.
+    graph.update_reverse_index();
+    // Pass 2: each supplier asked for more grants requests, in link order, up
+    // to its spare capacity (and clears its flag).
+    if (any_requested.load()) sim::for_each_index(firms.size(), [&](std::size_t index) {
+        if (!scratch.asked[index]) return;
+        scratch.asked[index] = 0;
         const auto j = static_cast<FirmIndex>(index);
         double spare = firms.capacity[j] * market.now.capacity_factor[firms.cluster[j]] - firms.forecast[j];
         for (const sim::LinkIndex l : graph.in_links(j)) {
@@ -464,7 +524,10 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         }
     });
     sim::for_each_index(firms.size(), [&](std::size_t index) {
-        if (reviewed[index] & reviewed_bit) settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+        if (reviewed[index] & reviewed_bit) {
+            settle_requests(firms, links, graph, scratch, static_cast<FirmIndex>(index));
+            reviewed[index] = 0;
+        }
     });
 }
 

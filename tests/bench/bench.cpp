@@ -138,11 +138,12 @@ int main(int argc, char** argv) {
             models::PyramidModel model(loaded.scenario);
             const double built = seconds_since(build_start);
             firms = model.agent_count();
-            model_bytes = model.memory_bytes();
             if (r == 0) graph = model.graph();  // as built: the stripped tick's shape
             sim::RunOptions options;
             options.ticks = ticks;
             const sim::RunSummary summary = sim::run(model, options);
+            // After the run: working space the phases size at their first tick counts too.
+            model_bytes = model.memory_bytes();
             if (summary.agent_ticks_per_second <= rate) continue;
             rate = summary.agent_ticks_per_second;
             build_seconds = built;

@@ -1,4 +1,5 @@
 #include "sim/link_graph.hpp"
+#include "sim/parallel.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -75,5 +76,61 @@ TEST_CASE("after many retargets the rebuilt reverse index lists exactly each nod
             const auto in = g.in_links(node);
             REQUIRE(std::vector<tiersim::sim::LinkIndex>(in.begin(), in.end()) == expected);
         }
+    }
+}
+
+namespace {
+
+/// The graph's index arrays, to compare two graphs to the bit.
+std::vector<std::vector<std::uint32_t>> arrays_of(const LinkGraph& g) {
+    std::vector<std::vector<std::uint32_t>> out;
+    g.visit_arrays([&](const char*, const auto& array) { out.emplace_back(array.begin(), array.end()); });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the patched reverse index equals a full rebuild after random retargets", "[link_graph]") {
+    // Nodes with no links, hubs with many, links moved once, twice, back where
+    // they were, in batches of a few to most of the links.
+    constexpr std::uint32_t nodes = 40;
+    std::vector<LinkGraph::Edge> edges;
+    for (std::uint32_t source = 0; source < nodes; ++source)
+        for (std::uint32_t k = 0; k < source % 6; ++k) edges.push_back({source, (source * 11 + k * 5) % 7 + (k % 2) * 30});
+    LinkGraph patched(nodes, edges);
+    std::uint32_t state = 2024;
+    const auto next = [&] { return state = state * 1664525u + 1013904223u, state >> 8; };
+    for (int round = 0; round < 300; ++round) {
+        const auto moves = static_cast<std::uint32_t>(next() % (round % 3 == 0 ? patched.link_count() * 2 : 5) + 1);
+        for (std::uint32_t k = 0; k < moves; ++k) {
+            const auto l = static_cast<tiersim::sim::LinkIndex>(next() % patched.link_count());
+            // Targets crowd the low and high nodes, so lists grow and shrink at both ends.
+            const std::uint32_t target = next() % 4 == 0 ? next() % nodes : (next() % 2 ? next() % 3 : nodes - 1 - next() % 3);
+            patched.retarget(l, target);
+        }
+        LinkGraph rebuilt = patched;
+        rebuilt.rebuild_reverse_index();
+        patched.update_reverse_index();
+        CHECK(patched.pending_moves() == 0);
+        REQUIRE(arrays_of(patched) == arrays_of(rebuilt));
+    }
+}
+
+TEST_CASE("links retargeted from a parallel pass are all moved by the update", "[link_graph]") {
+    constexpr std::uint32_t nodes = 5000;
+    std::vector<LinkGraph::Edge> edges;
+    for (std::uint32_t source = 0; source < nodes; ++source)
+        for (std::uint32_t k = 0; k < 4; ++k) edges.push_back({source, (source * 7919u + k * 104729u) % nodes});
+    LinkGraph patched(nodes, edges);
+    for (int round = 0; round < 5; ++round) {
+        tiersim::sim::for_each_index(nodes, [&](std::size_t source) {
+            const auto [first, last] = patched.out_links(static_cast<std::uint32_t>(source));
+            for (auto l = first; l < last; ++l)
+                if ((l * 2654435761u + round) % 7 == 0) patched.retarget(l, (l * 31u + round * 17u) % nodes);
+        }, 64);
+        LinkGraph rebuilt = patched;
+        rebuilt.rebuild_reverse_index();
+        patched.update_reverse_index();
+        REQUIRE(arrays_of(patched) == arrays_of(rebuilt));
     }
 }

@@ -84,3 +84,24 @@ TEST_CASE("time in parallel passes is counted once, outermost, and a phase's ser
     CHECK(in_passes >= std::chrono::milliseconds(20));
     CHECK(in_passes <= schedule.time_in(1));  // counted once, though two passes nest
 }
+
+TEST_CASE("group_indices lists each group's indices ascending, the same for 1 and 2 threads", "[parallel]") {
+    // Sizes around the chunk length; some indices in no group; groups left empty.
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, reduction_chunk - 1, reduction_chunk * 3 + 17}) {
+        constexpr std::size_t groups = 7;
+        std::vector<std::size_t> group(n);
+        std::uint32_t state = 99;
+        for (auto& g : group) state = state * 1664525u + 1013904223u, g = (state >> 8) % 9 == 0 ? groups : (state >> 12) % 5;
+        std::vector<std::vector<std::uint32_t>> expected(groups);
+        for (std::size_t i = 0; i < n; ++i)
+            if (group[i] < groups) expected[group[i]].push_back(static_cast<std::uint32_t>(i));
+        for (const std::size_t threads : {1, 2}) {
+            ThreadLimit limit(threads);
+            // Lists that held more, and fewer, before: resized in place.
+            std::vector<std::vector<std::uint32_t>> lists(groups, std::vector<std::uint32_t>(n / 3 + 5, 12345));
+            group_indices<std::uint32_t>(n, groups, [&](std::size_t i) { return group[i]; },
+                                         [&](std::size_t g) -> std::vector<std::uint32_t>& { return lists[g]; });
+            REQUIRE(lists == expected);
+        }
+    }
+}
