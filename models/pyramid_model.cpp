@@ -194,10 +194,10 @@ void PyramidModel::add_phases() {
               {"credit_outcome", "loan_granted", "defaulted_debt", "debt", "debt_service", "cash", "guaranteed_loans",
                "guaranteed_cover", "guarantee_rate_discount", "guarantee_fee", "guarantee_payout", "benefits",
                "registered", "events", "distress_months", "history_months", "months_since_default",
-               "uncovered_outcome", "loan_asked", "age_months", "loan_risk_premium"},
-              [this](sim::Tick t) {
+               "uncovered_outcome", "loan_asked", "age_months", "loan_risk_premium", "investment_loan"},
+              [this, &s](sim::Tick t) {
                   auto context = lever_context();
-                  finance(context, levers_, t);
+                  finance(context, levers_, s.investment, t);
               });
     add_phase("exit",
               {"alive", "events", "defaulted_debt", "debt", "guaranteed_loans", "guaranteed_cover", "guarantee_payout",

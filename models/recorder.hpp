@@ -50,7 +50,7 @@ namespace tiersim::models {
     X(credit_applications, Float64, "firms", "Firms that applied for a loan", f.credit_outcome[i] > 0 ? 1.0 : 0.0)         \
     X(loans_approved, Float64, "firms", "Applications the bank approved", f.loan_granted[i] > 0 ? 1.0 : 0.0)               \
     X(loan_amount, Float64, "MXN/month", "Principal lent", f.loan_granted[i])                                              \
-    X(investment_loans, Float64, "MXN/month", "Principal lent against new plant (not a bank application)",                 \
+    X(investment_loans, Float64, "MXN/month", "Principal lent against new plant (the plant part of the month's loans)",                 \
       f.investment_loan[i])                                                                                                \
     X(debt, Float64, "MXN", "Bank debt outstanding at the end of the tick", f.debt[i])                                     \
     X(defaults, Float64, "firms", "Firms whose bank loans defaulted (months past due, or exit)",                           \

@@ -49,7 +49,7 @@ enum class Purpose : std::uint32_t {
     matchmaking = 19,
     credit_bureau = 20,
     credit_reason = 21,
-    investment_score = 22,
+    investment_score = 22,  // retired: plant loans are scored with the month's application (finance)
     open_slot = 23,
     tier_move = 24,
     development_cohort = 25,

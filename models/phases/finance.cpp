@@ -27,6 +27,18 @@ double working_capital_need(const FirmTable& f, const CreditConfig& credit, Firm
     return credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i] - f.cash[i];
 }
 
+/// What the firm borrows for a plant it plans (mobility builds it): the part of
+/// its cost that cash beyond the working-capital buffer does not pay, if the
+/// bank may lend that much against the plant; 0 when it plans none.
+double investment_need(const LeverContext& context, const InvestmentConfig& rule, FirmIndex i) {
+    const FirmTable& f = context.firms;
+    const double plant = planned_plant_cost(f, rule, context.pyramid, context.now, i);
+    if (plant <= 0) return 0.0;
+    const double buffer = context.now.credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i];
+    const double loan = plant - std::clamp(f.cash[i] - buffer, 0.0, plant);
+    return loan <= rule.loan_to_value * plant ? loan : 0.0;
+}
+
 CreditApplicant applicant_for(const LeverContext& context, FirmIndex i, double principal, sim::Tick tick) {
     return credit_applicant(context.firms, context.now.credit, context.streams, i, principal, tick);
 }
@@ -46,31 +58,37 @@ bool willing(const LeverContext& context, const Levers& levers, FirmIndex i, con
     return rate_tempts(credit, rate, reason.uniform());
 }
 
-/// Borrow to restore the cash buffer, if the firm is willing and the bank agrees.
-void apply_for_credit(LeverContext& context, Levers& levers, FirmIndex i, sim::Tick tick) {
+/// Borrow to restore the cash buffer and for a planned plant (secured on it),
+/// in one application, if the firm is willing and the bank (or a guarantee) agrees.
+void apply_for_credit(LeverContext& context, Levers& levers, const InvestmentConfig& investment, FirmIndex i,
+                      sim::Tick tick) {
     FirmTable& f = context.firms;
     const CreditConfig& credit = context.now.credit;
     f.credit_outcome[i] = 0;
     f.loan_granted[i] = 0;
+    f.investment_loan[i] = 0;
     f.defaulted_debt[i] = 0;
     if (!f.alive[i]) return;
     service_debt(f, credit, i);
-    const double need = working_capital_need(f, credit, i);
+    const double for_plant = f.distress_months[i] > 0 ? 0.0 : investment_need(context, investment, i);
+    const double need = std::max(0.0, working_capital_need(f, credit, i)) + for_plant;
     if (need <= 0) return;
-    const CreditApplicant applicant = applicant_for(context, i, need, tick);
+    CreditApplicant applicant = applicant_for(context, i, need, tick);
+    if (for_plant > 0) applicant.fixed_assets += planned_plant_cost(f, investment, context.pyramid, context.now, i);
     if (!willing(context, levers, i, applicant, tick)) return;
     auto rng = context.streams(f.id[i], tick, Purpose::credit_score);
     const Denial plain = score_application(credit, applicant, rng);
     f.credit_outcome[i] = static_cast<std::uint8_t>(1 + static_cast<int>(plain));
     f.uncovered_outcome[i] = f.credit_outcome[i];  // the verdict without cover, kept for records/loans
     f.loan_asked[i] = need;
+    f.investment_loan[i] = for_plant;  // asked for now; booked below only if the loan is made
     for (const auto& lever : levers.configured()) lever->consider_loan(context, i, applicant, plain, tick);
 }
 
 /// The loan joins the firm's debt at the bank's price for its risk.
 void book_loan(LeverContext& context, const Levers& levers, FirmIndex i, sim::Tick tick) {
     FirmTable& f = context.firms;
-    const double need = working_capital_need(f, context.now.credit, i);
+    const double need = f.loan_asked[i];
     const double premium = risk_premium_annual(context.now.credit, applicant_for(context, i, need, tick));
     f.loan_risk_premium[i] = (f.loan_risk_premium[i] * f.debt[i] + premium * need) / (f.debt[i] + need);
     f.credit_outcome[i] = 1;  // approved
@@ -96,7 +114,10 @@ void settle_credit(LeverContext& context, const Levers& levers, FirmIndex i, sim
     ++f.age_months[i];  // counted once a month per operating firm, like its standing below
     const bool backed = std::ranges::any_of(levers.configured(), [&](const auto& lever) { return lever->backs_loan(i); });
     const Denial plain = f.credit_outcome[i] > 0 ? static_cast<Denial>(f.credit_outcome[i] - 1) : Denial::none;
-    if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none)) book_loan(context, levers, i, tick);
+    if (backed || (f.credit_outcome[i] > 0 && plain == Denial::none))
+        book_loan(context, levers, i, tick);
+    else
+        f.investment_loan[i] = 0;
     // Standing: a month ending in the red counts against the firm.
     if (f.cash[i] < 0) {
         f.distress_months[i] = static_cast<std::uint8_t>(std::min(255, f.distress_months[i] + 1));
@@ -127,11 +148,13 @@ CreditApplicant credit_applicant(const FirmTable& f, const CreditConfig& credit,
             f.months_since_default[i], 0.0, read_bureau_file(credit, f.size_class[i], annual_revenue, file_rng)};
 }
 
-void finance(LeverContext& context, Levers& levers, sim::Tick tick) {
+void finance(LeverContext& context, Levers& levers, const InvestmentConfig& investment, sim::Tick tick) {
     // Three passes: firms apply (in parallel); the programs share out what
     // they can back (serial, deterministic); loans are booked (parallel).
     const std::size_t n = context.firms.size();
-    sim::for_each_index(n, [&](std::size_t i) { apply_for_credit(context, levers, static_cast<FirmIndex>(i), tick); });
+    sim::for_each_index(n, [&](std::size_t i) {
+        apply_for_credit(context, levers, investment, static_cast<FirmIndex>(i), tick);
+    });
     for (const auto& lever : levers.configured()) lever->share_out_loans(context, tick);
     sim::for_each_index(n, [&](std::size_t i) { settle_credit(context, levers, static_cast<FirmIndex>(i), tick); });
 }

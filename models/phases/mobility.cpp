@@ -11,48 +11,30 @@ namespace tiersim::models {
 
 namespace {
 
-/// The bank scores an investment loan as any other, with the new plant counted
-/// among the assets that secure it, and prices the firm's risk into its debt.
-bool bank_lends_for_plant(FirmTable& f, const Conditions& now, const Streams& streams, FirmIndex i, double loan,
-                          double plant, sim::Tick tick) {
-    CreditApplicant applicant = credit_applicant(f, now.credit, streams, i, loan, tick);
-    applicant.fixed_assets += plant;
-    auto rng = streams(f.id[i], tick, Purpose::investment_score);
-    if (score_application(now.credit, applicant, rng) != Denial::none) return false;
-    const double premium = risk_premium_annual(now.credit, applicant);
-    f.loan_risk_premium[i] = (f.loan_risk_premium[i] * f.debt[i] + premium * loan) / (f.debt[i] + loan);
-    return true;
-}
-
 /// Capacity on order arrives; a firm whose expected sales press on capacity
-/// orders more, paid from cash beyond its working-capital buffer and a loan
-/// secured on the plant, if the bank agrees; a slack firm lets capacity go.
-void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
-            const Streams& streams, FirmIndex i, sim::Tick tick) {
-    f.investment_loan[i] = 0;
+/// builds more, paid from cash (beyond its working-capital buffer, and what the
+/// finance phase lent against the plant this month); a slack firm lets
+/// capacity go.
+void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now, FirmIndex i) {
     if (f.capacity_due_months[i] > 0 && --f.capacity_due_months[i] == 0) {
         f.capacity[i] += f.capacity_on_order[i];
         f.capacity_on_order[i] = 0;
     }
     const double capacity = f.capacity[i];
     if (capacity <= 0) return;
-    // Expected utilisation against the normal the tier was built with.
-    const double pressure = f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
-    if (pressure > rule.invest_above_normal && f.capacity_on_order[i] == 0) {
-        const double cost = rule.growth_step * capacity * f.price[i] * now.credit.fixed_assets_months;
+    if (const double cost = planned_plant_cost(f, rule, pyramid, now, i); cost > 0) {
         const double buffer = now.credit.cash_buffer_months * f.unit_cost[i] * f.forecast[i];
-        const double own = std::clamp(f.cash[i] - buffer, 0.0, cost);
-        const double loan = f.credit_averse[i] || f.distress_months[i] > 0 ? 0.0 : cost - own;
-        if (own + loan < cost || loan > rule.loan_to_value * cost) return;
-        if (loan > 0 && !bank_lends_for_plant(f, now, streams, i, loan, cost, tick)) return;
-        f.cash[i] -= own;
-        f.debt[i] += loan;
-        f.investment_loan[i] = loan;
+        // The month's loan for it is cash already; without one, only a firm
+        // rich beyond its buffer builds.
+        const double available = f.cash[i] - (f.investment_loan[i] > 0 ? 0.0 : buffer);
+        if (available < cost) return;
+        f.cash[i] -= cost;
         f.fixed_assets[i] += cost;
         f.capacity_on_order[i] = rule.growth_step * capacity;
         f.capacity_due_months[i] = static_cast<std::uint8_t>(std::clamp(rule.build_months, 0, 255));
         if (rule.build_months == 0) f.capacity[i] += f.capacity_on_order[i], f.capacity_on_order[i] = 0;
-    } else if (pressure < rule.shrink_below_normal) {
+    } else if (f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom <
+               rule.shrink_below_normal) {
         f.capacity[i] -= rule.shrink_rate * capacity;
         f.fixed_assets[i] *= 1 - rule.shrink_rate;
     }
@@ -184,6 +166,16 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
 
 }  // namespace
 
+double planned_plant_cost(const FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+                          FirmIndex i) {
+    const double capacity = f.capacity[i];
+    if (!f.alive[i] || capacity <= 0 || f.capacity_on_order[i] > 0) return 0.0;
+    // Expected utilisation against the normal the tier was built with.
+    const double pressure = f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
+    return pressure > rule.invest_above_normal ? rule.growth_step * capacity * f.price[i] * now.credit.fixed_assets_months
+                                               : 0.0;
+}
+
 void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, const InvestmentConfig& rule,
                         const SourcingConfig& sourcing, const Pyramid& pyramid, const Conditions& now,
                         const Streams& streams, TierMembers& members, sim::Tick tick) {
@@ -192,7 +184,7 @@ void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& grap
         const auto i = static_cast<FirmIndex>(index);
         if (!firms.alive[i]) return;
         qualifies[i] = qualifies_to_move(firms, pyramid, i) ? 1 : 0;
-        invest(firms, rule, pyramid, now, streams, i, tick);
+        invest(firms, rule, pyramid, now, i);
     });
     if (place_promotions(firms, links, graph, pyramid, sourcing, now, streams, members, qualifies, tick))
         graph.update_reverse_index();

@@ -80,7 +80,13 @@ void collect_shipments(FirmTable& firms, const LinkTable& links, const sim::Link
 void settle_payments(FirmTable& firms, const Pyramid& pyramid, const Conditions& now, sim::Tick tick);
 
 /// finance: debt service, credit applications, guarantees, standing and default.
-void finance(LeverContext& context, Levers& levers, sim::Tick tick);
+void finance(LeverContext& context, Levers& levers, const InvestmentConfig& investment, sim::Tick tick);
+
+/// The cost of the plant firm i plans this month: a growth step when expected
+/// sales press on capacity beyond investment.invest_above_normal and nothing
+/// is on order; 0 otherwise. Financed in the finance phase, built in mobility.
+double planned_plant_cost(const FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, const Conditions& now,
+                          FirmIndex i);
 
 /// exit: firms in the red too long, or dormant too long, close; their loans
 /// default, their orders are cancelled. Counts each firm's months without a sale.
