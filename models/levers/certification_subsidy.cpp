@@ -37,11 +37,8 @@ double CertificationSubsidy::certification_request(const LeverContext& context, 
 }
 
 void CertificationSubsidy::share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) {
-    double room = ledger_.budget_left;
-    allocate_in_queue(context, tick, requests, room);
     // Budget reserved for a certification the firm then does not start goes unspent.
-    ledger_.spent_this_tick += ledger_.budget_left - room;
-    ledger_.budget_left = room;
+    grant_within_budget(context, requests, tick);
 }
 
 void CertificationSubsidy::book_certification_grant(LeverContext& context, FirmIndex i, double grant) {

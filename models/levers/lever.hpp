@@ -312,6 +312,15 @@ public:
     }
 
 protected:
+    /// Grants `requests` in the queue (allocate_in_queue) within what the
+    /// budget has left, and books what was granted as spent this tick.
+    void grant_within_budget(const LeverContext& context, std::vector<double>& requests, sim::Tick tick) {
+        double room = ledger_.budget_left;
+        allocate_in_queue(context, tick, requests, room);
+        ledger_.spent_this_tick += ledger_.budget_left - room;
+        ledger_.budget_left = room;
+    }
+
     std::optional<Config> config_;
     Ledger ledger_;
 };

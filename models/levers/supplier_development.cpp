@@ -88,10 +88,7 @@ double SupplierDevelopment::certification_request(const LeverContext& context, F
 }
 
 void SupplierDevelopment::share_out_certification(LeverContext& context, std::vector<double>& requests, sim::Tick tick) {
-    double room = ledger_.budget_left;
-    allocate_in_queue(context, tick, requests, room);
-    ledger_.spent_this_tick += ledger_.budget_left - room;
-    ledger_.budget_left = room;
+    grant_within_budget(context, requests, tick);
 }
 
 void SupplierDevelopment::book_certification_grant(LeverContext& context, FirmIndex i, double grant) {
