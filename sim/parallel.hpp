@@ -131,6 +131,34 @@ void group_indices(std::size_t n, std::size_t groups, GroupOf&& group_of, List&&
     each_chunk([&](std::size_t slot, std::size_t g, std::size_t i) { list(g)[at[slot]++] = static_cast<Index>(i); });
 }
 
+/// Copies the items of `items` for which keep(item) holds into `out`, in
+/// their order (resized: no allocation once it has held as many): the
+/// predicate runs in parallel (group_indices over positions), the result is
+/// that of the serial filter for any thread count. keep must only read.
+template <class T, class Keep>
+void select_in_order(const std::vector<T>& items, Keep&& keep, std::vector<T>& out) {
+    thread_local std::vector<std::size_t> scratch;
+    std::vector<std::size_t>& positions = scratch;  // this thread's, also where the workers write
+    group_indices<std::size_t>(
+        items.size(), 1, [&](std::size_t k) -> std::size_t { return keep(items[k]) ? 0 : 1; },
+        [&](std::size_t) -> std::vector<std::size_t>& { return positions; });
+    out.resize(positions.size());
+    for (std::size_t k = 0; k < positions.size(); ++k) out[k] = items[positions[k]];
+}
+
+/// Counts the i in [0, n) for which pred(i) holds, in parallel (exact).
+template <class Pred>
+std::size_t count_in_parallel(std::size_t n, Pred&& pred) {
+    return deterministic_reduce(
+        n, std::size_t{0},
+        [&](std::size_t begin, std::size_t end) {
+            std::size_t count = 0;
+            for (std::size_t i = begin; i < end; ++i) count += pred(i) ? 1 : 0;
+            return count;
+        },
+        [](std::size_t& into, std::size_t partial) { into += partial; });
+}
+
 /// Caps the worker threads for its lifetime (0 = all cores).
 class ThreadLimit {
 public:
