@@ -4,6 +4,7 @@
 #include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -30,30 +31,31 @@ double closed_after_selling(const FirmTable& f, TierRange range) {
 Incumbents incumbents_of(const FirmTable& f, const std::vector<FirmIndex>& members) {
     // Each member's terms in parallel (zero for a firm without capacity:
     // adding +0.0 leaves a sum that starts at +0.0 unchanged to the bit),
-    // then the sums in member order on one thread, as the serial loop did.
-    struct Terms {
-        double count, capacity, capability, unit_cost, margin;
-    };
-    thread_local std::vector<Terms> scratch;
-    std::vector<Terms>& terms = scratch;  // this thread's, also where the workers write
-    terms.resize(members.size());
+    // then each sum in member order on one thread, the four sums at once.
+    // The count is an integer (exact); a member counts iff its capacity term
+    // is not zero.
+    thread_local std::array<std::vector<double>, 4> scratch;
+    std::array<std::vector<double>, 4>& terms = scratch;  // this thread's, also where the workers write
+    for (auto& t : terms) t.resize(members.size());
     sim::for_each_index(members.size(), [&](std::size_t k) {
         const FirmIndex i = members[k];
-        if (f.capacity[i] <= 0) {
-            terms[k] = Terms{0, 0, 0, 0, 0};
-            return;
-        }
-        terms[k] = Terms{1, f.capacity[i], f.capability[i], f.unit_cost[i],
-                         f.price[i] > 0 ? (f.price[i] - f.unit_cost[i]) / f.price[i] : 0};
+        const bool counts = !(f.capacity[i] <= 0);  // as the serial loop's `continue` (NaN counts)
+        terms[0][k] = counts ? f.capacity[i] : 0.0;
+        terms[1][k] = counts ? f.capability[i] : 0.0;
+        terms[2][k] = counts ? f.unit_cost[i] : 0.0;
+        terms[3][k] = counts && f.price[i] > 0 ? (f.price[i] - f.unit_cost[i]) / f.price[i] : 0.0;
     }, 4096);
     Incumbents mean;
-    for (const Terms& t : terms) {
-        mean.count += t.count;
-        mean.capacity += t.capacity;
-        mean.capability += t.capability;
-        mean.unit_cost += t.unit_cost;
-        mean.margin += t.margin;
-    }
+    std::size_t count = 0;
+    const auto sum = [&](std::size_t t, double& into) {
+        double total = 0;
+        for (double v : terms[t]) total += v;
+        into = total;
+    };
+    sim::run_in_parallel([&] { sum(0, mean.capacity); }, [&] { sum(1, mean.capability); },
+                         [&] { sum(2, mean.unit_cost); }, [&] { sum(3, mean.margin); },
+                         [&] { for (double v : terms[0]) count += v != 0 ? 1 : 0; });
+    mean.count = static_cast<double>(count);
     if (mean.count > 0)
         for (double* v : {&mean.capacity, &mean.capability, &mean.unit_cost, &mean.margin}) *v /= mean.count;
     return mean;
