@@ -10,11 +10,13 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_invoke.h>
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace tiersim::sim {
@@ -129,6 +131,60 @@ void group_indices(std::size_t n, std::size_t groups, GroupOf&& group_of, List&&
         list(g).resize(total);
     }
     each_chunk([&](std::size_t slot, std::size_t g, std::size_t i) { list(g)[at[slot]++] = static_cast<Index>(i); });
+}
+
+/// Copies the items of `items` for which keep(item) holds into `out`, in
+/// their order (resized: no allocation once it has held as many). keep runs
+/// once per item, in parallel over fixed chunks whose counts give each
+/// chunk's write position: the result of the serial filter for any thread
+/// count. keep must only read.
+template <class T, class Keep>
+void select_in_order(const std::vector<T>& items, Keep&& keep, std::vector<T>& out) {
+    thread_local std::vector<unsigned char> flag_scratch;
+    std::vector<unsigned char>& flags = flag_scratch;  // this thread's, also where the workers write
+    const std::size_t n = items.size();
+    const std::size_t chunks = (n + reduction_chunk - 1) / reduction_chunk;
+    flags.resize(n);
+    std::vector<std::size_t> at(chunks, 0);
+    {
+        const detail::ParallelTimer timer;
+        oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+            const std::size_t end = std::min(n, (c + 1) * reduction_chunk);
+            std::size_t count = 0;
+            for (std::size_t k = c * reduction_chunk; k < end; ++k) count += flags[k] = keep(items[k]) ? 1 : 0;
+            at[c] = count;
+        });
+    }
+    std::size_t total = 0;
+    for (std::size_t& a : at) total += std::exchange(a, total);
+    out.resize(total);
+    const detail::ParallelTimer timer;
+    oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+        const std::size_t end = std::min(n, (c + 1) * reduction_chunk);
+        std::size_t w = at[c];
+        for (std::size_t k = c * reduction_chunk; k < end; ++k)
+            if (flags[k]) out[w++] = items[k];
+    });
+}
+
+/// Runs the given functions at once (a timed parallel pass).
+template <class... F>
+void run_in_parallel(F&&... f) {
+    const detail::ParallelTimer timer;
+    oneapi::tbb::parallel_invoke(std::forward<F>(f)...);
+}
+
+/// Counts the i in [0, n) for which pred(i) holds, in parallel (exact).
+template <class Pred>
+std::size_t count_in_parallel(std::size_t n, Pred&& pred) {
+    return deterministic_reduce(
+        n, std::size_t{0},
+        [&](std::size_t begin, std::size_t end) {
+            std::size_t count = 0;
+            for (std::size_t i = begin; i < end; ++i) count += pred(i) ? 1 : 0;
+            return count;
+        },
+        [](std::size_t& into, std::size_t partial) { into += partial; });
 }
 
 /// Caps the worker threads for its lifetime (0 = all cores).

@@ -61,18 +61,40 @@ void progress_certification(FirmTable& f, const Streams& streams,
 using WinChances = std::vector<std::array<std::vector<double>, tier_count>>;
 
 WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t certification_count) {
+    // Counts, reduced in parallel as integers (exact in any order), then
+    // turned into the doubles the serial loop summed: the same bits.
     const std::size_t sectors = pyramid.sector_count();
+    const std::size_t per_cell = 1 + certification_count;  // buyers, then holders by bit
+    const std::size_t cells = sectors * tier_count;
+    const auto counts = sim::deterministic_reduce(
+        f.size(), std::vector<std::uint64_t>(),
+        [&](std::size_t begin, std::size_t end) {
+            std::vector<std::uint64_t> partial(cells * per_cell, 0);
+            for (std::size_t i = begin; i < end; ++i) {
+                if (!f.alive[i]) continue;
+                std::uint64_t* cell = &partial[(f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i])) * per_cell];
+                ++cell[0];
+                for (std::size_t bit = 0; bit < certification_count; ++bit)
+                    if ((f.certifications[i] >> bit & 1u) || f.certification_in_progress[i] == static_cast<int>(bit))
+                        ++cell[1 + bit];
+            }
+            return partial;
+        },
+        [&](std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& partial) {
+            if (into.empty()) into.assign(cells * per_cell, 0);
+            for (std::size_t k = 0; k < partial.size(); ++k) into[k] += partial[k];
+        });
     std::vector<std::array<double, tier_count>> buyers(sectors, std::array<double, tier_count>{});
     WinChances holders(sectors);
     for (auto& by_tier : holders) by_tier.fill(std::vector<double>(certification_count, 0.0));
-    for (FirmIndex i = 0; i < f.size(); ++i) {
-        if (!f.alive[i]) continue;
-        const auto tier = static_cast<std::size_t>(f.tier[i]);
-        buyers[f.sector[i]][tier] += 1;
-        for (std::size_t bit = 0; bit < certification_count; ++bit)
-            if ((f.certifications[i] >> bit & 1u) || f.certification_in_progress[i] == static_cast<int>(bit))
-                holders[f.sector[i]][tier][bit] += 1;
-    }
+    if (!counts.empty())
+        for (std::size_t s = 0; s < sectors; ++s)
+            for (std::size_t tier = 0; tier < tier_count; ++tier) {
+                const std::uint64_t* cell = &counts[(s * tier_count + tier) * per_cell];
+                buyers[s][tier] = static_cast<double>(cell[0]);
+                for (std::size_t bit = 0; bit < certification_count; ++bit)
+                    holders[s][tier][bit] = static_cast<double>(cell[1 + bit]);
+            }
     WinChances chances = holders;
     for (std::size_t s = 0; s < sectors; ++s)
         for (std::size_t tier = 1; tier < tier_count; ++tier)

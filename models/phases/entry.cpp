@@ -1,8 +1,10 @@
 // entry: a firm enters with an order, where buyers sought domestic supply
 // that no supplier had room for and the tier's incumbents make money.
 #include "models/phases/phases.hpp"
+#include "sim/parallel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -19,23 +21,41 @@ struct Incumbents {
 /// re-place that business. A firm that never sold in the run (idle since it
 /// was built or admitted) frees nothing.
 double closed_after_selling(const FirmTable& f, TierRange range) {
-    double closed = 0;
-    for (FirmIndex i = range.first; i < range.last; ++i)
-        if ((f.events[i] & event_exited) && (!(f.events[i] & event_retired) || f.idle_months[i] < f.age_months[i]))
-            closed += 1;
-    return closed;
+    // A count: exact in any order, so counted in parallel.
+    return static_cast<double>(sim::count_in_parallel(range.last - range.first, [&](std::size_t k) {
+        const FirmIndex i = range.first + static_cast<FirmIndex>(k);
+        return (f.events[i] & event_exited) && (!(f.events[i] & event_retired) || f.idle_months[i] < f.age_months[i]);
+    }));
 }
 
 Incumbents incumbents_of(const FirmTable& f, const std::vector<FirmIndex>& members) {
+    // Each member's terms in parallel (zero for a firm without capacity:
+    // adding +0.0 leaves a sum that starts at +0.0 unchanged to the bit),
+    // then each sum in member order on one thread, the four sums at once.
+    // The count is an integer (exact); a member counts iff its capacity term
+    // is not zero.
+    thread_local std::array<std::vector<double>, 4> scratch;
+    std::array<std::vector<double>, 4>& terms = scratch;  // this thread's, also where the workers write
+    for (auto& t : terms) t.resize(members.size());
+    sim::for_each_index(members.size(), [&](std::size_t k) {
+        const FirmIndex i = members[k];
+        const bool counts = !(f.capacity[i] <= 0);  // as the serial loop's `continue` (NaN counts)
+        terms[0][k] = counts ? f.capacity[i] : 0.0;
+        terms[1][k] = counts ? f.capability[i] : 0.0;
+        terms[2][k] = counts ? f.unit_cost[i] : 0.0;
+        terms[3][k] = counts && f.price[i] > 0 ? (f.price[i] - f.unit_cost[i]) / f.price[i] : 0.0;
+    }, 4096);
     Incumbents mean;
-    for (FirmIndex i : members) {
-        if (f.capacity[i] <= 0) continue;
-        mean.count += 1;
-        mean.capacity += f.capacity[i];
-        mean.capability += f.capability[i];
-        mean.unit_cost += f.unit_cost[i];
-        mean.margin += f.price[i] > 0 ? (f.price[i] - f.unit_cost[i]) / f.price[i] : 0;
-    }
+    std::size_t count = 0;
+    const auto sum = [&](std::size_t t, double& into) {
+        double total = 0;
+        for (double v : terms[t]) total += v;
+        into = total;
+    };
+    sim::run_in_parallel([&] { sum(0, mean.capacity); }, [&] { sum(1, mean.capability); },
+                         [&] { sum(2, mean.unit_cost); }, [&] { sum(3, mean.margin); },
+                         [&] { for (double v : terms[0]) count += v != 0 ? 1 : 0; });
+    mean.count = static_cast<double>(count);
     if (mean.count > 0)
         for (double* v : {&mean.capacity, &mean.capability, &mean.unit_cost, &mean.margin}) *v /= mean.count;
     return mean;
@@ -123,8 +143,9 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
         for (Tier tier : {Tier::t1, Tier::t2, Tier::t3}) {
             const TierRange range = pyramid.tier_range(s, tier);
             const auto& buyers = members[s][static_cast<std::size_t>(tier) - 1];
+            if (buyers.empty()) continue;
             const Incumbents mean = incumbents_of(firms, members[s][static_cast<std::size_t>(tier)]);
-            if (buyers.empty() || mean.count == 0 || mean.margin < rule.min_margin) continue;
+            if (mean.count == 0 || mean.margin < rule.min_margin) continue;
             const auto& population = pyramid.population(s, tier);
             const double entrant_output = rule.entrant_size * mean.capacity / population.capacity_headroom;
             auto rng = streams(s * tier_count + static_cast<std::size_t>(tier), tick, Purpose::entry);
@@ -163,10 +184,11 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
             };
 
             // Buyers that found no domestic supplier with room: the most unmet first (ties by index).
+            // (Listed in parallel in buyer order; summed in that order on one thread.)
             std::vector<FirmIndex> seeking;
+            sim::select_in_order(buyers, [&](FirmIndex b) { return firms.unmet_domestic_demand[b] > 0; }, seeking);
             double unmet = 0;
-            for (FirmIndex b : buyers)
-                if (firms.unmet_domestic_demand[b] > 0) seeking.push_back(b), unmet += firms.unmet_domestic_demand[b];
+            for (FirmIndex b : seeking) unmet += firms.unmet_domestic_demand[b];
             std::stable_sort(seeking.begin(), seeking.end(), [&](FirmIndex a, FirmIndex b) {
                 return firms.unmet_domestic_demand[a] > firms.unmet_domestic_demand[b];
             });
@@ -191,9 +213,9 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 draw_count(rule.base_rate * mean.count * margin_ratio +
                            rule.replacement_rate * closed_after_selling(firms, range) * std::min(1.0, margin_ratio));
             if (challengers == 0) continue;
-            std::vector<FirmIndex> open_buyers;
-            for (FirmIndex b : buyers)
-                if (order_to_win(firms, links, graph, sourcing, b)) open_buyers.push_back(b);
+            std::vector<FirmIndex> open_buyers;  // listed in parallel, in buyer order
+            sim::select_in_order(buyers, [&](FirmIndex b) { return order_to_win(firms, links, graph, sourcing, b); },
+                                 open_buyers);
             for (std::size_t k = 0; k < challengers && !open_buyers.empty(); ++k) {
                 const std::size_t pick = rng.below(open_buyers.size());
                 const FirmIndex buyer = open_buyers[pick];
