@@ -40,6 +40,9 @@ void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, 
     }
 }
 
+/// Why a firm is visited by the promotions pass (bits).
+constexpr std::uint8_t may_move = 1, pilot_due = 2;
+
 /// Whether firm i qualifies to move up a tier: it holds what the new buyers
 /// demand, is capable enough and has the plant (valued at its price).
 bool qualifies_to_move(const FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
@@ -124,16 +127,20 @@ void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, 
 bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, const Pyramid& pyramid,
                       const SourcingConfig& sourcing, const Conditions& now, const Streams& streams,
                       const TierMembers& members, const std::vector<std::uint8_t>& qualifies, sim::Tick tick) {
+    // Most months few firms qualify or are due a pilot order: visit only those.
+    std::vector<FirmIndex> due;
+    for (FirmIndex i = 0; i < f.size(); ++i)
+        if (qualifies[i]) due.push_back(i);
+    if (due.empty()) return false;
     const auto prices = mean_prices(f, pyramid.sector_count());
     bool placed_any = false;
-    for (FirmIndex i = 0; i < f.size(); ++i) {
-        const bool pilot = (f.development[i] & development_certified) && !(f.development[i] & development_piloted);
-        if (!f.alive[i] || (!qualifies[i] && !pilot)) continue;
+    for (const FirmIndex i : due) {
+        const bool pilot = (qualifies[i] & pilot_due) != 0;
         const std::size_t s = f.sector[i];
         const int tier = static_cast<int>(f.tier[i]);
         // A pilot order is for the firm's current product: the certificate
         // lets it move up later, on its own order and plant.
-        const bool move = qualifies[i] && !pilot;
+        const bool move = (qualifies[i] & may_move) && !pilot;
         const int buyer_tier = move ? tier - 2 : tier - 1;
         const double new_price = move ? prices[s][static_cast<std::size_t>(tier - 1)] : f.price[i];
         if (new_price <= 0 || f.price[i] <= 0) continue;
@@ -183,7 +190,9 @@ void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& grap
     sim::for_each_index(firms.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!firms.alive[i]) return;
-        qualifies[i] = qualifies_to_move(firms, pyramid, i) ? 1 : 0;
+        const bool pilot = (firms.development[i] & development_certified) && !(firms.development[i] & development_piloted);
+        qualifies[i] = static_cast<std::uint8_t>((qualifies_to_move(firms, pyramid, i) ? may_move : 0) |
+                                                 (pilot ? pilot_due : 0));
         invest(firms, rule, pyramid, now, i);
     });
     if (place_promotions(firms, links, graph, pyramid, sourcing, now, streams, members, qualifies, tick))
