@@ -114,7 +114,9 @@ void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, 
     // below it: this tick's review drops them, their shares going abroad.
     if (!has_domestic_supplier(links, graph, i)) f.import_share[i] = 1.0;
     f.forecast[i] = order;
-    std::fill_n(&f.demand_history[i * pyramid.history_length], pyramid.history_length, order);
+    // A moving-average forecast forgets the old product's orders (no history: exponential smoothing).
+    const auto history = f.demand_history.begin() + static_cast<std::ptrdiff_t>(i * pyramid.history_length);
+    std::fill(history, history + static_cast<std::ptrdiff_t>(pyramid.history_length), order);
     f.events[i] |= event_moved_tier;
 }
 
