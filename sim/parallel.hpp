@@ -167,11 +167,15 @@ void select_in_order(const std::vector<T>& items, Keep&& keep, std::vector<T>& o
     });
 }
 
-/// Runs the given functions at once (a timed parallel pass).
+/// Runs the given functions at once (a timed parallel pass); one function
+/// alone runs on this thread.
 template <class... F>
 void run_in_parallel(F&&... f) {
     const detail::ParallelTimer timer;
-    oneapi::tbb::parallel_invoke(std::forward<F>(f)...);
+    if constexpr (sizeof...(F) == 1)
+        (std::forward<F>(f)(), ...);
+    else
+        oneapi::tbb::parallel_invoke(std::forward<F>(f)...);
 }
 
 /// Counts the i in [0, n) for which pred(i) holds, in parallel (exact).
