@@ -13,6 +13,7 @@
 #include <oneapi/tbb/parallel_invoke.h>
 #include <oneapi/tbb/parallel_sort.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -164,6 +165,34 @@ void select_in_order(const std::vector<T>& items, Keep&& keep, std::vector<T>& o
         std::size_t w = at[c];
         for (std::size_t k = c * reduction_chunk; k < end; ++k)
             if (flags[k]) out[w++] = items[k];
+    });
+}
+
+/// Runs body(i, out) for every i in [0, n), in parallel over fixed chunks of
+/// `chunk` indices, where body appends what index i produces to `out` (a
+/// std::vector<T>&, its chunk's); then appends the chunks' items to `into` in
+/// chunk order. `into` ends as the serial loop `for i: body(i, into)` leaves
+/// it, for any thread count. body must write nothing shared but `out`.
+template <class T, class Body>
+void append_in_order(std::size_t n, std::vector<T>& into, Body&& body, std::size_t chunk = reduction_chunk) {
+    if (chunk == 0) chunk = 1;
+    const std::size_t chunks = (n + chunk - 1) / chunk;
+    std::vector<std::vector<T>> parts(chunks);
+    {
+        const detail::ParallelTimer timer;
+        oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+            const std::size_t end = std::min(n, (c + 1) * chunk);
+            for (std::size_t i = c * chunk; i < end; ++i) body(i, parts[c]);
+        });
+    }
+    std::vector<std::size_t> at(chunks);
+    std::size_t total = into.size();
+    for (std::size_t c = 0; c < chunks; ++c) at[c] = std::exchange(total, total + parts[c].size());
+    into.resize(total);
+    const detail::ParallelTimer timer;
+    oneapi::tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+        std::copy(parts[c].begin(), parts[c].end(), into.begin() + static_cast<std::ptrdiff_t>(at[c]));
+        std::vector<T>().swap(parts[c]);
     });
 }
 

@@ -281,3 +281,30 @@ TEST_CASE("the helpers' passes count as parallel time", "[parallel]") {
     CHECK(in_passes >= std::chrono::milliseconds(10));
     CHECK(in_passes <= elapsed);
 }
+
+TEST_CASE("append_in_order gives the serial loop's items in index order, for 1 and 2 threads", "[parallel]") {
+    // Index i appends between 0 and 3 items; some chunks append nothing; the
+    // output starts with items of its own, which are kept.
+    const auto produce = [](std::size_t i, std::vector<std::uint64_t>& out) {
+        const std::size_t count = (i * 2654435761u >> 7) % 4;
+        for (std::size_t k = 0; k < count; ++k) out.push_back(i * 10 + k);
+    };
+    for (const std::size_t n : edge_sizes) {
+        for (const std::size_t chunk : {std::size_t{1}, std::size_t{64}, reduction_chunk}) {
+            std::vector<std::uint64_t> expected{99, 98};
+            for (std::size_t i = 0; i < n; ++i) produce(i, expected);
+            for (const std::size_t threads : {1, 2}) {
+                ThreadLimit limit(threads);
+                std::vector<std::uint64_t> out{99, 98};
+                append_in_order(n, out, produce, chunk);
+                REQUIRE(out == expected);
+            }
+        }
+    }
+    ThreadLimit limit(2);
+    std::vector<int> out;
+    append_in_order(100'000, out, [](std::size_t i, std::vector<int>& o) {
+        if (i >= 50'000 && i < 50'003) o.push_back(static_cast<int>(i));
+    });
+    CHECK(out == std::vector<int>{50'000, 50'001, 50'002});
+}
