@@ -1,5 +1,9 @@
 #include "models/firms.hpp"
 
+#include "sim/parallel.hpp"
+
+#include <functional>
+
 namespace tiersim::models {
 
 namespace {
@@ -20,18 +24,30 @@ struct Extents {
 
 }  // namespace
 
+// Each field is assigned by a task of its own, the tasks in parallel: at a
+// million firms most of a resize is the kernel handing out zeroed pages,
+// which threads do side by side. Every slot gets its field's initial value.
 #define TIERSIM_FIELD_ASSIGN(name, type, initial, extent, units, panel, description) \
-    name.assign(slots(FieldExtent::extent), type{initial});
+    [&] { name.assign(slots(FieldExtent::extent), type{initial}); },
+
+namespace {
+template <std::size_t N>
+void run_tasks(const std::function<void()> (&tasks)[N]) {
+    sim::for_each_index(N, [&](std::size_t k) { tasks[k](); }, 1);
+}
+}  // namespace
 
 void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
                        std::size_t payment_ring_length) {
     const Extents slots{firms, history_length, pipeline_length, payment_ring_length};
-    TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_ASSIGN)
+    const std::function<void()> tasks[] = {TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_ASSIGN)};
+    run_tasks(tasks);
 }
 
 void LinkTable::resize(std::size_t links) {
     const Extents slots{links, 0, 0, 0};
-    TIERSIM_LINK_FIELDS(TIERSIM_FIELD_ASSIGN)
+    const std::function<void()> tasks[] = {TIERSIM_LINK_FIELDS(TIERSIM_FIELD_ASSIGN)};
+    run_tasks(tasks);
 }
 
 #undef TIERSIM_FIELD_ASSIGN

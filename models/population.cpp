@@ -1,9 +1,19 @@
 // Building the initial pyramid: firms, sizes, supplier links, steady state.
+//
+// Passes over firms or links run in parallel (sim/parallel.hpp) wherever each
+// index writes only its own slots; sums keep their serial order (a supplier
+// gathers over its ascending in-links what the serial loop scattered to it in
+// buyer order), lists keep their serial order (sim::append_in_order), so the
+// population is the same to the bit for any thread count and as the serial
+// build gave. Every draw comes from the firm's own stream, as before.
 #include "models/pyramid_model.hpp"
+#include "sim/parallel.hpp"
 #include "sim/random.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 namespace tiersim::models {
@@ -77,10 +87,11 @@ struct PopulationBuilder {
         // Sorted in place (no lookup table beside the edge list): each buyer's
         // suppliers are already in order, and the graph keeps a buyer's links
         // in input order, so the links are the same.
-        std::ranges::sort(edges, by_buyer);
+        // (No two edges share buyer and supplier: the parallel sort gives one order.)
+        sim::sort_in_parallel(edges.begin(), edges.end(), by_buyer);
         supplier_edges = edges.size();
         for (std::size_t s = 0; s < m.sector_count(); ++s) add_spare_links(s);
-        std::ranges::sort(open_edges);
+        sim::sort_in_parallel(open_edges.begin(), open_edges.end(), std::less<>{});
         m.graph_ = sim::LinkGraph(m.firms_.size(), edges);
         edges = {};
         assign_shares();
@@ -113,9 +124,11 @@ void PopulationBuilder::lay_out_firms() {
             TierRange& range = m.pyramid_.tiers[s][static_cast<std::size_t>(t)];
             range.first = next;
             range.last = next + static_cast<FirmIndex>(population.firms + reserve(population, t));
-            for (FirmIndex i = range.first; i < range.last; ++i) {
+            const TierRange cell = range;
+            sim::for_each_index(cell.size(), [&](std::size_t k) {
+                const FirmIndex i = cell.first + static_cast<FirmIndex>(k);
                 // Slots past the initial firms wait, vacant, for entrants.
-                const bool waiting = i >= range.first + static_cast<FirmIndex>(population.firms);
+                const bool waiting = i >= cell.first + static_cast<FirmIndex>(population.firms);
                 m.firms_.vacant[i] = waiting ? 1 : 0;
                 m.firms_.alive[i] = waiting ? 0 : 1;
                 m.firms_.id[i] = i;
@@ -124,7 +137,7 @@ void PopulationBuilder::lay_out_firms() {
                 m.firms_.lead_time[i] = static_cast<std::uint8_t>(population.lead_time_months);
                 m.firms_.input_per_unit[i] = population.input_per_unit;
                 m.firms_.cluster[i] = draw_cluster(population, i);
-            }
+            });
             next = range.last;
         }
     }
@@ -145,19 +158,18 @@ std::uint8_t PopulationBuilder::draw_cluster(const TierPopulationConfig& populat
 
 void PopulationBuilder::draw_sizes() {
     size_weight.resize(m.firms_.size());
-    for (FirmIndex i = 0; i < m.firms_.size(); ++i) {
+    sim::for_each_index(m.firms_.size(), [&](std::size_t i) {
         const double sigma = m.pyramid_.sectors[m.firms_.sector[i]]->tiers[m.firms_.tier[i]].size_dispersion;
         auto rng = m.streams_(m.firms_.id[i], 0, Purpose::firm_size);
         // Mean-one log-normal, so sigma changes dispersion and not the mean.
         size_weight[i] = std::exp(sigma * rng.normal() - 0.5 * sigma * sigma);
-    }
+    });
 }
 
 void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     const TierRange buyers = m.tier_range(sector, buyer_tier);
     const TierRange suppliers = m.tier_range(sector, static_cast<Tier>(static_cast<int>(buyer_tier) + 1));
     if (buyers.size() == 0 || suppliers.size() == 0) return;
-    std::vector<std::vector<FirmIndex>> chosen(buyers.size());
     // Dormant slots sit at the end of a range: the operating buyers come first.
     std::size_t operating_buyers = 0;
     while (operating_buyers < buyers.size() && !m.firms_.vacant[buyers.first + operating_buyers]) ++operating_buyers;
@@ -166,31 +178,50 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     // first gets one buyer, so no eligible firm starts without customers.
     const std::uint32_t required = m.required_of_suppliers(sector, buyer_tier);
     std::vector<double> eligible_weight(size_weight);
-    bool any_eligible = false;
-    for (FirmIndex j = suppliers.first; j < suppliers.last; ++j) {
+    constexpr auto no_buyer = static_cast<std::uint32_t>(-1);
+    std::vector<std::uint32_t> first_buyer(suppliers.size());
+    sim::for_each_index(suppliers.size(), [&](std::size_t k) {
+        const FirmIndex j = suppliers.first + static_cast<FirmIndex>(k);
         if (m.firms_.vacant[j] || (m.firms_.certifications[j] & required) != required) {
             eligible_weight[j] = 0;
-            continue;
+            first_buyer[k] = no_buyer;
+            return;
         }
-        any_eligible = true;
         auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
-        chosen[rng.below(operating_buyers)].push_back(j);
+        first_buyer[k] = static_cast<std::uint32_t>(rng.below(operating_buyers));
+    });
+    // Each buyer's first suppliers, ascending (a counting sort by buyer: two short serial streams).
+    std::vector<std::uint32_t> chosen_at(operating_buyers + 1, 0);
+    for (const std::uint32_t b : first_buyer)
+        if (b != no_buyer) ++chosen_at[b + 1];
+    for (std::size_t b = 0; b < operating_buyers; ++b) chosen_at[b + 1] += chosen_at[b];
+    if (chosen_at.back() == 0) return;  // no supplier is eligible
+    std::vector<FirmIndex> chosen(chosen_at.back());
+    {
+        std::vector<std::uint32_t> fill(chosen_at.begin(), chosen_at.end() - 1);
+        for (std::size_t k = 0; k < first_buyer.size(); ++k)
+            if (first_buyer[k] != no_buyer) chosen[fill[first_buyer[k]]++] = suppliers.first + static_cast<FirmIndex>(k);
     }
-    if (!any_eligible) return;
     const auto wanted = std::min<std::size_t>(
         static_cast<std::size_t>(m.pyramid_.sectors[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
     const WeightedPicker picker(eligible_weight, suppliers);
-    for (std::size_t b = 0; b < buyers.size(); ++b) {
-        if (m.firms_.vacant[buyers.first + b]) continue;
-        auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
-        auto& mine = chosen[b];
-        for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
-            const FirmIndex j = picker.pick(rng);
-            if (std::find(mine.begin(), mine.end(), j) == mine.end()) mine.push_back(j);
-        }
-        std::sort(mine.begin(), mine.end());
-        for (FirmIndex j : mine) edges.push_back({static_cast<std::uint32_t>(buyers.first + b), j});
-    }
+    // The buyers draw their suppliers in parallel; their edges are listed in buyer order.
+    sim::append_in_order(
+        buyers.size(), edges,
+        [&](std::size_t b, std::vector<sim::LinkGraph::Edge>& out) {
+            if (m.firms_.vacant[buyers.first + b]) return;
+            auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
+            thread_local std::vector<FirmIndex> mine;
+            mine.clear();
+            if (b < operating_buyers) mine.assign(chosen.begin() + chosen_at[b], chosen.begin() + chosen_at[b + 1]);
+            for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
+                const FirmIndex j = picker.pick(rng);
+                if (std::find(mine.begin(), mine.end(), j) == mine.end()) mine.push_back(j);
+            }
+            std::sort(mine.begin(), mine.end());
+            for (FirmIndex j : mine) out.push_back({static_cast<std::uint32_t>(buyers.first + b), j});
+        },
+        512);
 }
 
 void PopulationBuilder::add_spare_links(std::size_t sector) {
@@ -202,25 +233,32 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
     // newcomer adds a supplier instead of displacing one; a slot also frees
     // up when the buyer loses a supplier.
     const int open_slots = m.scenario_.entry.open_slots_per_buyer;
+    const auto spare_buyer = [&](FirmIndex b) { return m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3; };
     auto add = [&](TierRange buyers, TierRange pool, int count) {
         if (pool.size() < 2) return;
-        for (FirmIndex b = buyers.first; b < buyers.last; ++b) {
-            const bool spare = m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3;
-            const int wanted = spare ? count : open_slots;
-            if (wanted <= 0) continue;
-            auto rng = m.streams_(m.firms_.id[b], 0, spare ? Purpose::supplier_choice : Purpose::open_slot);
-            std::vector<FirmIndex> mine;
-            for (int attempt = 0; std::ssize(mine) < wanted && attempt < 8 * wanted; ++attempt) {
-                const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
-                if (j != b && std::ranges::find(mine, j) == mine.end() && (spare || !buys_from(b, j)))
-                    mine.push_back(j);
-            }
-            std::ranges::sort(mine);
-            for (FirmIndex j : mine) {
-                edges.push_back({b, j});
-                if (!spare) open_edges.push_back(edge_key(b, j));
-            }
-        }
+        const std::size_t before = edges.size();
+        // The buyers draw in parallel; their edges are listed in buyer order.
+        sim::append_in_order(
+            buyers.size(), edges,
+            [&](std::size_t k, std::vector<sim::LinkGraph::Edge>& out) {
+                const FirmIndex b = buyers.first + static_cast<FirmIndex>(k);
+                const bool spare = spare_buyer(b);
+                const int wanted = spare ? count : open_slots;
+                if (wanted <= 0) return;
+                auto rng = m.streams_(m.firms_.id[b], 0, spare ? Purpose::supplier_choice : Purpose::open_slot);
+                thread_local std::vector<FirmIndex> mine;
+                mine.clear();
+                for (int attempt = 0; std::ssize(mine) < wanted && attempt < 8 * wanted; ++attempt) {
+                    const FirmIndex j = pool.first + static_cast<FirmIndex>(rng.below(pool.size()));
+                    if (j != b && std::ranges::find(mine, j) == mine.end() && (spare || !buys_from(b, j)))
+                        mine.push_back(j);
+                }
+                std::ranges::sort(mine);
+                for (FirmIndex j : mine) out.push_back({b, j});
+            },
+            1024);
+        for (std::size_t e = before; e < edges.size(); ++e)
+            if (!spare_buyer(edges[e].source)) open_edges.push_back(edge_key(edges[e].source, edges[e].target));
     };
     const auto& tiers = m.pyramid_.sectors[sector]->tiers;
     for (Tier buyer : {Tier::oem, Tier::t1, Tier::t2})
@@ -233,15 +271,19 @@ void PopulationBuilder::add_spare_links(std::size_t sector) {
 
 void PopulationBuilder::assign_shares() {
     m.links_.resize(m.graph_.link_count());
-    for (FirmIndex b = 0; b < m.firms_.size(); ++b) {
+    sim::for_each_index(m.firms_.size(), [&](std::size_t buyer) {
+        const auto b = static_cast<FirmIndex>(buyer);
         const auto [first, last] = m.graph_.out_links(b);
         if (m.firms_.vacant[b] || m.firms_.tier[b] == Tier::t3) {
             for (auto l = first; l < last; ++l)
                 m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
-            continue;  // spare slots
+            return;  // spare slots
         }
+        // This buyer's open slots: a run of the sorted keys.
+        const auto open_first = std::ranges::lower_bound(open_edges, edge_key(b, 0));
+        const auto open_last = std::lower_bound(open_first, open_edges.end(), edge_key(b, 0) + (std::uint64_t{1} << 32));
         auto supplies = [&](sim::LinkIndex l) {
-            return !std::ranges::binary_search(open_edges, edge_key(b, m.graph_.target(l)));
+            return !std::binary_search(open_first, open_last, edge_key(b, m.graph_.target(l)));
         };
         double total = 0;
         for (auto l = first; l < last; ++l)
@@ -250,7 +292,7 @@ void PopulationBuilder::assign_shares() {
             m.links_.share[l] = supplies(l) ? size_weight[m.graph_.target(l)] / total : 0.0;
             m.links_.buyer_foreign[l] = m.firms_.ownership[b] == Ownership::foreign ? 1 : 0;
         }
-    }
+    });
 }
 
 void PopulationBuilder::propagate_expected_demand() {
@@ -288,7 +330,11 @@ double PopulationBuilder::mean_linked_demand(std::size_t sector, Tier tier) cons
 void PopulationBuilder::set_steady_state() {
     const OrderingConfig& ordering = m.scenario_.ordering;
     FirmTable& f = m.firms_;
-    for (FirmIndex i = 0; i < f.size(); ++i) {
+    // Each tier's mean linked demand, once (it reads expected_demand only, which this does not write).
+    std::vector<std::array<double, tier_count>> mean_linked(m.sector_count());
+    for (std::size_t s = 0; s < m.sector_count(); ++s)
+        for (Tier t : tiers_in_order) mean_linked[s][static_cast<std::size_t>(t)] = mean_linked_demand(s, t);
+    sim::for_each_index(f.size(), [&](std::size_t i) {
         const double demand = expected_demand[i];
         const double input_use = demand * f.input_per_unit[i];
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
@@ -296,7 +342,7 @@ void PopulationBuilder::set_steady_state() {
         // a vacant slot has none until its entrant arrives.
         f.capacity[i] = f.vacant[i] ? 0.0
                                      : population.capacity_headroom *
-                                           (demand > 0 ? demand : mean_linked_demand(f.sector[i], f.tier[i]));
+                                           (demand > 0 ? demand : mean_linked[f.sector[i]][static_cast<std::size_t>(f.tier[i])]);
         f.forecast[i] = demand;
         f.orders_received[i] = demand;
         // A firm with no buyer starts dormant: it has sold nothing for as long as anyone knows.
@@ -307,15 +353,15 @@ void PopulationBuilder::set_steady_state() {
         f.finished_goods[i] = ordering.finished_goods_cover_months * demand;
         // Arrivals for ticks 0..L-1 are already on their way, and the input
         // stock is what makes the first order equal one month's use.
-        for (sim::Tick t = 0; t < f.lead_time[i]; ++t) f.inbound[m.pyramid_.inbound_slot(i, t)] = input_use;
+        for (sim::Tick t = 0; t < f.lead_time[i]; ++t) f.inbound[m.pyramid_.inbound_slot(static_cast<FirmIndex>(i), t)] = input_use;
         f.on_order[i] = input_use * f.lead_time[i];
         f.input_stock[i] = input_use * (ordering.review_period_months - 1 + ordering.safety_stock_months);
-    }
+    });
 }
 
 void PopulationBuilder::draw_traits() {
     FirmTable& f = m.firms_;
-    for (FirmIndex i = 0; i < f.size(); ++i) {
+    sim::for_each_index(f.size(), [&](std::size_t i) {
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         auto capability_rng = m.streams_(f.id[i], 0, Purpose::capability);
         f.capability[i] = std::clamp(population.capability_mean + population.capability_sd * capability_rng.normal(),
@@ -323,19 +369,24 @@ void PopulationBuilder::draw_traits() {
         auto ownership_rng = m.streams_(f.id[i], 0, Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
         f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
-    }
+    });
     // The largest firms of a tier are the ones that hold its certifications
     // at the start: the upkeep is a fixed cost small firms cannot carry.
     for (std::size_t s = 0; s < m.sector_count(); ++s)
         for (Tier t : tiers_in_order) {
+            const auto& certifications = m.pyramid_.sectors[s]->tiers[t].initial_certifications;
+            if (certifications.empty()) continue;
             const TierRange range = m.tier_range(s, t);
-            std::vector<FirmIndex> by_size(range.size());
-            std::iota(by_size.begin(), by_size.end(), range.first);
-            std::stable_sort(by_size.begin(), by_size.end(),
-                             [&](FirmIndex a, FirmIndex b) { return size_weight[a] > size_weight[b]; });
-            by_size.erase(std::remove_if(by_size.begin(), by_size.end(), [&](FirmIndex i) { return f.vacant[i] != 0; }),
-                          by_size.end());
-            for (const auto& [name, share] : m.pyramid_.sectors[s]->tiers[t].initial_certifications) {
+            std::vector<FirmIndex> by_size;
+            by_size.reserve(range.size());
+            for (FirmIndex i = range.first; i < range.last; ++i)
+                if (f.vacant[i] == 0) by_size.push_back(i);
+            // Largest first, equal sizes in index order (the stable sort's order):
+            // no two firms compare equal, so the parallel sort gives one order.
+            sim::sort_in_parallel(by_size.begin(), by_size.end(), [&](FirmIndex a, FirmIndex b) {
+                return size_weight[a] > size_weight[b] || (!(size_weight[b] > size_weight[a]) && a < b);
+            });
+            for (const auto& [name, share] : certifications) {
                 const auto holders = static_cast<std::size_t>(std::lround(share * static_cast<double>(by_size.size())));
                 for (std::size_t k = 0; k < holders; ++k)
                     f.certifications[by_size[k]] |= 1u << certification_bit(m.scenario_, name);
@@ -345,9 +396,9 @@ void PopulationBuilder::draw_traits() {
 
 void PopulationBuilder::draw_attributes() {
     FirmTable& f = m.firms_;
-    for (FirmIndex i = 0; i < f.size(); ++i) {
+    sim::for_each_index(f.size(), [&](std::size_t i) {
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
-        f.labour_productivity[i] = labour_productivity_of(m.pyramid_, m.now_, f, i);
+        f.labour_productivity[i] = labour_productivity_of(m.pyramid_, m.now_, f, static_cast<FirmIndex>(i));
         f.employment[i] = expected_demand[i] / f.labour_productivity[i];
         // The size class is set at entry, from the workforce the plant is
         // built for, and kept while employment moves with demand.
@@ -359,7 +410,7 @@ void PopulationBuilder::draw_attributes() {
         auto history_rng = m.streams_(f.id[i], 0, Purpose::credit_history);
         // Histories differ: uniform on [0, 2 × the tier's mean].
         f.history_months[i] = static_cast<std::int32_t>(2.0 * population.initial_history_months * history_rng.uniform());
-    }
+    });
 }
 
 void PopulationBuilder::set_absorptive_capacity() {
@@ -368,70 +419,110 @@ void PopulationBuilder::set_absorptive_capacity() {
     // with nothing changed holds its capability distribution (docs/model.md).
     FirmTable& f = m.firms_;
     std::vector<double> foreign_demand(f.size(), 0.0);
-    for (FirmIndex b = 0; b < f.size(); ++b) {
-        if (f.ownership[b] != Ownership::foreign) continue;
-        const double input_need = expected_demand[b] * f.input_per_unit[b] * (1 - f.import_share[b]);
-        const auto [first, last] = m.graph_.out_links(b);
-        for (auto l = first; l < last; ++l) foreign_demand[m.graph_.target(l)] += input_need * m.links_.share[l];
-    }
-    for (FirmIndex i = 0; i < f.size(); ++i) {
+    // A supplier gathers over its in-links, ascending: the order in which the
+    // serial loop over buyers added to its sum.
+    sim::for_each_index(f.size(), [&](std::size_t j) {
+        double sum = 0.0;
+        for (const sim::LinkIndex l : m.graph_.in_links(static_cast<std::uint32_t>(j))) {
+            const FirmIndex b = m.graph_.source(l);
+            if (f.ownership[b] != Ownership::foreign) continue;
+            const double input_need = expected_demand[b] * f.input_per_unit[b] * (1 - f.import_share[b]);
+            sum += input_need * m.links_.share[l];
+        }
+        foreign_demand[j] = sum;
+    });
+    sim::for_each_index(f.size(), [&](std::size_t i) {
         const double u = f.capacity[i] > 0 ? std::min(1.0, expected_demand[i] / f.capacity[i]) : 0.0;
         f.foreign_sales_share[i] = expected_demand[i] > 0 ? foreign_demand[i] / expected_demand[i] : 0.0;
         f.absorptive_capacity[i] = stationary_absorptive_capacity(m.scenario_.capability, f.capability[i], u,
                                                                   f.foreign_sales_share[i],
                                                                   m.pyramid_.cluster_learning[f.cluster[i]]);
-    }
+    });
 }
 
 void PopulationBuilder::assign_import_shares() {
     FirmTable& f = m.firms_;
-    for (FirmIndex i = 0; i < f.size(); ++i) {
-        const bool has_domestic_suppliers = has_domestic_supplier(m.links_, m.graph_, i);
+    sim::for_each_index(f.size(), [&](std::size_t i) {
+        const bool has_domestic_suppliers = has_domestic_supplier(m.links_, m.graph_, static_cast<FirmIndex>(i));
         const double configured = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]].import_share;
         f.import_share[i] = f.tier[i] == Tier::t3 || has_domestic_suppliers ? configured : 1.0;
-    }
+    });
 }
 
 void PopulationBuilder::set_prices() {
     // Suppliers sit at higher indices than their buyers, so walking the
-    // index backwards prices every supplier before its buyers.
+    // index backwards prices every supplier before its buyers. The tier
+    // ranges are walked backwards; a range none of whose firms reads the
+    // price of another firm of the range (a buyer tier's suppliers are in the
+    // next tier; Tier 3 reads no supplier's) is priced in parallel, each firm
+    // reading what the backward walk would have shown it. Otherwise its firms
+    // are priced backwards, one by one.
     FirmTable& f = m.firms_;
-    for (FirmIndex i = static_cast<FirmIndex>(f.size()); i-- > 0;) {
-        const auto p = price_of(m.firms_, m.links_, m.graph_, m.market(), i);
+    const Market market = m.market();
+    const auto price = [&](FirmIndex i) {
+        const auto p = price_of(m.firms_, m.links_, m.graph_, market, i);
         f.unit_cost[i] = p.unit_cost;
         f.price[i] = f.next_price[i] = p.price;
         f.domestic_content[i] = f.next_domestic_content[i] = p.domestic_content;
         // Valued at the price just set (before it, every plant was worth nothing to a bank).
         f.fixed_assets[i] = m.scenario_.credit.fixed_assets_months * f.capacity[i] * f.price[i];
-    }
+    };
+    for (std::size_t s = m.sector_count(); s-- > 0;)
+        for (std::size_t t = tier_count; t-- > 0;) {
+            const TierRange range = m.tier_range(s, static_cast<Tier>(t));
+            const auto within = [&](FirmIndex i) {
+                if (f.tier[i] == Tier::t3) return false;  // price_of reads no link of a Tier 3 firm
+                const auto [first, last] = m.graph_.out_links(i);
+                for (auto l = first; l < last; ++l)
+                    if (const FirmIndex j = m.graph_.target(l); j != i && j >= range.first && j < range.last) return true;
+                return false;
+            };
+            const bool independent = sim::count_in_parallel(range.size(), [&](std::size_t k) {
+                return within(range.first + static_cast<FirmIndex>(k));
+            }) == 0;
+            if (independent)
+                sim::for_each_index(range.size(), [&](std::size_t k) { price(range.first + static_cast<FirmIndex>(k)); });
+            else
+                for (FirmIndex i = range.last; i-- > range.first;) price(i);
+        }
 }
 
 void PopulationBuilder::set_money() {
     FirmTable& f = m.firms_;
     const EconomyConfig& economy = m.scenario_.economy;
     // Deliveries made before tick 0 and not yet paid, as in a steady state:
-    // each link carries its expected monthly value for the buyer's term.
-    for (FirmIndex b = 0; b < f.size(); ++b) {
+    // each link carries its expected monthly value for the buyer's term. A
+    // buyer adds up its payables over its links in order; a supplier its
+    // receivables over its in-links, ascending: the order in which the serial
+    // loop over buyers added to each slot.
+    std::vector<double> link_value(m.graph_.link_count());
+    sim::for_each_index(f.size(), [&](std::size_t buyer) {
+        const auto b = static_cast<FirmIndex>(buyer);
         const double input_need = expected_demand[b] * f.input_per_unit[b] * (1 - f.import_share[b]);
         const int term = economy.payment_terms_months[f.size_class[b]];
         const auto [first, last] = m.graph_.out_links(b);
         for (auto l = first; l < last; ++l) {
             m.links_.payment_term[l] = static_cast<std::uint8_t>(term);
             const auto j = m.graph_.target(l);
-            const double value = input_need * m.links_.share[l] * f.price[j];
-            for (int k = 0; k < term; ++k) {
-                f.receivables[m.pyramid_.payment_slot(j, static_cast<sim::Tick>(k))] += value;
-                f.payables[m.pyramid_.payment_slot(b, static_cast<sim::Tick>(k))] += value;
-            }
+            const double value = link_value[l] = input_need * m.links_.share[l] * f.price[j];
+            for (int k = 0; k < term; ++k) f.payables[m.pyramid_.payment_slot(b, static_cast<sim::Tick>(k))] += value;
         }
-    }
-    for (FirmIndex i = 0; i < f.size(); ++i) {
+    });
+    sim::for_each_index(f.size(), [&](std::size_t supplier) {
+        const auto j = static_cast<FirmIndex>(supplier);
+        for (const sim::LinkIndex l : m.graph_.in_links(j)) {
+            const int term = economy.payment_terms_months[f.size_class[m.graph_.source(l)]];
+            for (int k = 0; k < term; ++k)
+                f.receivables[m.pyramid_.payment_slot(j, static_cast<sim::Tick>(k))] += link_value[l];
+        }
+    });
+    sim::for_each_index(f.size(), [&](std::size_t i) {
         // A firm still looking for customers holds the cash of a plant its size.
         const auto& population = m.pyramid_.sectors[f.sector[i]]->tiers[f.tier[i]];
         const double normal_output = expected_demand[i] > 0 ? expected_demand[i] : f.capacity[i] / population.capacity_headroom;
         const double monthly_costs = f.vacant[i] ? 0.0 : f.unit_cost[i] * normal_output;
         f.cash[i] = economy.initial_cash_months * monthly_costs;
-    }
+    });
 }
 
 void build_population(PyramidModel& model) { PopulationBuilder{model, {}, {}, {}}.build(); }
