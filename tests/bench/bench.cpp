@@ -1,8 +1,12 @@
 // Throughput, serial work, output cost and memory of the engine on a scenario.
 //
-// Usage: tiersim_bench SCENARIO [THREADS...]
+// Usage: tiersim_bench SCENARIO [THREADS...] [--ticks N] [--model-only]
+//   --ticks N      run N ticks instead of the scenario's (0: build only);
+//   --model-only   only the full model without output (no stripped tick, no
+//                  run with output): for the largest scenarios (5M firms).
 // For each thread count (default 1 2), in one process, each figure the best
 // of TIERSIM_BENCH_REPEATS runs (default 3):
+//  * the population build: seconds (the fastest build);
 //  * the full model without output: firm-ticks per second, each phase's
 //    milliseconds per tick and its serial part (time outside the parallel
 //    passes of sim/parallel.hpp, which more threads do not shorten);
@@ -108,37 +112,61 @@ std::filesystem::path scratch_file() {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s SCENARIO [THREADS...]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SCENARIO [THREADS...] [--ticks N] [--model-only]\n", argv[0]);
         return 2;
     }
     std::vector<std::size_t> thread_counts;
     // The best of a few runs: on a shared machine the slowest runs measure the neighbours.
     const char* repeat_text = std::getenv("TIERSIM_BENCH_REPEATS");
     const int repeats = std::max(1, repeat_text != nullptr ? std::atoi(repeat_text) : 3);
-    for (int i = 2; i < argc; ++i) thread_counts.push_back(std::strtoul(argv[i], nullptr, 10));
+    long ticks_option = -1;
+    bool model_only = false;
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--model-only") {
+            model_only = true;
+        } else if (arg == "--ticks" && i + 1 < argc) {
+            ticks_option = std::strtol(argv[++i], nullptr, 10);
+        } else if (!arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos) {
+            thread_counts.push_back(std::strtoul(arg.c_str(), nullptr, 10));
+        } else {
+            std::fprintf(stderr, "%s: unknown argument '%s'\n", argv[0], arg.c_str());
+            return 2;
+        }
+    }
     if (thread_counts.empty()) thread_counts = {1, 2};
 
     const auto loaded = models::load_scenario(argv[1]);
     const char* name = loaded.scenario.name.c_str();
-    const auto ticks = static_cast<sim::Tick>(loaded.scenario.run.ticks);
+    const auto ticks = static_cast<sim::Tick>(ticks_option >= 0 ? ticks_option : loaded.scenario.run.ticks);
     const double rss_before = peak_resident_bytes();
     double first_rate = 0;
-    std::size_t firms = 0, model_bytes = 0;
+    std::size_t firms = 0, link_count = 0, model_bytes = 0;
     for (std::size_t threads : thread_counts) {
         sim::ThreadLimit limit(threads);
 
         // The full model, no output: the best of `repeats` runs, each on a fresh model.
-        double build_seconds = 0, rate = 0, tick_ms = 0;
+        double build_seconds = 0, fastest_build = 0, build_serial = 0, rate = 0, tick_ms = 0;
         std::string phases;
         double total = 0, serial = 0;
         sim::Tick completed = 0;
         sim::LinkGraph graph;
         for (int r = 0; r < repeats; ++r) {
             const auto build_start = Clock::now();
+            const auto parallel_before = sim::parallel_time_of_this_thread();
             models::PyramidModel model(loaded.scenario);
             const double built = seconds_since(build_start);
+            if (r == 0 || built < fastest_build) {
+                fastest_build = built;
+                build_serial = built - (sim::parallel_time_of_this_thread() - parallel_before).count();
+            }
             firms = model.agent_count();
-            if (r == 0) graph = model.graph();  // as built: the stripped tick's shape
+            link_count = model.graph().link_count();
+            if (r == 0 && !model_only) graph = model.graph();  // as built: the stripped tick's shape
+            if (ticks == 0) {  // build only
+                model_bytes = model.memory_bytes();
+                continue;
+            }
             sim::RunOptions options;
             options.ticks = ticks;
             const sim::RunSummary summary = sim::run(model, options);
@@ -165,14 +193,18 @@ int main(int argc, char** argv) {
             }
         }
         if (first_rate == 0) first_rate = rate;
-        std::printf("%-10s firms=%-8zu links=%-9zu threads=%zu ticks=%u  build %.3f s  (best of %d runs)\n", name,
-                    firms, graph.link_count(), threads, completed, build_seconds, repeats);
+        std::printf("%-10s firms=%-8zu links=%-9zu threads=%zu ticks=%u  build %.3f s  (best of %d runs)\n", name, firms,
+                    link_count, threads, completed, build_seconds, repeats);
+        std::printf("  population build %.3f s (the fastest of %d), serial %.3f s (outside parallel passes)\n",
+                    fastest_build, repeats, build_serial);
+        if (ticks == 0) continue;
         std::printf("  full model      %.3g firm-ticks/s  speed-up %.2fx  %.3f ms/tick\n", rate, rate / first_rate,
                     tick_ms);
         std::printf("  phases (ms per tick; serial: outside parallel passes)\n%s", phases.c_str());
         std::printf("  tick %.3f ms, serial %.3f ms (%.1f%% of the tick)\n", total, serial,
                     total > 0 ? 100.0 * serial / total : 0.0);
 
+        if (model_only) continue;
         // The stripped tick on the same graph.
         double stripped = 0;
         for (int r = 0; r < repeats; ++r) stripped = std::max(stripped, stripped_tick_rate(graph, ticks));
