@@ -2,33 +2,71 @@
 
 #include "sim/parallel.hpp"
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
 
 namespace tiersim::sim {
 
-LinkGraph::LinkGraph(std::size_t node_count, std::span<const Edge> edges)
-    : out_offsets_(node_count + 1, 0), in_offsets_(node_count + 1, 0) {
+namespace {
+
+/// A counting sort of items [0, items) by node, in parallel: offsets (size
+/// nodes + 1) gets where each node's items start, and place(item, position)
+/// is called with the positions of each node's items in item order. The
+/// nodes are cut into parts; the task of a part scans every item and counts,
+/// then places, those of its nodes. The result does not depend on the number
+/// of parts (one per thread), only the work each thread does.
+template <class NodeOf, class Place>
+void sort_by_node(std::size_t items, std::size_t nodes, std::vector<LinkIndex>& offsets, NodeOf&& node_of,
+                  Place&& place) {
+    offsets.assign(nodes + 1, 0);
+    const std::size_t threads = std::min<std::size_t>(
+        static_cast<std::size_t>(oneapi::tbb::this_task_arena::max_concurrency()),
+        oneapi::tbb::global_control::active_value(oneapi::tbb::global_control::max_allowed_parallelism));
+    const std::size_t parts = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, nodes));
+    const auto first_of = [&](std::size_t p) { return nodes * p / parts; };
+    std::vector<LinkIndex> base(parts + 1, 0);
+    // Each part counts its nodes' items and sums them up within the part.
+    for_each_index(parts, [&](std::size_t p) {
+        const std::size_t lo = first_of(p), hi = first_of(p + 1);
+        for (std::size_t i = 0; i < items; ++i)
+            if (const std::size_t n = node_of(i); n >= lo && n < hi) ++offsets[n + 1];
+        for (std::size_t n = lo + 1; n < hi; ++n) offsets[n + 1] += offsets[n];
+        base[p + 1] = hi > lo ? offsets[hi] : 0;
+    }, 1);
+    for (std::size_t p = 0; p < parts; ++p) base[p + 1] += base[p];
+    // Each part shifts its offsets by the parts before it and places its items.
+    for_each_index(parts, [&](std::size_t p) {
+        const std::size_t lo = first_of(p), hi = first_of(p + 1);
+        if (hi == lo) return;
+        std::vector<LinkIndex> next(hi - lo);
+        next[0] = base[p];
+        for (std::size_t n = lo + 1; n <= hi; ++n) offsets[n] += base[p];
+        for (std::size_t n = lo + 1; n < hi; ++n) next[n - lo] = offsets[n];
+        for (std::size_t i = 0; i < items; ++i)
+            if (const std::size_t n = node_of(i); n >= lo && n < hi) place(i, next[n - lo]++);
+    }, 1);
+}
+
+}  // namespace
+
+LinkGraph::LinkGraph(std::size_t node_count, std::span<const Edge> edges) : in_offsets_(node_count + 1, 0) {
     if (edges.size() >= std::numeric_limits<LinkIndex>::max())
         throw std::length_error("LinkGraph: too many links for 32-bit link indices");
-    for (const Edge& e : edges) {
-        if (e.source >= node_count || e.target >= node_count)
-            throw std::out_of_range("LinkGraph: edge refers to a node that does not exist");
-        ++out_offsets_[e.source + 1];
-    }
-    for (std::size_t i = 0; i < node_count; ++i) {
-        out_offsets_[i + 1] += out_offsets_[i];
-    }
+    if (count_in_parallel(edges.size(), [&](std::size_t i) {
+            return edges[i].source >= node_count || edges[i].target >= node_count;
+        }) != 0)
+        throw std::out_of_range("LinkGraph: edge refers to a node that does not exist");
     // Counting sort by source keeps each source's edges in input order.
     sources_.resize(edges.size());
     targets_.resize(edges.size());
-    std::vector<LinkIndex> next(out_offsets_.begin(), out_offsets_.end() - 1);
-    for (const Edge& e : edges) {
-        const LinkIndex link = next[e.source]++;
-        sources_[link] = e.source;
-        targets_[link] = e.target;
-    }
+    sort_by_node(edges.size(), node_count, out_offsets_, [&](std::size_t i) { return edges[i].source; },
+                 [&](std::size_t i, LinkIndex link) {
+                     sources_[link] = edges[i].source;
+                     targets_[link] = edges[i].target;
+                 });
     rebuild_reverse_index();
 }
 
@@ -131,19 +169,11 @@ void LinkGraph::update_reverse_index() {
 
 void LinkGraph::rebuild_reverse_index() {
     pending_.clear();
-    // Runs on one thread whenever links move: no allocation, three streams.
-    // in_offsets_[t + 2] counts t's links (the last node's count is not
-    // needed), so that after the prefix sums in_offsets_[t + 1] is where t's
-    // list starts. It serves as t's fill cursor, and after the fill holds
-    // where t's list ends: the offset of t + 1, in place.
-    std::fill(in_offsets_.begin(), in_offsets_.end(), 0);
-    const std::size_t size = in_offsets_.size();
-    for (std::uint32_t target : targets_)
-        if (target + std::size_t{2} < size) ++in_offsets_[target + 2];
-    for (std::size_t i = 1; i + 1 < size; ++i) in_offsets_[i + 1] += in_offsets_[i];
+    if (out_offsets_.empty()) return;  // a graph of no nodes
     // Filling in link order makes every in-list ascending.
     in_links_.resize(targets_.size());
-    for (LinkIndex link = 0; link < targets_.size(); ++link) in_links_[in_offsets_[targets_[link] + 1]++] = link;
+    sort_by_node(targets_.size(), node_count(), in_offsets_, [&](std::size_t link) { return targets_[link]; },
+                 [&](std::size_t link, LinkIndex position) { in_links_[position] = static_cast<LinkIndex>(link); });
 }
 
 std::size_t LinkGraph::memory_bytes() const noexcept {

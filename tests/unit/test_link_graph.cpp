@@ -134,3 +134,42 @@ TEST_CASE("links retargeted from a parallel pass are all moved by the update", "
         REQUIRE(arrays_of(patched) == arrays_of(rebuilt));
     }
 }
+
+TEST_CASE("a graph built and re-indexed on 1, 2 and 3 threads is the serial counting sort's, to the bit",
+          "[link_graph]") {
+    // Edges out of source order; nodes without links at the start, middle and
+    // end; sizes below and above the parts a thread takes.
+    for (const std::uint32_t nodes : {1u, 2u, 7u, 5003u}) {
+        std::vector<LinkGraph::Edge> edges;
+        std::uint32_t state = nodes;
+        const auto next = [&] { return state = state * 1664525u + 1013904223u, state >> 8; };
+        const std::size_t count = nodes * 3u + 1;
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::uint32_t source = nodes > 4 ? 1 + next() % (nodes - 3) : next() % nodes;
+            edges.push_back({source, next() % 3 == 0 ? nodes - 1 : next() % nodes});
+        }
+        // The reference: a serial counting sort by source (input order kept), and in-links ascending.
+        std::vector<std::uint32_t> out_offsets(nodes + 1, 0), sources, targets, in_offsets(nodes + 1, 0), in_links;
+        for (const auto& e : edges) ++out_offsets[e.source + 1];
+        for (std::uint32_t n = 0; n < nodes; ++n) out_offsets[n + 1] += out_offsets[n];
+        for (std::uint32_t n = 0; n < nodes; ++n)
+            for (const auto& e : edges)
+                if (e.source == n) sources.push_back(e.source), targets.push_back(e.target);
+        for (std::uint32_t n = 0; n < nodes; ++n) {
+            for (std::uint32_t l = 0; l < targets.size(); ++l)
+                if (targets[l] == n) in_links.push_back(l);
+            in_offsets[n + 1] = static_cast<std::uint32_t>(in_links.size());
+        }
+        const std::vector<std::vector<std::uint32_t>> expected{out_offsets, sources, targets, in_offsets, in_links};
+        for (const std::size_t threads : {1, 2, 3}) {
+            tiersim::sim::ThreadLimit limit(threads);
+            LinkGraph g(nodes, edges);
+            REQUIRE(arrays_of(g) == expected);
+            g.rebuild_reverse_index();
+            REQUIRE(arrays_of(g) == expected);
+        }
+    }
+    const LinkGraph empty(0, std::vector<LinkGraph::Edge>{});
+    CHECK(empty.node_count() == 0);
+    CHECK(empty.link_count() == 0);
+}
