@@ -423,12 +423,13 @@ void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph
     constexpr double least_share = 1e-3;  // a buyer that imports nothing still could
     const double e = rule.cost_elasticity;
     std::vector<std::uint8_t> calibrated(firms.size(), 0);
-    for (FirmIndex b = 0; b < firms.size(); ++b) {
+    sim::for_each_index(firms.size(), [&](std::size_t buyer) {  // a buyer writes its own links only
+        const auto b = static_cast<FirmIndex>(buyer);
         const auto [first, last] = graph.out_links(b);
         for (auto l = first; l < last; ++l)
             links.contract_end[l] = static_cast<std::uint32_t>(((l * 2654435761ull) >> 7) %
                                                                static_cast<std::uint64_t>(rule.contract_months));
-        if (firms.tier[b] == Tier::t3 || !has_domestic_supplier(links, graph, b)) continue;
+        if (firms.tier[b] == Tier::t3 || !has_domestic_supplier(links, graph, b)) return;
         const double m = firms.import_share[b];
         double typical = 0;
         for (auto l = first; l < last; ++l) {
@@ -441,7 +442,7 @@ void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph
         for (auto l = first; l < last; ++l) links.affinity[l] = links.share[l] > 0 ? links.affinity[l] - typical : 0.0;
         firms.import_affinity[b] = std::log(std::max(m, least_share)) + e * std::log(market.landed_input_price(b)) - typical;
         calibrated[b] = 1;
-    }
+    });
     import_affinity_of_peers(firms, calibrated);
 }
 
