@@ -1,9 +1,11 @@
 // Throughput, serial work, output cost and memory of the engine on a scenario.
 //
-// Usage: tiersim_bench SCENARIO [THREADS...] [--ticks N] [--model-only]
+// Usage: tiersim_bench SCENARIO [THREADS...] [--ticks N] [--model-only] [--per-tick]
 //   --ticks N      run N ticks instead of the scenario's (0: build only);
 //   --model-only   only the full model without output (no stripped tick, no
-//                  run with output): for the largest scenarios (5M firms).
+//                  run with output): for the largest scenarios (5M firms);
+//   --per-tick     print each tick's wall and serial time (the first ticks
+//                  of a run cost more than the rest: extrapolate from these).
 // For each thread count (default 1 2), in one process, each figure the best
 // of TIERSIM_BENCH_REPEATS runs (default 3):
 //  * the population build: seconds (the fastest build);
@@ -112,7 +114,7 @@ std::filesystem::path scratch_file() {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s SCENARIO [THREADS...] [--ticks N] [--model-only]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SCENARIO [THREADS...] [--ticks N] [--model-only] [--per-tick]\n", argv[0]);
         return 2;
     }
     std::vector<std::size_t> thread_counts;
@@ -120,11 +122,13 @@ int main(int argc, char** argv) {
     const char* repeat_text = std::getenv("TIERSIM_BENCH_REPEATS");
     const int repeats = std::max(1, repeat_text != nullptr ? std::atoi(repeat_text) : 3);
     long ticks_option = -1;
-    bool model_only = false;
+    bool model_only = false, tick_by_tick = false;
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--model-only") {
             model_only = true;
+        } else if (arg == "--per-tick") {
+            tick_by_tick = true;
         } else if (arg == "--ticks" && i + 1 < argc) {
             ticks_option = std::strtol(argv[++i], nullptr, 10);
         } else if (!arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos) {
@@ -169,7 +173,33 @@ int main(int argc, char** argv) {
             }
             sim::RunOptions options;
             options.ticks = ticks;
-            const sim::RunSummary summary = sim::run(model, options);
+            sim::RunSummary summary;
+            if (tick_by_tick) {
+                // Tick by tick: each tick's wall and serial time, and its costliest serial phase.
+                sim::SteppedRun stepped(model, options);
+                const sim::Schedule& schedule = model.schedule();
+                std::vector<double> serial_before(schedule.size(), 0.0);
+                for (sim::Tick k = 0; !stepped.done(); ++k) {
+                    const auto start = Clock::now();
+                    stepped.step();
+                    const double wall = seconds_since(start);
+                    double serial_tick = 0, worst = 0;
+                    std::size_t worst_phase = 0;
+                    for (std::size_t p = 0; p < schedule.size(); ++p) {
+                        const double now_serial = schedule.serial_in(p).count();
+                        const double d = now_serial - serial_before[p];
+                        serial_before[p] = now_serial;
+                        serial_tick += d;
+                        if (d > worst) worst = d, worst_phase = p;
+                    }
+                    std::printf("    threads=%zu tick %3u  %9.1f ms  serial %8.1f ms  (most in %s: %.1f ms)\n", threads, k,
+                                1000 * wall, 1000 * serial_tick, schedule.name(worst_phase).c_str(), 1000 * worst);
+                    std::fflush(stdout);
+                }
+                summary = stepped.finish();
+            } else {
+                summary = sim::run(model, options);
+            }
             // After the run: working space the phases size at their first tick counts too.
             model_bytes = model.memory_bytes();
             if (summary.agent_ticks_per_second <= rate) continue;
@@ -178,12 +208,12 @@ int main(int argc, char** argv) {
             completed = summary.ticks_completed;
             tick_ms = 1000.0 * summary.wall_seconds / std::max<double>(1, completed);
             const sim::Schedule& schedule = model.schedule();
-            const double per_tick = 1000.0 / std::max<double>(1, completed);
+            const double ms_per_second_tick = 1000.0 / std::max<double>(1, completed);
             total = serial = 0;
             phases.clear();
             for (std::size_t k = 0; k < schedule.size(); ++k) {
-                const double ms = schedule.time_in(k).count() * per_tick;
-                const double serial_ms = schedule.serial_in(k).count() * per_tick;
+                const double ms = schedule.time_in(k).count() * ms_per_second_tick;
+                const double serial_ms = schedule.serial_in(k).count() * ms_per_second_tick;
                 total += ms;
                 serial += serial_ms;
                 char line[160];

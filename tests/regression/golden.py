@@ -32,7 +32,7 @@ GOLDEN_DIR = ROOT / "tests" / "regression" / "golden"
 TABLES = ("series/by_tier", "series/by_sector", "series/by_size", "series/by_cluster", "programs/accounts")
 TICKS = (0, 11, 59, 119)
 # Scenarios that are not whole scenarios, or too big for the suite.
-EXCLUDED = ("scenarios/sweeps/", "scenarios/bench/cluster_1m.yaml")
+EXCLUDED = ("scenarios/sweeps/", "scenarios/bench/cluster_1m.yaml", "scenarios/bench/cluster_5m.yaml")
 
 
 def library_scenarios():
