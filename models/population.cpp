@@ -69,6 +69,7 @@ struct PopulationBuilder {
     void link_tiers(std::size_t sector, Tier buyer_tier);
     void assign_shares();
     void propagate_expected_demand();
+    bool propagate_by_tier();
     void set_steady_state();
     double mean_linked_demand(std::size_t sector, Tier tier) const;
     void draw_attributes();
@@ -296,23 +297,67 @@ void PopulationBuilder::assign_shares() {
 }
 
 void PopulationBuilder::propagate_expected_demand() {
-    expected_demand.assign(m.firms_.size(), 0.0);
-    for (std::size_t s = 0; s < m.sector_count(); ++s) {
-        const TierRange oems = m.tier_range(s, Tier::oem);
-        double total_weight = 0;
-        for (FirmIndex i = oems.first; i < oems.last; ++i) total_weight += size_weight[i];
-        for (FirmIndex i = oems.first; i < oems.last; ++i) {
-            m.firms_.final_demand_share[i] = size_weight[i] / total_weight;
-            expected_demand[i] = m.pyramid_.sectors[s]->final_demand.level * m.firms_.final_demand_share[i];
+    const auto seed = [&] {
+        expected_demand.assign(m.firms_.size(), 0.0);
+        for (std::size_t s = 0; s < m.sector_count(); ++s) {
+            const TierRange oems = m.tier_range(s, Tier::oem);
+            double total_weight = 0;
+            for (FirmIndex i = oems.first; i < oems.last; ++i) total_weight += size_weight[i];
+            for (FirmIndex i = oems.first; i < oems.last; ++i) {
+                m.firms_.final_demand_share[i] = size_weight[i] / total_weight;
+                expected_demand[i] = m.pyramid_.sectors[s]->final_demand.level * m.firms_.final_demand_share[i];
+            }
         }
-    }
+    };
+    seed();
+    if (propagate_by_tier()) return;
     // Firms are laid out tier by tier, so a buyer's demand is final before
     // its suppliers are visited.
+    seed();
     for (FirmIndex b = 0; b < m.firms_.size(); ++b) {
         const double input_need = expected_demand[b] * m.firms_.input_per_unit[b] * (1 - m.firms_.import_share[b]);
         const auto [first, last] = m.graph_.out_links(b);
         for (auto l = first; l < last; ++l) expected_demand[m.graph_.target(l)] += input_need * m.links_.share[l];
     }
+}
+
+bool PopulationBuilder::propagate_by_tier() {
+    // The serial loop above, tier range by tier range, in parallel within a
+    // range, when that gives its bits: every link with a share runs from a
+    // range to a later one (a buyer tier to its supplier tier), so a supplier
+    // can gather, over its ascending in-links, what its buyers (all in earlier
+    // ranges, done) scattered to it in that order. The links without a share
+    // (spare and open slots) added input_need × 0 = ±0.0 there, which leaves
+    // a sum unchanged as long as no input need is infinite or NaN and no sum
+    // is -0.0 (checked: none starts so, and a sum of such terms cannot become
+    // -0.0). Otherwise the caller runs the serial loop.
+    const FirmTable& f = m.firms_;
+    const sim::LinkGraph& g = m.graph_;
+    const std::size_t n = f.size();
+    const auto backward = [&](std::size_t buyer) {
+        const auto b = static_cast<FirmIndex>(buyer);
+        const FirmIndex range_end = m.tier_range(f.sector[b], f.tier[b]).last;
+        const auto [first, last] = g.out_links(b);
+        for (auto l = first; l < last; ++l)
+            if (m.links_.share[l] != 0 && g.target(l) < range_end) return true;
+        return false;
+    };
+    const auto negative_zero = [&](std::size_t i) { return expected_demand[i] == 0 && std::signbit(expected_demand[i]); };
+    if (sim::count_in_parallel(n, backward) != 0 || sim::count_in_parallel(n, negative_zero) != 0) return false;
+    std::vector<double> need(n);
+    for (std::size_t s = 0; s < m.sector_count(); ++s)
+        for (Tier t : tiers_in_order) {
+            const TierRange range = m.tier_range(s, t);
+            sim::for_each_index(range.size(), [&](std::size_t k) {
+                const FirmIndex j = range.first + static_cast<FirmIndex>(k);
+                double demand = expected_demand[j];
+                for (const sim::LinkIndex l : g.in_links(j))
+                    if (m.links_.share[l] != 0) demand += need[g.source(l)] * m.links_.share[l];
+                expected_demand[j] = demand;
+                need[j] = demand * f.input_per_unit[j] * (1 - f.import_share[j]);
+            });
+        }
+    return sim::count_in_parallel(n, [&](std::size_t i) { return !std::isfinite(need[i]); }) == 0;
 }
 
 double PopulationBuilder::mean_linked_demand(std::size_t sector, Tier tier) const {
