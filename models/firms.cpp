@@ -27,6 +27,11 @@ struct Extents {
 // Each field is assigned by a task of its own, the tasks in parallel: at a
 // million firms most of a resize is the kernel handing out zeroed pages,
 // which threads do side by side. Every slot gets its field's initial value.
+// The memory is reserved first, on this thread, so that it comes from this
+// thread's malloc arena (as when resize ran serially), not the workers': a
+// table freed and built again then reuses it instead of growing the process.
+#define TIERSIM_FIELD_RESERVE(name, type, initial, extent, units, panel, description) \
+    name.reserve(slots(FieldExtent::extent));
 #define TIERSIM_FIELD_ASSIGN(name, type, initial, extent, units, panel, description) \
     [&] { name.assign(slots(FieldExtent::extent), type{initial}); },
 
@@ -40,17 +45,20 @@ void run_tasks(const std::function<void()> (&tasks)[N]) {
 void FirmTable::resize(std::size_t firms, std::size_t history_length, std::size_t pipeline_length,
                        std::size_t payment_ring_length) {
     const Extents slots{firms, history_length, pipeline_length, payment_ring_length};
+    TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_RESERVE)
     const std::function<void()> tasks[] = {TIERSIM_FIRM_FIELDS(TIERSIM_FIELD_ASSIGN)};
     run_tasks(tasks);
 }
 
 void LinkTable::resize(std::size_t links) {
     const Extents slots{links, 0, 0, 0};
+    TIERSIM_LINK_FIELDS(TIERSIM_FIELD_RESERVE)
     const std::function<void()> tasks[] = {TIERSIM_LINK_FIELDS(TIERSIM_FIELD_ASSIGN)};
     run_tasks(tasks);
 }
 
 #undef TIERSIM_FIELD_ASSIGN
+#undef TIERSIM_FIELD_RESERVE
 
 std::size_t FirmTable::memory_bytes() const noexcept {
     std::size_t bytes = 0;
