@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace tiersim::models {
 
@@ -162,26 +163,41 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     std::size_t operating_buyers = 0;
     while (operating_buyers < buyers.size() && !m.firms_.vacant[buyers.first + operating_buyers]) ++operating_buyers;
     if (operating_buyers == 0) return;
-    // Only suppliers holding what the buyers' tier demands are eligible; each
-    // first gets one buyer, so no eligible firm starts without customers.
+    // A buyer that demands the tier's certifications (`requirement_share`)
+    // links only to suppliers holding them, the others to any supplier. Each
+    // supplier first gets one buyer that accepts it, so no firm that some
+    // buyer would take starts without customers.
     const std::uint32_t required = m.required_of_suppliers(sector, buyer_tier);
-    std::vector<double> eligible_weight(size_weight);
-    bool any_eligible = false;
+    std::vector<FirmIndex> lenient;  // operating buyers that demand nothing
+    for (std::size_t b = 0; b < operating_buyers; ++b)
+        if (!m.firms_.demands_certification[buyers.first + b]) lenient.push_back(static_cast<FirmIndex>(b));
+    std::vector<double> eligible_weight(size_weight), any_weight(size_weight);
+    bool any_eligible = false, any_certified = false;
     for (FirmIndex j = suppliers.first; j < suppliers.last; ++j) {
-        if (m.firms_.vacant[j] || (m.firms_.certifications[j] & required) != required) {
+        if (m.firms_.vacant[j]) any_weight[j] = 0;
+        const bool certified = (m.firms_.certifications[j] & required) == required;
+        if (m.firms_.vacant[j] || !certified) {
             eligible_weight[j] = 0;
+            if (m.firms_.vacant[j] || lenient.empty()) continue;
+            auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
+            chosen[lenient[rng.below(lenient.size())]].push_back(j);
+            any_eligible = true;
             continue;
         }
-        any_eligible = true;
+        any_eligible = any_certified = true;
         auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
         chosen[rng.below(operating_buyers)].push_back(j);
     }
     if (!any_eligible) return;
     const auto wanted = std::min<std::size_t>(
         static_cast<std::size_t>(m.pyramid_.sectors[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
-    const WeightedPicker picker(eligible_weight, suppliers);
+    const WeightedPicker strict_picker(eligible_weight, suppliers);
+    const std::optional<WeightedPicker> lenient_picker =
+        lenient.empty() ? std::nullopt : std::optional<WeightedPicker>(std::in_place, any_weight, suppliers);
     for (std::size_t b = 0; b < buyers.size(); ++b) {
         if (m.firms_.vacant[buyers.first + b]) continue;
+        if (m.firms_.demands_certification[buyers.first + b] && !any_certified) continue;
+        const WeightedPicker& picker = m.firms_.demands_certification[buyers.first + b] ? strict_picker : *lenient_picker;
         auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
         auto& mine = chosen[b];
         for (std::size_t attempt = 0; mine.size() < wanted && attempt < 64 * wanted; ++attempt) {
@@ -323,6 +339,7 @@ void PopulationBuilder::draw_traits() {
         auto ownership_rng = m.streams_(f.id[i], 0, Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
         f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
+        f.demands_certification[i] = draw_procurement_standard(m.streams_, population, f.id[i], 0);
     }
     // The largest firms of a tier are the ones that hold its certifications
     // at the start: the upkeep is a fixed cost small firms cannot carry.

@@ -228,7 +228,7 @@ void PyramidModel::add_phases() {
               {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets",
                "debt", "investment_loan", "capacity_on_order", "capacity_due_months", "loan_risk_premium",
                "finished_goods", "forecast", "demand_history", "development", "share", "owed", "affinity",
-               "payment_term", "contract_end", "price", "unit_cost"},
+               "payment_term", "contract_end", "price", "unit_cost", "demands_certification"},
               [this, &s](sim::Tick t) {
                   move_up_and_invest(firms_, links_, graph_, s.investment, s.sourcing, pyramid_, now_, streams_,
                                      members_, t);

@@ -56,8 +56,8 @@ void progress_certification(FirmTable& f, const Streams& streams,
 }
 
 /// Per (sector, tier, certification): the chance a supplier that certifies wins
-/// a buyer demanding it, taken as buyers per supplier already holding or seeking
-/// it (at most 1). Every buyer of a tier demands its tier's certifications.
+/// a buyer demanding it, taken as the buyers of the tier above that demand
+/// their tier's certifications per supplier already holding or seeking it (at most 1).
 using WinChances = std::vector<std::array<std::vector<double>, tier_count>>;
 
 WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t certification_count) {
@@ -73,7 +73,7 @@ WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t c
             for (std::size_t i = begin; i < end; ++i) {
                 if (!f.alive[i]) continue;
                 std::uint64_t* cell = &partial[(f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i])) * per_cell];
-                ++cell[0];
+                cell[0] += f.demands_certification[i];
                 for (std::size_t bit = 0; bit < certification_count; ++bit)
                     if ((f.certifications[i] >> bit & 1u) || f.certification_in_progress[i] == static_cast<int>(bit))
                         ++cell[1 + bit];

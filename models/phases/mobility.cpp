@@ -95,8 +95,8 @@ std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, co
 /// Firm i becomes a firm of the tier above: its plant is worth the same in the
 /// new product, its old buyers (who buy the old product) re-source in this
 /// tick's review, and the new order is all it expects to sell.
-void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, FirmIndex i,
-             double new_price, double order) {
+void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid,
+             const Streams& streams, FirmIndex i, double new_price, double order, sim::Tick tick) {
     const auto target = static_cast<Tier>(static_cast<int>(f.tier[i]) - 1);
     const auto& above = pyramid.population(f.sector[i], target);
     const double units = f.price[i] / new_price;  // new units per old unit, at equal value
@@ -109,6 +109,8 @@ void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, 
     f.lead_time[i] = static_cast<std::uint8_t>(
         std::min<std::size_t>(static_cast<std::size_t>(above.lead_time_months), pyramid.pipeline_length - 1));
     f.input_per_unit[i] = above.input_per_unit;
+    // It buys to its new tier's standard: whether it demands certifications is drawn anew.
+    f.demands_certification[i] = draw_procurement_standard(streams, above, f.id[i], tick);
     // A former Tier 3 firm has no domestic suppliers of its new inputs: it imports
     // until it finds some. A former Tier 2 firm's suppliers are now two tiers
     // below it: this tick's review drops them, their shares going abroad.
@@ -166,7 +168,7 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (std::min(wanted, room) <= 0) continue;
         const double order = place_order(f, links, graph, sourcing, now, buyer, i, std::min(wanted, room), tick);
         if (order <= 0) continue;
-        if (move) move_up(f, links, graph, pyramid, i, new_price, order);
+        if (move) move_up(f, links, graph, pyramid, streams, i, new_price, order, tick);
         if (pilot) f.development[i] |= development_piloted;
         placed_any = true;
     }

@@ -30,6 +30,13 @@ inline double labour_productivity_of(const Pyramid& pyramid, const Conditions& n
            (0.1 + 0.9 * f.capability[i]);
 }
 
+/// Certifications buyer b demands of its suppliers: its tier's
+/// `supplier_requirements` if it is one of the tier's firms that demand them
+/// (`requirement_share`), none otherwise.
+inline std::uint32_t demanded_of_suppliers(const FirmTable& f, const Pyramid& pyramid, FirmIndex b) noexcept {
+    return f.demands_certification[b] ? pyramid.required_mask[f.sector[b]][static_cast<std::size_t>(f.tier[b])] : 0u;
+}
+
 /// exogenous: paths and shocks set this tick's prices, rates, tariffs and
 /// capacity; final demand is drawn, its exported part answering to the OEMs'
 /// price against the world's and to any rule of origin.
@@ -174,10 +181,6 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
                         const Market& market);
 
-/// Whether `supplier` may sell to a buyer of `buyer_tier` in `sector`: operating,
-/// one tier below, in the sector, certified as required, delivering reliably.
-bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex supplier, std::size_t sector,
-                         Tier buyer_tier) noexcept;
 
 /// accounts: each lever settles this tick's flows into its ledger.
 void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
