@@ -58,7 +58,7 @@ PyramidModel::PyramidModel(Scenario scenario)
 {
     lay_out_pyramid();
     build_population(*this);
-    rebuild_tier_members(firms_, pyramid_.sector_count(), members_);
+    list_tier_members(firms_, pyramid_.sector_count(), members_);
     pyramid_.mean_initial_capacity_value.assign(pyramid_.sector_count(), {});
     for (std::size_t s = 0; s < pyramid_.sector_count(); ++s)
         for (std::size_t t = 0; t < tier_count; ++t) {

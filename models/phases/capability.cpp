@@ -106,16 +106,8 @@ WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t c
 CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const CapabilityConfig& rule,
                                      const std::map<std::string, CertificationConfig>& certifications, double markup,
                                      const WinChances& chances, FirmIndex i) {
-    // First what the firm's own buyers demand (to be eligible at all), then
-    // what the tier above demands of its suppliers (to move up).
-    const int tier = static_cast<int>(f.tier[i]);
-    if (tier < 1) return {};
-    const auto& masks = pyramid.required_mask[f.sector[i]];
-    std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
-    int selling_to = tier;  // the tier whose suppliers the certification lets the firm be
-    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i], --selling_to;
-    if (missing == 0) return {};
-    const int bit = std::countr_zero(missing);
+    const auto [bit, selling_to] = certification_target(f, pyramid, i);
+    if (bit < 0) return {};
     const CertificationConfig& cert = nth_certification(certifications, bit);
     // The audit needs a customer record: a sale in the last months, or a sponsor.
     const bool has_record = f.idle_months[i] < rule.customer_record_months || f.sponsored[i];

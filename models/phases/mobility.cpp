@@ -204,10 +204,4 @@ void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& grap
     list_tier_members(firms, pyramid.sector_count(), members);
 }
 
-void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {
-    members.assign(sectors, {});
-    for (FirmIndex i = 0; i < firms.size(); ++i)
-        if (firms.alive[i]) members[firms.sector[i]][static_cast<std::size_t>(firms.tier[i])].push_back(i);
-}
-
 }  // namespace tiersim::models

@@ -9,6 +9,7 @@
 #include "models/firms.hpp"
 #include "models/levers/lever.hpp"
 #include "models/market.hpp"
+#include "models/requirements.hpp"
 #include "models/scenario.hpp"
 #include "models/shocks/shock.hpp"
 #include "models/state.hpp"
@@ -28,13 +29,6 @@ inline double labour_productivity_of(const Pyramid& pyramid, const Conditions& n
                                      FirmIndex i) noexcept {
     return pyramid.population(f.sector[i], f.tier[i]).labour_productivity * now.productivity_level *
            (0.1 + 0.9 * f.capability[i]);
-}
-
-/// Certifications buyer b demands of its suppliers: its tier's
-/// `supplier_requirements` if it is one of the tier's firms that demand them
-/// (`requirement_share`), none otherwise.
-inline std::uint32_t demanded_of_suppliers(const FirmTable& f, const Pyramid& pyramid, FirmIndex b) noexcept {
-    return f.demands_certification[b] ? pyramid.required_mask[f.sector[b]][static_cast<std::size_t>(f.tier[b])] : 0u;
 }
 
 /// exogenous: paths and shocks set this tick's prices, rates, tariffs and
@@ -185,10 +179,8 @@ void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph
 /// accounts: each lever settles this tick's flows into its ledger.
 void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
 
-/// Firms now in each (sector, tier), ascending.
-void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
-/// The same lists as rebuild_tier_members, built in parallel, in place (no
-/// allocation once the lists have held as many firms) (model_state.cpp).
+/// Operating firms now in each (sector, tier), ascending; listed in parallel,
+/// in place (no allocation once the lists have held as many firms).
 void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
 
 }  // namespace tiersim::models

@@ -201,7 +201,8 @@ SCENARIO("supplier development lowers its participants' exits", "[lever:supplier
             without.push_back(b);  // the same firms, followed without the program
         }
         const auto effect = paired_difference(with, without);
-        CAPTURE(effect.mean, effect.low(), effect.high());
+        const double exits_with = mean_interval(with).mean, exits_without = mean_interval(without).mean;
+        CAPTURE(effect.mean, effect.low(), effect.high(), exits_with, exits_without);
         THEN("fewer of them exit than of the same firms without the program") { CHECK(effect.high() < 0); }
     }
 }
