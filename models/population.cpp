@@ -380,6 +380,8 @@ void PopulationBuilder::draw_attributes() {
 }
 
 void PopulationBuilder::set_absorptive_capacity() {
+    // Capability is stationary under the cluster services' reach at the start.
+    const ServicesReach reach = cluster_services_reach(m.firms_, m.pyramid_);
     // Each firm's capability is the stationary point of the learning rule at
     // the utilisation and foreign sales it starts with, so that a baseline
     // with nothing changed holds its capability distribution (docs/model.md).
@@ -396,7 +398,7 @@ void PopulationBuilder::set_absorptive_capacity() {
         f.foreign_sales_share[i] = expected_demand[i] > 0 ? foreign_demand[i] / expected_demand[i] : 0.0;
         f.absorptive_capacity[i] = stationary_absorptive_capacity(m.scenario_.capability, f.capability[i], u,
                                                                   f.foreign_sales_share[i],
-                                                                  m.pyramid_.cluster_learning[f.cluster[i]]);
+                                                                  cluster_learning_of(m.pyramid_, reach, f, i));
     }
 }
 

@@ -112,6 +112,8 @@ void PyramidModel::lay_out_pyramid() {
     for (std::size_t a = 0; a < n; ++a) p.distance_km[a * n + a] = 0;
     p.cluster_learning.assign(n, 0.0);
     p.cluster_certification_discount.assign(n, 0.0);
+    p.cluster_services_budget.assign(n, -1.0);
+    p.cluster_service_cost.assign(n, 0.0);
     std::size_t a = 0;
     for (const auto& [name, cluster] : scenario_.clusters) {
         for (const auto& [other, km] : cluster.distance_km) {
@@ -121,6 +123,8 @@ void PyramidModel::lay_out_pyramid() {
         if (cluster.organisation) {
             p.cluster_learning[a] = cluster.learning_boost;
             p.cluster_certification_discount[a] = cluster.certification_cost_discount;
+            if (cluster.services_budget_mxn_per_year) p.cluster_services_budget[a] = *cluster.services_budget_mxn_per_year / 12.0;
+            p.cluster_service_cost[a] = cluster.service_cost_mxn_per_member_month;
         }
         ++a;
     }
@@ -219,7 +223,7 @@ void PyramidModel::add_phases() {
     add_phase("capability",
               {"capability", "absorptive_capacity", "labour_productivity", "certifications", "cash", "certification_in_progress",
                "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered",
-               "sponsored", "development", "development_cost"},
+               "sponsored", "development", "development_cost", "cluster_services"},
               [this, &s](sim::Tick t) {
                   auto context = lever_context();
                   develop_capability(context, levers_, s.capability, s.certifications, t);

@@ -90,6 +90,8 @@ struct Pyramid {
     std::vector<double> distance_km;           ///< clusters × clusters
     std::vector<double> cluster_learning;      ///< per cluster, capability per month from its services
     std::vector<double> cluster_certification_discount;  ///< per cluster, share of certification cost saved
+    std::vector<double> cluster_services_budget;  ///< per cluster, MXN a month; negative: every member served
+    std::vector<double> cluster_service_cost;     ///< per cluster, MXN per member served a month
     std::vector<std::array<TierRange, tier_count>> tiers;  ///< per sector
     /// Certifications a buyer of each (sector, tier) demands of its suppliers (bits).
     std::vector<std::array<std::uint32_t, tier_count>> required_mask;

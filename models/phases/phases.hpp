@@ -31,6 +31,25 @@ inline double labour_productivity_of(const Pyramid& pyramid, const Conditions& n
            (0.1 + 0.9 * f.capability[i]);
 }
 
+/// Per cluster, the share of its operating firms its organisation's services
+/// reach now: its monthly budget over what serving all of them costs (at most
+/// 1; 1 without a budget or without members). The capability phase serves the
+/// firms operating after the month's exits and entries.
+using ServicesReach = std::vector<double>;
+ServicesReach cluster_services_reach(const FirmTable& firms, const Pyramid& pyramid);
+
+/// Capability per month firm i gains from its cluster's services, and the
+/// share of a certification's cost they save it: the organisation's
+/// `learning_boost` and `certification_cost_discount`, in proportion to their reach.
+inline double cluster_learning_of(const Pyramid& pyramid, const ServicesReach& reach, const FirmTable& f,
+                                  FirmIndex i) noexcept {
+    return pyramid.cluster_learning[f.cluster[i]] * reach[f.cluster[i]];
+}
+inline double cluster_discount_of(const Pyramid& pyramid, const ServicesReach& reach, const FirmTable& f,
+                                  FirmIndex i) noexcept {
+    return pyramid.cluster_certification_discount[f.cluster[i]] * reach[f.cluster[i]];
+}
+
 /// exogenous: paths and shocks set this tick's prices, rates, tariffs and
 /// capacity; final demand is drawn, its exported part answering to the OEMs'
 /// price against the world's and to any rule of origin.
