@@ -77,10 +77,10 @@ std::vector<std::array<double, tier_count>> mean_prices(const FirmTable& f, std:
 /// order the sponsor makes room (it is a multinational when one qualifies:
 /// APEC17 §5.1.3).
 std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph,
-                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& tier_members, FirmIndex i,
+                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& candidates, FirmIndex i,
                                   bool sponsor) {
     std::vector<FirmIndex> open, foreign;
-    for (FirmIndex b : tier_members) {
+    for (FirmIndex b : candidates) {
         if (!order_to_win(f, links, graph, sourcing, b)) continue;
         const auto [first, last] = graph.out_links(b);
         bool linked = false;
@@ -137,6 +137,23 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (qualifies[i]) due.push_back(i);
     if (due.empty()) return false;
     const auto prices = mean_prices(f, pyramid.sector_count());
+    // The buyers of each (sector, tier) with an order to place, listed when
+    // first needed: placing an order only closes a buyer, so the list holds
+    // every buyer still open and buyers_for, which checks again, finds the
+    // same ones as a scan of the whole tier; a move can open one (a mover
+    // imports all its new inputs), so a move drops the lists.
+    std::vector<std::array<std::vector<FirmIndex>, tier_count>> open_buyers(pyramid.sector_count());
+    std::vector<std::array<bool, tier_count>> listed(pyramid.sector_count(), std::array<bool, tier_count>{});
+    auto open_in = [&](std::size_t s, int tier) -> const std::vector<FirmIndex>& {
+        auto& open = open_buyers[s][static_cast<std::size_t>(tier)];
+        if (!listed[s][static_cast<std::size_t>(tier)]) {
+            open.clear();
+            for (FirmIndex b : members[s][static_cast<std::size_t>(tier)])
+                if (order_to_win(f, links, graph, sourcing, b)) open.push_back(b);
+            listed[s][static_cast<std::size_t>(tier)] = true;
+        }
+        return open;
+    };
     bool placed_any = false;
     for (const FirmIndex i : due) {
         const bool pilot = (qualifies[i] & pilot_due) != 0;
@@ -154,8 +171,7 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
             if (pilot) f.development[i] |= development_piloted;  // certified for nothing a buyer of its tier needs
             continue;
         }
-        const auto buyers =
-            buyers_for(f, links, graph, sourcing, members[s][static_cast<std::size_t>(buyer_tier)], i, pilot);
+        const auto buyers = buyers_for(f, links, graph, sourcing, open_in(s, buyer_tier), i, pilot);
         if (buyers.empty()) continue;  // no buyer has room this month: it tries again
         auto rng = streams(f.id[i], tick, Purpose::tier_move);
         const FirmIndex buyer = buyers[rng.below(buyers.size())];
@@ -168,7 +184,10 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (std::min(wanted, room) <= 0) continue;
         const double order = place_order(f, links, graph, sourcing, now, buyer, i, std::min(wanted, room), tick);
         if (order <= 0) continue;
-        if (move) move_up(f, links, graph, pyramid, streams, i, new_price, order, tick);
+        if (move) {
+            move_up(f, links, graph, pyramid, streams, i, new_price, order, tick);
+            for (auto& tiers : listed) tiers.fill(false);
+        }
         if (pilot) f.development[i] |= development_piloted;
         placed_any = true;
     }
