@@ -155,17 +155,26 @@ SCENARIO("sponsored firms certify without a customer record, with the program pa
 
 namespace {
 
-/// Each firm slot's exits over a run.
-std::vector<double> exits_by_firm(const std::string& scenario, int replication) {
+/// Each firm slot's record over a run: exits, sales over the last twelve
+/// months, workers at the end.
+struct FirmRecords {
+    std::vector<double> exits, last_year_sales, final_employment;
+};
+FirmRecords records_by_firm(const std::string& scenario, int replication) {
     models::PyramidModel model(
         models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
     const auto& f = model.firms();
-    std::vector<double> exits(f.size(), 0.0);
-    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+    const auto ticks = static_cast<sim::Tick>(model.scenario().run.ticks);
+    FirmRecords out{std::vector<double>(f.size(), 0.0), std::vector<double>(f.size(), 0.0), {}};
+    for (sim::Tick t = 0; t < ticks; ++t) {
         model.schedule().run_tick(t);
-        for (models::FirmIndex i = 0; i < f.size(); ++i) exits[i] += (f.events[i] & models::event_exited) ? 1 : 0;
+        for (models::FirmIndex i = 0; i < f.size(); ++i) {
+            out.exits[i] += (f.events[i] & models::event_exited) ? 1 : 0;
+            if (t + 12 >= ticks && f.alive[i]) out.last_year_sales[i] += f.revenue[i];
+        }
     }
-    return exits;
+    for (models::FirmIndex i = 0; i < f.size(); ++i) out.final_employment.push_back(f.alive[i] ? f.employment[i] : 0.0);
+    return out;
 }
 
 /// The firms the program selected over a run.
@@ -196,8 +205,8 @@ SCENARIO("supplier development lowers its participants' exits", "[lever:supplier
         std::vector<double> with, without;
         for (int replication = 0; replication < 10; ++replication) {
             const auto cohort = cohort_of(program, replication);
-            const auto policy = exits_by_firm(program, replication);
-            const auto base = exits_by_firm("scenarios/mexico/aerospace.yaml", replication);
+            const auto policy = records_by_firm(program, replication).exits;
+            const auto base = records_by_firm("scenarios/mexico/aerospace.yaml", replication).exits;
             double a = 0, b = 0;
             for (const auto i : cohort) a += policy[i], b += base[i];
             with.push_back(a);
@@ -207,5 +216,64 @@ SCENARIO("supplier development lowers its participants' exits", "[lever:supplier
         const double exits_with = mean_interval(with).mean, exits_without = mean_interval(without).mean;
         CAPTURE(effect.mean, effect.low(), effect.high(), exits_with, exits_without);
         THEN("fewer of them exit than of the same firms without the program") { CHECK(effect.high() < 0); }
+    }
+}
+
+namespace {
+
+/// Participants' last-year sales and final workers, with and without the
+/// program, summed over the selected firms, one value per replication.
+struct ParticipantOutcomes {
+    std::vector<double> sales_with, sales_without, jobs_with, jobs_without;
+};
+ParticipantOutcomes participant_outcomes(int replications) {
+    const std::string program = "scenarios/policies/aerospace_supplier_development.yaml";
+    ParticipantOutcomes out;
+    for (int replication = 0; replication < replications; ++replication) {
+        const auto cohort = cohort_of(program, replication);
+        const auto policy = records_by_firm(program, replication);
+        const auto base = records_by_firm("scenarios/mexico/aerospace.yaml", replication);
+        double sales[2] = {0, 0}, jobs[2] = {0, 0};
+        for (const auto i : cohort) {
+            sales[0] += policy.last_year_sales[i], sales[1] += base.last_year_sales[i];
+            jobs[0] += policy.final_employment[i], jobs[1] += base.final_employment[i];
+        }
+        out.sales_with.push_back(sales[0]), out.sales_without.push_back(sales[1]);
+        out.jobs_with.push_back(jobs[0]), out.jobs_without.push_back(jobs[1]);
+    }
+    return out;
+}
+
+}  // namespace
+
+// Chile's supplier development program raised participants' sales and
+// employment after about a year (Arraiz, Henriquez & Stucchi 2013): here the
+// channel is the certificate, the pilot order it brings and the learning.
+SCENARIO("supplier development raises its participants' sales", "[lever:supplier_development][policy][mechanism]") {
+    GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
+        sim::ThreadLimit limit(2);
+        const auto outcomes = participant_outcomes(10);
+        const auto sales = paired_difference(outcomes.sales_with, outcomes.sales_without);
+        const double sales_base = mean_interval(outcomes.sales_without).mean;
+        CAPTURE(sales.mean, sales.low(), sales.high(), sales_base);
+        THEN("in the last year the participants sell more than the same firms without the program") {
+            CHECK(sales.low() > 0);
+        }
+    }
+}
+
+// Known gap, [!mayfail] (issue 12): participants sell +110 M MXN [+38, +183]
+// more in the last year (of 739 M) but employ -318 [-498, -138] fewer workers
+// (of 2,611): the program's learning raises capability, and labour
+// productivity rises with it (0.1 + 0.9 c) faster than their sales, so
+// upgrading sheds jobs. The evaluation found employment rising too.
+SCENARIO("supplier development raises its participants' employment", "[lever:supplier_development][policy][mechanism][!mayfail]") {
+    GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
+        sim::ThreadLimit limit(2);
+        const auto outcomes = participant_outcomes(10);
+        const auto jobs = paired_difference(outcomes.jobs_with, outcomes.jobs_without);
+        const double jobs_base = mean_interval(outcomes.jobs_without).mean;
+        CAPTURE(jobs.mean, jobs.low(), jobs.high(), jobs_base);
+        THEN("they employ more at the end than the same firms without the program") { CHECK(jobs.low() > 0); }
     }
 }
