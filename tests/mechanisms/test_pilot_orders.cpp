@@ -159,6 +159,7 @@ namespace {
 /// months, workers at the end.
 struct FirmRecords {
     std::vector<double> exits, last_year_sales, final_employment;
+    std::vector<models::FirmIndex> selected;  ///< the firms a supplier-development program selected
 };
 FirmRecords records_by_firm(const std::string& scenario, int replication) {
     models::PyramidModel model(
@@ -173,19 +174,28 @@ FirmRecords records_by_firm(const std::string& scenario, int replication) {
             if (t + 12 >= ticks && f.alive[i]) out.last_year_sales[i] += f.revenue[i];
         }
     }
-    for (models::FirmIndex i = 0; i < f.size(); ++i) out.final_employment.push_back(f.alive[i] ? f.employment[i] : 0.0);
+    for (models::FirmIndex i = 0; i < f.size(); ++i) {
+        out.final_employment.push_back(f.alive[i] ? f.employment[i] : 0.0);
+        if (f.development[i] & models::development_selected) out.selected.push_back(i);
+    }
     return out;
 }
 
-/// The firms the program selected over a run.
-std::vector<models::FirmIndex> cohort_of(const std::string& scenario, int replication) {
-    models::PyramidModel model(
-        models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
-    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) model.schedule().run_tick(t);
-    std::vector<models::FirmIndex> cohort;
-    for (models::FirmIndex i = 0; i < model.firms().size(); ++i)
-        if (model.firms().development[i] & models::development_selected) cohort.push_back(i);
-    return cohort;
+/// Ten paired replications of aerospace with and without its supplier
+/// development program, run once for the tests below.
+struct PairedRecords {
+    FirmRecords with, without;
+};
+const std::vector<PairedRecords>& aerospace_development_runs() {
+    static const std::vector<PairedRecords> runs = [] {
+        sim::ThreadLimit limit(2);
+        std::vector<PairedRecords> out;
+        for (int replication = 0; replication < 10; ++replication)
+            out.push_back({records_by_firm("scenarios/policies/aerospace_supplier_development.yaml", replication),
+                           records_by_firm("scenarios/mexico/aerospace.yaml", replication)});
+        return out;
+    }();
+    return runs;
 }
 
 }  // namespace
@@ -200,15 +210,10 @@ std::vector<models::FirmIndex> cohort_of(const std::string& scenario, int replic
 // prevent.
 SCENARIO("supplier development lowers its participants' exits", "[lever:supplier_development][policy][mechanism][!mayfail]") {
     GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
-        sim::ThreadLimit limit(2);
-        const std::string program = "scenarios/policies/aerospace_supplier_development.yaml";
         std::vector<double> with, without;
-        for (int replication = 0; replication < 10; ++replication) {
-            const auto cohort = cohort_of(program, replication);
-            const auto policy = records_by_firm(program, replication).exits;
-            const auto base = records_by_firm("scenarios/mexico/aerospace.yaml", replication).exits;
+        for (const auto& run : aerospace_development_runs()) {
             double a = 0, b = 0;
-            for (const auto i : cohort) a += policy[i], b += base[i];
+            for (const auto i : run.with.selected) a += run.with.exits[i], b += run.without.exits[i];
             with.push_back(a);
             without.push_back(b);  // the same firms, followed without the program
         }
@@ -226,17 +231,13 @@ namespace {
 struct ParticipantOutcomes {
     std::vector<double> sales_with, sales_without, jobs_with, jobs_without;
 };
-ParticipantOutcomes participant_outcomes(int replications) {
-    const std::string program = "scenarios/policies/aerospace_supplier_development.yaml";
+ParticipantOutcomes participant_outcomes() {
     ParticipantOutcomes out;
-    for (int replication = 0; replication < replications; ++replication) {
-        const auto cohort = cohort_of(program, replication);
-        const auto policy = records_by_firm(program, replication);
-        const auto base = records_by_firm("scenarios/mexico/aerospace.yaml", replication);
+    for (const auto& run : aerospace_development_runs()) {
         double sales[2] = {0, 0}, jobs[2] = {0, 0};
-        for (const auto i : cohort) {
-            sales[0] += policy.last_year_sales[i], sales[1] += base.last_year_sales[i];
-            jobs[0] += policy.final_employment[i], jobs[1] += base.final_employment[i];
+        for (const auto i : run.with.selected) {
+            sales[0] += run.with.last_year_sales[i], sales[1] += run.without.last_year_sales[i];
+            jobs[0] += run.with.final_employment[i], jobs[1] += run.without.final_employment[i];
         }
         out.sales_with.push_back(sales[0]), out.sales_without.push_back(sales[1]);
         out.jobs_with.push_back(jobs[0]), out.jobs_without.push_back(jobs[1]);
@@ -251,8 +252,7 @@ ParticipantOutcomes participant_outcomes(int replications) {
 // channel is the certificate, the pilot order it brings and the learning.
 SCENARIO("supplier development raises its participants' sales", "[lever:supplier_development][policy][mechanism]") {
     GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
-        sim::ThreadLimit limit(2);
-        const auto outcomes = participant_outcomes(10);
+        const auto outcomes = participant_outcomes();
         const auto sales = paired_difference(outcomes.sales_with, outcomes.sales_without);
         const double sales_base = mean_interval(outcomes.sales_without).mean;
         CAPTURE(sales.mean, sales.low(), sales.high(), sales_base);
@@ -269,8 +269,7 @@ SCENARIO("supplier development raises its participants' sales", "[lever:supplier
 // upgrading sheds jobs. The evaluation found employment rising too.
 SCENARIO("supplier development raises its participants' employment", "[lever:supplier_development][policy][mechanism][!mayfail]") {
     GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
-        sim::ThreadLimit limit(2);
-        const auto outcomes = participant_outcomes(10);
+        const auto outcomes = participant_outcomes();
         const auto jobs = paired_difference(outcomes.jobs_with, outcomes.jobs_without);
         const double jobs_base = mean_interval(outcomes.jobs_without).mean;
         CAPTURE(jobs.mean, jobs.low(), jobs.high(), jobs_base);
