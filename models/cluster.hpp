@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ClusterConfig {
     bool organisation = false;
     double certification_cost_discount = 0;   // assumption: shared labs and consultants; share of cost saved
     double learning_boost = 0;                // assumption: capability per month from cluster services, × (1 - c)
+    /// What the services cost the public a year; null: every member is served (not costed).
+    std::optional<double> services_budget_mxn_per_year;
+    double service_cost_mxn_per_member_month = 0;  ///< serving one member a month (training, shared labs)
     std::map<std::string, double> distance_km;  ///< to other clusters (symmetric; one direction suffices)
 };
 
@@ -44,12 +48,28 @@ struct Describe<tiersim::models::ClusterConfig> {
             .doc("Share of certification cost its members save through shared services");
         f.add("learning_boost", &C::learning_boost).unit("1/month").range(0, 1)
             .doc("Capability its members gain per month from cluster services, times (1 - c)");
+        f.add("services_budget_mxn_per_year", &C::services_budget_mxn_per_year).unit("MXN/year").at_least(0)
+            .doc("Public budget of the organisation's services a year (ECCP19: Nuevo Leon's state cluster program, about "
+                 "MXN 30 M a year for its 12 clusters); it serves `budget / 12 / service_cost_mxn_per_member_month` "
+                 "members a month, and each operating firm of the cluster gets the services' learning and "
+                 "certification discount in that proportion (at most all). Null: every member served, not costed");
+        f.add("service_cost_mxn_per_member_month", &C::service_cost_mxn_per_member_month).unit("MXN/month").at_least(0)
+            .doc("What serving one member for a month costs the organisation (training, consultants, shared labs); "
+                 "needs services_budget_mxn_per_year");
         f.add("distance_km", &C::distance_km).unit("km").at_least(0)
             .doc("Road distance to other clusters by name; symmetric, so one direction suffices");
         f.check([](const C& c) -> CrossFieldProblem {
-            if (!c.organisation && (c.certification_cost_discount > 0 || c.learning_boost > 0))
+            if (!c.organisation && (c.certification_cost_discount > 0 || c.learning_boost > 0 || c.services_budget_mxn_per_year))
                 return std::pair<std::string, std::string>{"organisation",
                                                            "cluster services need a cluster organisation (set organisation: true)"};
+            if (c.services_budget_mxn_per_year && c.service_cost_mxn_per_member_month <= 0)
+                return std::pair<std::string, std::string>{
+                    "service_cost_mxn_per_member_month",
+                    "a services budget needs what serving a member costs (service_cost_mxn_per_member_month > 0)"};
+            if (!c.services_budget_mxn_per_year && c.service_cost_mxn_per_member_month > 0)
+                return std::pair<std::string, std::string>{
+                    "services_budget_mxn_per_year",
+                    "a service cost without a budget is not used (set services_budget_mxn_per_year)"};
             return std::nullopt;
         });
     }

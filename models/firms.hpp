@@ -52,6 +52,8 @@ using FirmIndex = std::uint32_t;
     X(certifications, std::uint32_t, 0, one, "", panel_int64(7), "Bit k set: holds the k-th certification in name order")        \
     X(certification_in_progress, std::int8_t, -1, one, "", no_panel, "Bit of the certification being pursued, or -1")            \
     X(certification_months_left, std::uint8_t, 0, one, "months", no_panel, "Months left of the certification being pursued")     \
+    X(demands_certification, std::uint8_t, 1, one, "", no_panel, "1 when the firm demands its tier's supplier_requirements of its suppliers (buyer-specific requirements)") \
+    X(cluster_services, double, 0.0, one, "MXN/month", no_panel, "Cluster services the firm received this tick, at their cost (services reach × service_cost_mxn_per_member_month)") \
     X(sponsored, std::uint8_t, 0, one, "", no_panel, "1 when a large buyer sponsors its audits (no customer record needed)")      \
     X(development, std::uint8_t, 0, one, "", no_panel, "Supplier development: bits assessed 1, selected 2, certified 4, pilot order 8") \
     X(fill_rate, double, 1.0, one, "1", no_panel, "Smoothed share of what buyers were owed that was shipped")                     \

@@ -121,6 +121,10 @@ sw::MetricRegistry build() {
         [](const Reader& r) { return at_end(r, "series/by_cluster", "msme_employment"); });
     add("certified_firms_end", "firms", "Active firms holding at least one certification at the last tick",
         [](const Reader& r) { return at_end(r, "series/by_cluster", "certified_firms"); });
+    add("cluster_services_cost", "MXN",
+        "What cluster organisations' services cost, clusters with a services budget, whole run (not in fiscal_cost: "
+        "it is the baseline's spending, not a lever's)",
+        [](const Reader& r) { return total(r, "series/by_cluster", "cluster_services"); });
     add("local_content_end", "1",
         "Local content share of OEM sales over the last 12 months: OEM domestic value / OEM revenue",
         local_content_end);

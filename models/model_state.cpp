@@ -78,7 +78,7 @@ sim::Tick PyramidModel::restore_state(const sim::StateReader& in) {
     });
     if (graph_.link_count() != links_.share.size() || graph_.node_count() != firms_.size())
         throw sim::results::ResultsError(in.group() + ": the link graph does not fit the firm and link columns");
-    rebuild_tier_members(firms_, pyramid_.sector_count(), members_);
+    list_tier_members(firms_, pyramid_.sector_count(), members_);
 
     // The scenario's levers and shocks, on the saved clock; those the snapshot
     // has go on from their saved state, the others start fresh.
@@ -101,8 +101,7 @@ sim::Tick PyramidModel::restore_state(const sim::StateReader& in) {
     return next_tick;
 }
 
-// Here rather than beside rebuild_tier_members (mobility.cpp), whose phase
-// calls it every tick: the same lists, in parallel and in place.
+// The mobility phase lists them every tick; a restored state and the build once.
 void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {
     members.resize(sectors);
     sim::group_indices<FirmIndex>(

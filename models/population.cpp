@@ -15,6 +15,7 @@
 #include <cmath>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 namespace tiersim::models {
 
@@ -175,28 +176,43 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     std::size_t operating_buyers = 0;
     while (operating_buyers < buyers.size() && !m.firms_.vacant[buyers.first + operating_buyers]) ++operating_buyers;
     if (operating_buyers == 0) return;
-    // Only suppliers holding what the buyers' tier demands are eligible; each
-    // first gets one buyer, so no eligible firm starts without customers.
+    // A buyer that demands the tier's certifications (`requirement_share`)
+    // links only to suppliers holding them, the others to any supplier. Each
+    // supplier first gets one buyer that accepts it, so no firm that some
+    // buyer would take starts without customers.
     const std::uint32_t required = m.required_of_suppliers(sector, buyer_tier);
-    std::vector<double> eligible_weight(size_weight);
+    std::vector<FirmIndex> lenient;  // operating buyers that demand nothing
+    for (std::size_t b = 0; b < operating_buyers; ++b)
+        if (!m.firms_.demands_certification[buyers.first + b]) lenient.push_back(static_cast<FirmIndex>(b));
+    std::vector<double> eligible_weight(size_weight), any_weight(size_weight);
+    const auto certified = [&](FirmIndex j) { return (m.firms_.certifications[j] & required) == required; };
+    // The first-buyer draws, in parallel (each supplier's own stream).
     constexpr auto no_buyer = static_cast<std::uint32_t>(-1);
     std::vector<std::uint32_t> first_buyer(suppliers.size());
     sim::for_each_index(suppliers.size(), [&](std::size_t k) {
         const FirmIndex j = suppliers.first + static_cast<FirmIndex>(k);
-        if (m.firms_.vacant[j] || (m.firms_.certifications[j] & required) != required) {
+        first_buyer[k] = no_buyer;
+        if (m.firms_.vacant[j]) any_weight[j] = 0;
+        if (m.firms_.vacant[j] || !certified(j)) {
             eligible_weight[j] = 0;
-            first_buyer[k] = no_buyer;
+            if (m.firms_.vacant[j] || lenient.empty()) return;
+            auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
+            first_buyer[k] = lenient[rng.below(lenient.size())];
             return;
         }
         auto rng = m.streams_(m.firms_.id[j], 0, Purpose::first_buyer);
         first_buyer[k] = static_cast<std::uint32_t>(rng.below(operating_buyers));
     });
+    const bool any_certified = sim::count_in_parallel(suppliers.size(), [&](std::size_t k) {
+        const FirmIndex j = suppliers.first + static_cast<FirmIndex>(k);
+        return !m.firms_.vacant[j] && certified(j);
+    }) != 0;
     // Each buyer's first suppliers, ascending (a counting sort by buyer: two short serial streams).
     std::vector<std::uint32_t> chosen_at(operating_buyers + 1, 0);
     for (const std::uint32_t b : first_buyer)
         if (b != no_buyer) ++chosen_at[b + 1];
     for (std::size_t b = 0; b < operating_buyers; ++b) chosen_at[b + 1] += chosen_at[b];
-    if (chosen_at.back() == 0) return;  // no supplier is eligible
+    if (chosen_at.back() == 0) return;  // no supplier has a buyer that would take it
     std::vector<FirmIndex> chosen(chosen_at.back());
     {
         std::vector<std::uint32_t> fill(chosen_at.begin(), chosen_at.end() - 1);
@@ -205,12 +221,17 @@ void PopulationBuilder::link_tiers(std::size_t sector, Tier buyer_tier) {
     }
     const auto wanted = std::min<std::size_t>(
         static_cast<std::size_t>(m.pyramid_.sectors[sector]->tiers[buyer_tier].suppliers_per_buyer), suppliers.size());
-    const WeightedPicker picker(eligible_weight, suppliers);
+    const WeightedPicker strict_picker(eligible_weight, suppliers);
+    const std::optional<WeightedPicker> lenient_picker =
+        lenient.empty() ? std::nullopt : std::optional<WeightedPicker>(std::in_place, any_weight, suppliers);
     // The buyers draw their suppliers in parallel; their edges are listed in buyer order.
     sim::append_in_order(
         buyers.size(), edges,
         [&](std::size_t b, std::vector<sim::LinkGraph::Edge>& out) {
             if (m.firms_.vacant[buyers.first + b]) return;
+            const bool demands = m.firms_.demands_certification[buyers.first + b] != 0;
+            if (demands && !any_certified) return;
+            const WeightedPicker& picker = demands ? strict_picker : *lenient_picker;
             auto rng = m.streams_(m.firms_.id[buyers.first + b], 0, Purpose::supplier_choice);
             thread_local std::vector<FirmIndex> mine;
             mine.clear();
@@ -414,6 +435,7 @@ void PopulationBuilder::draw_traits() {
         auto ownership_rng = m.streams_(f.id[i], 0, Purpose::ownership);
         f.ownership[i] = ownership_rng.bernoulli(population.foreign_share) ? Ownership::foreign : Ownership::domestic;
         f.sponsored[i] = ownership_rng.bernoulli(population.sponsored_share) ? 1 : 0;
+        f.demands_certification[i] = draw_procurement_standard(m.streams_, population, f.id[i], 0);
     });
     // The largest firms of a tier are the ones that hold its certifications
     // at the start: the upkeep is a fixed cost small firms cannot carry.
@@ -459,6 +481,8 @@ void PopulationBuilder::draw_attributes() {
 }
 
 void PopulationBuilder::set_absorptive_capacity() {
+    // Capability is stationary under the cluster services' reach at the start.
+    const ServicesReach reach = cluster_services_reach(m.firms_, m.pyramid_);
     // Each firm's capability is the stationary point of the learning rule at
     // the utilisation and foreign sales it starts with, so that a baseline
     // with nothing changed holds its capability distribution (docs/model.md).
@@ -481,7 +505,8 @@ void PopulationBuilder::set_absorptive_capacity() {
         f.foreign_sales_share[i] = expected_demand[i] > 0 ? foreign_demand[i] / expected_demand[i] : 0.0;
         f.absorptive_capacity[i] = stationary_absorptive_capacity(m.scenario_.capability, f.capability[i], u,
                                                                   f.foreign_sales_share[i],
-                                                                  m.pyramid_.cluster_learning[f.cluster[i]]);
+                                                                  cluster_learning_of(m.pyramid_, reach, f,
+                                                                                      static_cast<FirmIndex>(i)));
     });
 }
 

@@ -58,7 +58,7 @@ PyramidModel::PyramidModel(Scenario scenario)
 {
     lay_out_pyramid();
     build_population(*this);
-    rebuild_tier_members(firms_, pyramid_.sector_count(), members_);
+    list_tier_members(firms_, pyramid_.sector_count(), members_);
     pyramid_.mean_initial_capacity_value.assign(pyramid_.sector_count(), {});
     for (std::size_t s = 0; s < pyramid_.sector_count(); ++s)
         for (std::size_t t = 0; t < tier_count; ++t) {
@@ -112,6 +112,8 @@ void PyramidModel::lay_out_pyramid() {
     for (std::size_t a = 0; a < n; ++a) p.distance_km[a * n + a] = 0;
     p.cluster_learning.assign(n, 0.0);
     p.cluster_certification_discount.assign(n, 0.0);
+    p.cluster_services_budget.assign(n, -1.0);
+    p.cluster_service_cost.assign(n, 0.0);
     std::size_t a = 0;
     for (const auto& [name, cluster] : scenario_.clusters) {
         for (const auto& [other, km] : cluster.distance_km) {
@@ -121,6 +123,8 @@ void PyramidModel::lay_out_pyramid() {
         if (cluster.organisation) {
             p.cluster_learning[a] = cluster.learning_boost;
             p.cluster_certification_discount[a] = cluster.certification_cost_discount;
+            if (cluster.services_budget_mxn_per_year) p.cluster_services_budget[a] = *cluster.services_budget_mxn_per_year / 12.0;
+            p.cluster_service_cost[a] = cluster.service_cost_mxn_per_member_month;
         }
         ++a;
     }
@@ -219,7 +223,7 @@ void PyramidModel::add_phases() {
     add_phase("capability",
               {"capability", "absorptive_capacity", "labour_productivity", "certifications", "cash", "certification_in_progress",
                "certification_months_left", "events", "subsidy_received", "subsidy_total", "benefits", "registered",
-               "sponsored", "development", "development_cost"},
+               "sponsored", "development", "development_cost", "cluster_services"},
               [this, &s](sim::Tick t) {
                   auto context = lever_context();
                   develop_capability(context, levers_, s.capability, s.certifications, t);
@@ -228,7 +232,7 @@ void PyramidModel::add_phases() {
               {"tier", "lead_time", "input_per_unit", "import_share", "events", "capacity", "cash", "fixed_assets",
                "debt", "investment_loan", "capacity_on_order", "capacity_due_months", "loan_risk_premium",
                "finished_goods", "forecast", "demand_history", "development", "share", "owed", "affinity",
-               "payment_term", "contract_end", "price", "unit_cost"},
+               "payment_term", "contract_end", "price", "unit_cost", "demands_certification"},
               [this, &s](sim::Tick t) {
                   move_up_and_invest(firms_, links_, graph_, s.investment, s.sourcing, pyramid_, now_, streams_,
                                      members_, t);

@@ -88,6 +88,8 @@ namespace tiersim::models {
     X(domestic_purchases, Float64, "MXN/month", "Inputs bought from domestic suppliers", f.domestic_purchases[i])          \
     X(certified_firms, Int64, "firms", "Active firms holding at least one certification",                                  \
       f.certifications[i] != 0 ? active : 0.0)                                                                             \
+    X(cluster_services, Float64, "MXN/month",                                                                              \
+      "What the cluster organisation's services cost this month (clusters with a services budget)", f.cluster_services[i]) \
     X(exits, Float64, "firms", "Firms that exited", (f.events[i] & event_exited) ? 1.0 : 0.0)                              \
     X(entries, Float64, "firms", "Firms that entered", (f.events[i] & event_entered) ? 1.0 : 0.0)
 // clang-format on

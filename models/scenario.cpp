@@ -94,6 +94,9 @@ struct Describe<TierPopulationConfig> {
             .doc("Share of the tier's inputs bought abroad (Tier 3: of raw materials)");
         f.add("supplier_requirements", &TierPopulationConfig::supplier_requirements)
             .doc("Certifications this tier's firms demand of their suppliers (names from `certifications`)");
+        f.add("requirement_share", &TierPopulationConfig::requirement_share).unit("1").range(0, 1)
+            .doc("Share of the tier's firms (drawn per firm) that demand `supplier_requirements` of their suppliers; "
+                 "the others buy from any supplier of the tier below (1: every buyer demands them)");
         f.add("initial_certifications", &TierPopulationConfig::initial_certifications).unit("1").range(0, 1)
             .doc("Share of the tier's firms holding each certification at tick 0");
         f.add("entry_capability", &TierPopulationConfig::entry_capability).unit("1").range(0, 1)

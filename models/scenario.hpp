@@ -69,6 +69,7 @@ struct TierPopulationConfig {
     double import_share = 0.3;          ///< share of this tier's inputs bought abroad
     int initial_history_months = 24;    ///< months of good standing firms start with
     std::vector<std::string> supplier_requirements;       ///< certifications this tier demands of its suppliers
+    double requirement_share = 1;       ///< share of the tier's firms that demand them (the rest buy from any supplier)
     std::map<std::string, double> initial_certifications;  ///< share of the tier's firms holding each at start
     double entry_capability = 0.6;      ///< capability a firm needs to move up into this tier
     double sponsored_share = 0;         ///< share of firms whose audits a large buyer sponsors

@@ -53,6 +53,7 @@ enum class Purpose : std::uint32_t {
     open_slot = 23,
     tier_move = 24,
     development_cohort = 25,
+    procurement_standard = 26,
 };
 
 /// The run's random streams.
@@ -64,6 +65,15 @@ struct Streams {
         return sim::RandomStream({seed, replication, entity, tick, static_cast<std::uint32_t>(purpose)});
     }
 };
+
+/// Whether a firm of `tier` demands the tier's supplier_requirements of its
+/// suppliers: drawn (purpose procurement_standard) with the tier's
+/// requirement_share when it joins the tier; always when the share is 1.
+inline std::uint8_t draw_procurement_standard(const Streams& streams, const TierPopulationConfig& tier, std::uint64_t id,
+                                              sim::Tick tick) noexcept {
+    if (tier.requirement_share >= 1) return 1;
+    return streams(id, tick, Purpose::procurement_standard).bernoulli(tier.requirement_share) ? 1 : 0;
+}
 
 /// Firms of one (sector, tier), a contiguous range of the dense index.
 struct TierRange {
@@ -80,6 +90,8 @@ struct Pyramid {
     std::vector<double> distance_km;           ///< clusters × clusters
     std::vector<double> cluster_learning;      ///< per cluster, capability per month from its services
     std::vector<double> cluster_certification_discount;  ///< per cluster, share of certification cost saved
+    std::vector<double> cluster_services_budget;  ///< per cluster, MXN a month; negative: every member served
+    std::vector<double> cluster_service_cost;     ///< per cluster, MXN per member served a month
     std::vector<std::array<TierRange, tier_count>> tiers;  ///< per sector
     /// Certifications a buyer of each (sector, tier) demands of its suppliers (bits).
     std::vector<std::array<std::uint32_t, tier_count>> required_mask;

@@ -1,6 +1,7 @@
 #include "models/levers/supplier_development.hpp"
 
 #include "models/firms.hpp"
+#include "models/requirements.hpp"
 #include "models/state.hpp"
 #include "sim/parallel.hpp"
 
@@ -15,26 +16,11 @@ void SupplierDevelopment::begin_tick(LeverContext& context, sim::Tick tick) {
     if (!config_) return;
     FirmTable& f = context.firms;
     sim::for_each_index(f.size(), [&](std::size_t i) { f.development_cost[i] = 0; });
-    const int period = std::max(1, config_->cohort_every_months);
-    if (in_force(tick) && policy_tick(tick) >= config_->start_tick && (policy_tick(tick) - config_->start_tick) % period == 0)
+    const auto period = static_cast<sim::Tick>(std::max(1, config_->cohort_every_months));
+    const auto start = static_cast<sim::Tick>(config_->start_tick);
+    if (in_force(tick) && policy_tick(tick) >= start && (policy_tick(tick) - start) % period == 0)
         assess_cohort(context, tick);
 }
-
-namespace {
-
-/// The certification an assessment finds missing, as the firm would pursue
-/// it (capability.cpp): what its own buyers demand first, then what the tier
-/// above demands; -1 if none.
-int missing_certification(const FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
-    const int tier = static_cast<int>(f.tier[i]);
-    if (tier < 1) return -1;
-    const auto& masks = pyramid.required_mask[f.sector[i]];
-    std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
-    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i];
-    return missing == 0 ? -1 : std::countr_zero(missing);
-}
-
-}  // namespace
 
 void SupplierDevelopment::assess_cohort(LeverContext& context, sim::Tick tick) {
     const Config& program = *config_;
@@ -48,7 +34,7 @@ void SupplierDevelopment::assess_cohort(LeverContext& context, sim::Tick tick) {
     std::vector<std::pair<std::uint64_t, FirmIndex>> pool;
     for (FirmIndex i = 0; i < f.size(); ++i)
         if (f.development[i] == 0 && f.capacity[i] > 0 && reaches(context, i, tick) &&
-            missing_certification(f, context.pyramid, i) >= 0)
+            certification_target(f, context.pyramid, i).bit >= 0)
             pool.emplace_back(context.streams(f.id[i], tick, Purpose::development_cohort).next_u64(), i);
     std::ranges::sort(pool);
     const auto cohort = std::min(pool.size(), static_cast<std::size_t>(std::max(0, program.assessed_per_cohort)));
@@ -73,7 +59,7 @@ bool SupplierDevelopment::selects(const LeverContext& context, FirmIndex i) cons
     // to pass the audit: capability is what makes development work
     // (Arroyo-López, Holmen & de Boer 2012).
     const FirmTable& f = context.firms;
-    const auto bit = static_cast<std::size_t>(missing_certification(f, context.pyramid, i));
+    const auto bit = static_cast<std::size_t>(certification_target(f, context.pyramid, i).bit);
     return f.capability[i] >= config_->selection_readiness * context.pyramid.certification_pass_capability[bit] &&
            f.cash[i] >= 6.0 * context.pyramid.certification_upkeep[bit] && f.idle_months[i] < 3;
 }

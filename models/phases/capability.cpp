@@ -19,7 +19,8 @@ const CertificationConfig& nth_certification(const std::map<std::string, Certifi
     return it->second;
 }
 
-void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& rule, FirmIndex i, sim::Tick tick) {
+void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& rule, const ServicesReach& reach, FirmIndex i,
+           sim::Tick tick) {
     // dc = rate(u, foreign share, cluster) × (k - c) - depreciation × (1 - u) × c, stationary at
     // each firm's entry conditions (CapabilityConfig); a program's boost raises k itself, for good.
     FirmTable& f = context.firms;
@@ -29,7 +30,12 @@ void learn(LeverContext& context, const Levers& levers, const CapabilityConfig& 
     double& k = f.absorptive_capacity[i];
     k = std::min(1.0, k + boost * (1 - k));
     double& c = f.capability[i];
-    const double rate = learning_rate(rule, u, f.foreign_sales_share[i], context.pyramid.cluster_learning[f.cluster[i]]) + boost;
+    const double rate =
+        learning_rate(rule, u, f.foreign_sales_share[i], cluster_learning_of(context.pyramid, reach, f, i)) + boost;
+    // What the cluster's organisation spent on the firm this month (its share of the services, at cost).
+    f.cluster_services[i] = context.pyramid.cluster_services_budget[f.cluster[i]] >= 0
+                                ? reach[f.cluster[i]] * context.pyramid.cluster_service_cost[f.cluster[i]]
+                                : 0.0;
     c += rate * (k - c) - rule.depreciation * (1 - u) * c;
     c = std::clamp(c, 0.0, 1.0);
     f.labour_productivity[i] = labour_productivity_of(context.pyramid, context.now, f, i);
@@ -56,8 +62,8 @@ void progress_certification(FirmTable& f, const Streams& streams,
 }
 
 /// Per (sector, tier, certification): the chance a supplier that certifies wins
-/// a buyer demanding it, taken as buyers per supplier already holding or seeking
-/// it (at most 1). Every buyer of a tier demands its tier's certifications.
+/// a buyer demanding it, taken as the buyers of the tier above that demand
+/// their tier's certifications per supplier already holding or seeking it (at most 1).
 using WinChances = std::vector<std::array<std::vector<double>, tier_count>>;
 
 WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t certification_count) {
@@ -73,7 +79,7 @@ WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t c
             for (std::size_t i = begin; i < end; ++i) {
                 if (!f.alive[i]) continue;
                 std::uint64_t* cell = &partial[(f.sector[i] * tier_count + static_cast<std::size_t>(f.tier[i])) * per_cell];
-                ++cell[0];
+                cell[0] += f.demands_certification[i];
                 for (std::size_t bit = 0; bit < certification_count; ++bit)
                     if ((f.certifications[i] >> bit & 1u) || f.certification_in_progress[i] == static_cast<int>(bit))
                         ++cell[1 + bit];
@@ -103,19 +109,12 @@ WinChances win_chances(const FirmTable& f, const Pyramid& pyramid, std::size_t c
     return chances;
 }
 
-CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const CapabilityConfig& rule,
-                                     const std::map<std::string, CertificationConfig>& certifications, double markup,
+CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid, const Conditions& now,
+                                     const ServicesReach& reach, const CapabilityConfig& rule,
+                                     const std::map<std::string, CertificationConfig>& certifications,
                                      const WinChances& chances, FirmIndex i) {
-    // First what the firm's own buyers demand (to be eligible at all), then
-    // what the tier above demands of its suppliers (to move up).
-    const int tier = static_cast<int>(f.tier[i]);
-    if (tier < 1) return {};
-    const auto& masks = pyramid.required_mask[f.sector[i]];
-    std::uint32_t missing = masks[static_cast<std::size_t>(tier - 1)] & ~f.certifications[i];
-    int selling_to = tier;  // the tier whose suppliers the certification lets the firm be
-    if (missing == 0 && tier >= 2) missing = masks[static_cast<std::size_t>(tier - 2)] & ~f.certifications[i], --selling_to;
-    if (missing == 0) return {};
-    const int bit = std::countr_zero(missing);
+    const auto [bit, selling_to] = certification_target(f, pyramid, i);
+    if (bit < 0) return {};
     const CertificationConfig& cert = nth_certification(certifications, bit);
     // The audit needs a customer record: a sale in the last months, or a sponsor.
     const bool has_record = f.idle_months[i] < rule.customer_record_months || f.sponsored[i];
@@ -123,12 +122,12 @@ CertificationPlan plan_certification(const FirmTable& f, const Pyramid& pyramid,
     // Cost by processes certified, less what a cluster organisation's shared services save.
     const auto& population = pyramid.population(f.sector[i], f.tier[i]);
     const double cost = (cert.cost_mxn + cert.cost_per_process_mxn * population.processes) *
-                        (1.0 - pyramid.cluster_certification_discount[f.cluster[i]]);
+                        (1.0 - cluster_discount_of(pyramid, reach, f, i));
     const double horizon = rule.planning_horizon_months[f.size_class[i]];
     // The margin the unlocked sales would earn at normal utilisation (an idle
     // firm prices near cost now, but not once it has the buyers it certifies
     // for), if it wins a buyer that demands the certification.
-    const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * f.unit_cost[i] * markup;
+    const double unlocked_margin = std::max(0.0, f.capacity[i] - f.output[i]) * f.unit_cost[i] * now.economy.markup;
     // A sponsored firm has its buyer: the sponsor's order awaits the certificate.
     const double win = f.sponsored[i] ? 1.0
                                       : chances[f.sector[i]][static_cast<std::size_t>(selling_to)][static_cast<std::size_t>(bit)];
@@ -164,17 +163,22 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
         if (lever->funds_certification()) funders.push_back(lever);
     std::vector<std::vector<double>> requests(funders.size(), std::vector<double>(f.size(), 0.0));
     const WinChances chances = win_chances(f, context.pyramid, certifications.size());
+    // The organisations serve the firms operating after this month's exits and entries.
+    const ServicesReach reach = cluster_services_reach(f, context.pyramid);
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
-        if (!f.alive[i]) return;
-        learn(context, levers, rule, i, tick);
+        if (!f.alive[i]) {
+            f.cluster_services[i] = 0;  // a firm that closed this month is served no more
+            return;
+        }
+        learn(context, levers, rule, reach, i, tick);
         keep_certifications(f, context.pyramid, i);
         if (f.certification_in_progress[i] >= 0) {
             progress_certification(f, context.streams, certifications, i, tick);
             return;
         }
         if (funders.empty()) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, chances, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, context.now, reach, rule, certifications, chances, i);
         for (std::size_t k = 0; k < funders.size(); ++k)
             requests[k][i] = funders[k]->certification_request(context, i, plan, tick);
     });
@@ -182,7 +186,7 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
         if (!f.alive[i] || f.certification_in_progress[i] >= 0) return;
-        const CertificationPlan plan = plan_certification(f, context.pyramid, rule, certifications, context.now.economy.markup, chances, i);
+        const CertificationPlan plan = plan_certification(f, context.pyramid, context.now, reach, rule, certifications, chances, i);
         if (plan.bit < 0) return;
         double grant = 0;
         for (const auto& funder_requests : requests) grant += funder_requests[i];

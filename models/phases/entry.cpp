@@ -139,6 +139,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                     const Conditions& now, const TierMembers& members, const Streams& streams, sim::Tick tick) {
     // Serial: a handful of (sector, tier) cells and their buyers.
     bool entered = false;
+    const ServicesReach reach = cluster_services_reach(firms, pyramid);  // entrants start stationary under it
     for (std::size_t s = 0; s < pyramid.sector_count(); ++s) {
         for (Tier tier : {Tier::t1, Tier::t2, Tier::t3}) {
             const TierRange range = pyramid.tier_range(s, tier);
@@ -178,7 +179,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 firms.absorptive_capacity[slot] = stationary_absorptive_capacity(
                     capability, capability_now, std::min(1.0, placed / e.capacity),
                     firms.ownership[buyer] == Ownership::foreign ? 1.0 : 0.0,
-                    pyramid.cluster_learning[firms.cluster[slot]]);
+                    cluster_learning_of(pyramid, reach, firms, slot));
                 entered = true;
                 return true;
             };

@@ -1,6 +1,7 @@
 // exogenous: this tick's conditions and final demand.
 #include "models/phases/phases.hpp"
 #include "models/policy.hpp"
+#include "sim/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,28 @@ std::optional<OriginRule> origin_rule_of(const Levers& levers, std::string_view 
 }
 
 }  // namespace
+
+std::vector<double> cluster_services_reach(const FirmTable& firms, const Pyramid& pyramid) {
+    const std::size_t n = pyramid.cluster_names.size();
+    std::vector<double> reach(n, 1.0);
+    if (std::ranges::none_of(pyramid.cluster_services_budget, [](double b) { return b >= 0; })) return reach;
+    const auto members = sim::deterministic_reduce(
+        firms.size(), std::vector<std::uint64_t>(n, 0),
+        [&](std::size_t begin, std::size_t end) {
+            std::vector<std::uint64_t> partial(n, 0);
+            for (std::size_t i = begin; i < end; ++i) partial[firms.cluster[i]] += firms.alive[i];
+            return partial;
+        },
+        [](std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& partial) {
+            for (std::size_t c = 0; c < into.size(); ++c) into[c] += partial[c];
+        });
+    for (std::size_t c = 0; c < n; ++c) {
+        const double cost = pyramid.cluster_service_cost[c] * static_cast<double>(members[c]);
+        if (pyramid.cluster_services_budget[c] >= 0 && cost > 0)
+            reach[c] = std::min(1.0, pyramid.cluster_services_budget[c] / cost);
+    }
+    return reach;
+}
 
 void set_conditions(Conditions& now, const Scenario& scenario, const Pyramid& pyramid, const Shocks& shocks,
                     const Levers& levers, const FirmTable& firms, const Streams& streams, sim::Tick tick) {

@@ -77,10 +77,10 @@ std::vector<std::array<double, tier_count>> mean_prices(const FirmTable& f, std:
 /// order the sponsor makes room (it is a multinational when one qualifies:
 /// APEC17 §5.1.3).
 std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph,
-                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& tier_members, FirmIndex i,
+                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& candidates, FirmIndex i,
                                   bool sponsor) {
     std::vector<FirmIndex> open, foreign;
-    for (FirmIndex b : tier_members) {
+    for (FirmIndex b : candidates) {
         if (!order_to_win(f, links, graph, sourcing, b)) continue;
         const auto [first, last] = graph.out_links(b);
         bool linked = false;
@@ -95,8 +95,8 @@ std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, co
 /// Firm i becomes a firm of the tier above: its plant is worth the same in the
 /// new product, its old buyers (who buy the old product) re-source in this
 /// tick's review, and the new order is all it expects to sell.
-void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid, FirmIndex i,
-             double new_price, double order) {
+void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const Pyramid& pyramid,
+             const Streams& streams, FirmIndex i, double new_price, double order, sim::Tick tick) {
     const auto target = static_cast<Tier>(static_cast<int>(f.tier[i]) - 1);
     const auto& above = pyramid.population(f.sector[i], target);
     const double units = f.price[i] / new_price;  // new units per old unit, at equal value
@@ -109,6 +109,8 @@ void move_up(FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, 
     f.lead_time[i] = static_cast<std::uint8_t>(
         std::min<std::size_t>(static_cast<std::size_t>(above.lead_time_months), pyramid.pipeline_length - 1));
     f.input_per_unit[i] = above.input_per_unit;
+    // It buys to its new tier's standard: whether it demands certifications is drawn anew.
+    f.demands_certification[i] = draw_procurement_standard(streams, above, f.id[i], tick);
     // A former Tier 3 firm has no domestic suppliers of its new inputs: it imports
     // until it finds some. A former Tier 2 firm's suppliers are now two tiers
     // below it: this tick's review drops them, their shares going abroad.
@@ -135,6 +137,23 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (qualifies[i]) due.push_back(i);
     if (due.empty()) return false;
     const auto prices = mean_prices(f, pyramid.sector_count());
+    // The buyers of each (sector, tier) with an order to place, listed when
+    // first needed: placing an order only closes a buyer, so the list holds
+    // every buyer still open and buyers_for, which checks again, finds the
+    // same ones as a scan of the whole tier; a move can open one (a mover
+    // imports all its new inputs), so a move drops the lists.
+    std::vector<std::array<std::vector<FirmIndex>, tier_count>> open_buyers(pyramid.sector_count());
+    std::vector<std::array<bool, tier_count>> listed(pyramid.sector_count(), std::array<bool, tier_count>{});
+    auto open_in = [&](std::size_t s, int tier) -> const std::vector<FirmIndex>& {
+        auto& open = open_buyers[s][static_cast<std::size_t>(tier)];
+        if (!listed[s][static_cast<std::size_t>(tier)]) {
+            open.clear();
+            for (FirmIndex b : members[s][static_cast<std::size_t>(tier)])
+                if (order_to_win(f, links, graph, sourcing, b)) open.push_back(b);
+            listed[s][static_cast<std::size_t>(tier)] = true;
+        }
+        return open;
+    };
     bool placed_any = false;
     for (const FirmIndex i : due) {
         const bool pilot = (qualifies[i] & pilot_due) != 0;
@@ -152,8 +171,7 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
             if (pilot) f.development[i] |= development_piloted;  // certified for nothing a buyer of its tier needs
             continue;
         }
-        const auto buyers =
-            buyers_for(f, links, graph, sourcing, members[s][static_cast<std::size_t>(buyer_tier)], i, pilot);
+        const auto buyers = buyers_for(f, links, graph, sourcing, open_in(s, buyer_tier), i, pilot);
         if (buyers.empty()) continue;  // no buyer has room this month: it tries again
         auto rng = streams(f.id[i], tick, Purpose::tier_move);
         const FirmIndex buyer = buyers[rng.below(buyers.size())];
@@ -166,7 +184,10 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (std::min(wanted, room) <= 0) continue;
         const double order = place_order(f, links, graph, sourcing, now, buyer, i, std::min(wanted, room), tick);
         if (order <= 0) continue;
-        if (move) move_up(f, links, graph, pyramid, i, new_price, order);
+        if (move) {
+            move_up(f, links, graph, pyramid, streams, i, new_price, order, tick);
+            for (auto& tiers : listed) tiers.fill(false);
+        }
         if (pilot) f.development[i] |= development_piloted;
         placed_any = true;
     }
@@ -200,12 +221,6 @@ void move_up_and_invest(FirmTable& firms, LinkTable& links, sim::LinkGraph& grap
     if (place_promotions(firms, links, graph, pyramid, sourcing, now, streams, members, qualifies, tick))
         graph.update_reverse_index();
     list_tier_members(firms, pyramid.sector_count(), members);
-}
-
-void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members) {
-    members.assign(sectors, {});
-    for (FirmIndex i = 0; i < firms.size(); ++i)
-        if (firms.alive[i]) members[firms.sector[i]][static_cast<std::size_t>(firms.tier[i])].push_back(i);
 }
 
 }  // namespace tiersim::models

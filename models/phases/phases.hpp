@@ -9,6 +9,7 @@
 #include "models/firms.hpp"
 #include "models/levers/lever.hpp"
 #include "models/market.hpp"
+#include "models/requirements.hpp"
 #include "models/scenario.hpp"
 #include "models/shocks/shock.hpp"
 #include "models/state.hpp"
@@ -28,6 +29,25 @@ inline double labour_productivity_of(const Pyramid& pyramid, const Conditions& n
                                      FirmIndex i) noexcept {
     return pyramid.population(f.sector[i], f.tier[i]).labour_productivity * now.productivity_level *
            (0.1 + 0.9 * f.capability[i]);
+}
+
+/// Per cluster, the share of its operating firms its organisation's services
+/// reach now: its monthly budget over what serving all of them costs (at most
+/// 1; 1 without a budget or without members). The capability phase serves the
+/// firms operating after the month's exits and entries.
+using ServicesReach = std::vector<double>;
+ServicesReach cluster_services_reach(const FirmTable& firms, const Pyramid& pyramid);
+
+/// Capability per month firm i gains from its cluster's services, and the
+/// share of a certification's cost they save it: the organisation's
+/// `learning_boost` and `certification_cost_discount`, in proportion to their reach.
+inline double cluster_learning_of(const Pyramid& pyramid, const ServicesReach& reach, const FirmTable& f,
+                                  FirmIndex i) noexcept {
+    return pyramid.cluster_learning[f.cluster[i]] * reach[f.cluster[i]];
+}
+inline double cluster_discount_of(const Pyramid& pyramid, const ServicesReach& reach, const FirmTable& f,
+                                  FirmIndex i) noexcept {
+    return pyramid.cluster_certification_discount[f.cluster[i]] * reach[f.cluster[i]];
 }
 
 /// exogenous: paths and shocks set this tick's prices, rates, tariffs and
@@ -174,18 +194,12 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
                         const Market& market);
 
-/// Whether `supplier` may sell to a buyer of `buyer_tier` in `sector`: operating,
-/// one tier below, in the sector, certified as required, delivering reliably.
-bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex supplier, std::size_t sector,
-                         Tier buyer_tier) noexcept;
 
 /// accounts: each lever settles this tick's flows into its ledger.
 void settle_accounts(LeverContext& context, Levers& levers, sim::Tick tick);
 
-/// Firms now in each (sector, tier), ascending.
-void rebuild_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
-/// The same lists as rebuild_tier_members, built in parallel, in place (no
-/// allocation once the lists have held as many firms) (model_state.cpp).
+/// Operating firms now in each (sector, tier), ascending; listed in parallel,
+/// in place (no allocation once the lists have held as many firms).
 void list_tier_members(const FirmTable& firms, std::size_t sectors, TierMembers& members);
 
 }  // namespace tiersim::models

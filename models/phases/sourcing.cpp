@@ -85,10 +85,11 @@ bool contract_open(const LinkTable& links, const SupplierOffer& supplier, const 
     return supplier.late && now >= signed_at + rule.review_period_months;
 }
 
-/// The card an acceptable supplier to a buyer of (sector, buyer_tier) matches.
-std::uint64_t wanted_card(const Pyramid& pyramid, std::size_t sector, Tier buyer_tier) noexcept {
-    return supplier_card(true, true, static_cast<Tier>(static_cast<int>(buyer_tier) + 1), sector,
-                         pyramid.required_mask[sector][static_cast<std::size_t>(buyer_tier)]);
+/// The card an acceptable supplier to buyer b matches: operating, reliable,
+/// one tier below in its sector, holding what b demands.
+std::uint64_t wanted_card(const FirmTable& f, const Pyramid& pyramid, FirmIndex b) noexcept {
+    return supplier_card(true, true, static_cast<Tier>(static_cast<int>(f.tier[b]) + 1), f.sector[b],
+                         demanded_of_suppliers(f, pyramid, b));
 }
 
 /// Operating, reliable, right tier and sector, holding at least what is required.
@@ -128,7 +129,7 @@ public:
     Buyer(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, SourcingScratch& scratch, const SourcingConfig& rule,
           const Market& market, FirmIndex b)
         : f_(f), links_(links), graph_(graph), scratch_(scratch), rule_(rule), market_(market), b_(b),
-          sector_(f.sector[b]), tier_(f.tier[b]), wanted_(wanted_card(market.pyramid, sector_, tier_)),
+          sector_(f.sector[b]), tier_(f.tier[b]), wanted_(wanted_card(f, market.pyramid, b)),
           cluster_(f.cluster[b]), foreign_(f.ownership[b] == Ownership::foreign) {
         std::tie(first_, last_) = graph.out_links(b);
     }
@@ -409,11 +410,6 @@ void settle_requests(FirmTable& f, LinkTable& links, const sim::LinkGraph& graph
 }  // namespace
 
 
-bool acceptable_supplier(const SupplierCards& cards, const Pyramid& pyramid, FirmIndex j, std::size_t sector,
-                         Tier buyer_tier) noexcept {
-    return card_matches(cards[j], wanted_card(pyramid, sector, buyer_tier));
-}
-
 void calibrate_sourcing(FirmTable& firms, LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& rule,
                         const Market& market) {
     // a_k = ln s_k - ln capacity_k + e ln cost_k makes every share its own target; affinities
@@ -490,7 +486,7 @@ void source_inputs(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, So
         for (auto l = first; l < last; ++l) __builtin_prefetch(&scratch.offers[graph.target(l)]);
         bool due = full_review;
         if (!due) {
-            const std::uint64_t wanted = wanted_card(market.pyramid, firms.sector[b], firms.tier[b]);
+            const std::uint64_t wanted = wanted_card(firms, market.pyramid, b);
             for (auto l = first; l < last && !due; ++l) {
                 if (links.share[l] <= 0) continue;
                 const SupplierOffer& supplier = scratch.offers[graph.target(l)];

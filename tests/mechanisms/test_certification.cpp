@@ -1,5 +1,7 @@
 // Certification, its barrier, and what buyers' requirements do to sourcing.
+#include "models/phases/phases.hpp"
 #include "support/model_runs.hpp"
+#include "support/paired.hpp"
 
 using namespace tiersim;
 using namespace tiersim::testing;
@@ -112,6 +114,131 @@ SCENARIO("a firm moves up a tier only with a plant worth the tier above's", "[mo
                 CHECK(big_in_units > 0);
             }
             THEN("no firm whose plant is worth less than the threshold moved") { CHECK(moved_below_threshold == 0); }
+        }
+    }
+}
+
+namespace {
+
+/// The teaching pyramid where Tier 2 buyers may demand ISO 9001 of their Tier 3
+/// suppliers: `share` of them do (buyer-specific requirements), at a price
+/// MSMEs weigh (the 400,000 MXN of the subsidy tests).
+std::vector<std::string> iso_for_some_buyers(double share, std::vector<std::string> extra = {}) {
+    std::vector<std::string> overrides{"certifications.iso_9001.cost_mxn=400000",
+                                       "certifications.iatf_16949.cost_mxn=1500000",
+                                       "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]",
+                                       "sectors.vehicles.tiers.t2.requirement_share=" + std::to_string(share)};
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+}
+
+constexpr std::uint32_t iso_9001_bit = 1u << 1;  // certifications in name order: iatf_16949, iso_9001
+
+/// Supplier j's current customers (links with a share): none, only buyers
+/// that do not demand ISO 9001, or at least one that does.
+enum class Customers : std::uint8_t { none, lenient_only, demanding };
+
+Customers customers_of(const models::PyramidModel& model, models::FirmIndex j) {
+    const auto& f = model.firms();
+    Customers kind = Customers::none;
+    for (const auto l : model.graph().in_links(j)) {
+        const auto b = model.graph().source(l);
+        if (model.links().share[l] <= 0 || !f.alive[b]) continue;
+        if (models::demanded_of_suppliers(f, model.pyramid(), b) & iso_9001_bit) return Customers::demanding;
+        kind = Customers::lenient_only;
+    }
+    return kind;
+}
+
+}  // namespace
+
+SCENARIO("a buyer that demands a certification buys only from holders; the others buy from any supplier",
+         "[certification][sourcing][mechanism]") {
+    GIVEN("half the Tier 2 buyers demanding ISO 9001 of their Tier 3 suppliers, which 30% hold at the start") {
+        sim::ThreadLimit limit(2);
+        models::PyramidModel model(teaching_scenario(iso_for_some_buyers(0.5, {"run.ticks=24"})).scenario);
+        models::PyramidModel everyone(teaching_scenario(iso_for_some_buyers(1.0, {"run.ticks=24"})).scenario);
+        REQUIRE(model.scenario().certifications.begin()->first == "iatf_16949");
+        WHEN("two years pass") {
+            int demanding = 0, lenient = 0, demanding_links_to_uncertified = 0;
+            int uncertified_selling = 0, uncertified_selling_when_all_demand = 0;
+            for (sim::Tick t = 0; t < 24; ++t) {
+                model.schedule().run_tick(t);
+                everyone.schedule().run_tick(t);
+            }
+            const auto& f = model.firms();
+            for (const auto b : model.tier_members(0, models::Tier::t2)) {
+                if (!f.alive[b]) continue;
+                const bool demands = models::demanded_of_suppliers(f, model.pyramid(), b) & iso_9001_bit;
+                ++(demands ? demanding : lenient);
+                const auto [first, last] = model.graph().out_links(b);
+                for (auto l = first; l < last; ++l)
+                    if (demands && model.links().share[l] > 0 && !(f.certifications[model.graph().target(l)] & iso_9001_bit))
+                        ++demanding_links_to_uncertified;
+            }
+            for (const auto j : model.tier_members(0, models::Tier::t3))
+                if (f.alive[j] && !(f.certifications[j] & iso_9001_bit) && f.orders_received[j] > 0) ++uncertified_selling;
+            const auto& g = everyone.firms();
+            for (const auto j : everyone.tier_members(0, models::Tier::t3))
+                if (g.alive[j] && !(g.certifications[j] & iso_9001_bit) && g.orders_received[j] > 0)
+                    ++uncertified_selling_when_all_demand;
+            CAPTURE(demanding, lenient, uncertified_selling, uncertified_selling_when_all_demand);
+            THEN("both kinds of buyer are there") {
+                CHECK(demanding > 0);
+                CHECK(lenient > 0);
+            }
+            THEN("no buyer that demands ISO 9001 buys from a firm without it") { CHECK(demanding_links_to_uncertified == 0); }
+            THEN("firms without it sell to the buyers that do not demand it, and to no one when every buyer does") {
+                CHECK(uncertified_selling > 0);
+                CHECK(uncertified_selling_when_all_demand == 0);
+            }
+        }
+    }
+}
+
+SCENARIO("a certification subsidy reaches firms with no customer that demands the certification and raises certified supply",
+         "[lever:certification_subsidy][certification][policy][mechanism]") {
+    GIVEN("half the Tier 2 buyers demanding ISO 9001 of Tier 3, at a price MSMEs weigh") {
+        WHEN("the government pays 80% of the cost, against nothing, over eight paired replications") {
+            std::vector<double> certified_without, certified_with, capacity_without, capacity_with;
+            double reached = 0, reached_through_lenient_customers = 0;
+            for (int replication = 0; replication < 8; ++replication) {
+                const auto base = iso_for_some_buyers(0.5, {"run.replication=" + std::to_string(replication)});
+                auto subsidised = base;
+                subsidised.push_back("policies.certification_subsidy={share: 0.8}");
+                for (const bool with : {false, true}) {
+                    sim::ThreadLimit limit(2);
+                    models::PyramidModel model(teaching_scenario(with ? subsidised : base).scenario);
+                    const auto& f = model.firms();
+                    std::vector<Customers> customers(f.size(), Customers::none);  // at the end of the last tick
+                    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+                        model.schedule().run_tick(t);
+                        for (const auto j : model.tier_members(0, models::Tier::t3)) {
+                            if (f.subsidy_received[j] > 0) {
+                                ++reached;
+                                reached_through_lenient_customers += customers[j] == Customers::lenient_only ? 1 : 0;
+                            }
+                            customers[j] = customers_of(model, j);
+                        }
+                    }
+                    double certified = 0, capacity = 0;  // Tier 3 firms holding ISO 9001, and their plant
+                    for (const auto j : model.tier_members(0, models::Tier::t3))
+                        if (f.alive[j] && (f.certifications[j] & iso_9001_bit)) ++certified, capacity += f.capacity[j];
+                    (with ? certified_with : certified_without).push_back(certified);
+                    (with ? capacity_with : capacity_without).push_back(capacity);
+                }
+            }
+            const auto certified = paired_difference(certified_with, certified_without);
+            const auto capacity = paired_difference(capacity_with, capacity_without);
+            CAPTURE(reached, reached_through_lenient_customers, certified.mean, certified.low(), certified.high(),
+                    capacity.mean, capacity.low(), capacity.high());
+            THEN("the subsidy reaches firms that sell, but to no buyer demanding the certification yet") {
+                CHECK(reached_through_lenient_customers > 0);
+            }
+            THEN("more Tier 3 firms hold it at the end, with more plant between them") {
+                CHECK(certified.low() > 0);
+                CHECK(capacity.low() > 0);
+            }
         }
     }
 }

@@ -20,14 +20,14 @@ SCENARIO("a firm moves up a tier only with an order from a buyer of its new tier
         const auto& links = model.links();
         const auto contract = static_cast<std::uint32_t>(model.scenario().sourcing.contract_months);
         int moves = 0, with_order = 0, selling_after_a_year = 0;
-        std::vector<sim::Tick> moved_at(f.size(), -1);
+        std::vector<std::int64_t> moved_at(f.size(), -1);  // -1: has not moved
         for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
             const auto tier_before = f.tier;
             model.schedule().run_tick(t);
             for (models::FirmIndex i = 0; i < f.size(); ++i) {
                 if (!(f.events[i] & models::event_moved_tier)) continue;
                 ++moves;
-                moved_at[i] = t;
+                moved_at[i] = static_cast<std::int64_t>(t);
                 REQUIRE(static_cast<int>(f.tier[i]) == static_cast<int>(tier_before[i]) - 1);
                 for (const sim::LinkIndex l : graph.in_links(i)) {
                     const auto b = graph.source(l);
@@ -39,7 +39,7 @@ SCENARIO("a firm moves up a tier only with an order from a buyer of its new tier
                 }
             }
             for (models::FirmIndex i = 0; i < f.size(); ++i)
-                if (moved_at[i] >= 0 && t == moved_at[i] + 12 && f.alive[i] && f.shipped[i] > 0) ++selling_after_a_year;
+                if (moved_at[i] >= 0 && static_cast<std::int64_t>(t) == moved_at[i] + 12 && f.alive[i] && f.shipped[i] > 0) ++selling_after_a_year;
         }
         CAPTURE(moves, with_order, selling_after_a_year);
         THEN("firms move, and every one of them has a new buyer of its new tier under contract that month") {

@@ -155,53 +155,124 @@ SCENARIO("sponsored firms certify without a customer record, with the program pa
 
 namespace {
 
-/// Each firm slot's exits over a run.
-std::vector<double> exits_by_firm(const std::string& scenario, int replication) {
+/// Each firm slot's record over a run: exits, sales over the last twelve
+/// months, workers at the end.
+struct FirmRecords {
+    std::vector<double> exits, last_year_sales, final_employment;
+    std::vector<models::FirmIndex> selected;  ///< the firms a supplier-development program selected
+};
+FirmRecords records_by_firm(const std::string& scenario, int replication) {
     models::PyramidModel model(
         models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
     const auto& f = model.firms();
-    std::vector<double> exits(f.size(), 0.0);
-    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) {
+    const auto ticks = static_cast<sim::Tick>(model.scenario().run.ticks);
+    FirmRecords out{std::vector<double>(f.size(), 0.0), std::vector<double>(f.size(), 0.0), {}};
+    for (sim::Tick t = 0; t < ticks; ++t) {
         model.schedule().run_tick(t);
-        for (models::FirmIndex i = 0; i < f.size(); ++i) exits[i] += (f.events[i] & models::event_exited) ? 1 : 0;
+        for (models::FirmIndex i = 0; i < f.size(); ++i) {
+            out.exits[i] += (f.events[i] & models::event_exited) ? 1 : 0;
+            if (t + 12 >= ticks && f.alive[i]) out.last_year_sales[i] += f.revenue[i];
+        }
     }
-    return exits;
+    for (models::FirmIndex i = 0; i < f.size(); ++i) {
+        out.final_employment.push_back(f.alive[i] ? f.employment[i] : 0.0);
+        if (f.development[i] & models::development_selected) out.selected.push_back(i);
+    }
+    return out;
 }
 
-/// The firms the program selected over a run.
-std::vector<models::FirmIndex> cohort_of(const std::string& scenario, int replication) {
-    models::PyramidModel model(
-        models::load_scenario(source_path(scenario), {"run.replication=" + std::to_string(replication)}).scenario);
-    for (sim::Tick t = 0; t < static_cast<sim::Tick>(model.scenario().run.ticks); ++t) model.schedule().run_tick(t);
-    std::vector<models::FirmIndex> cohort;
-    for (models::FirmIndex i = 0; i < model.firms().size(); ++i)
-        if (model.firms().development[i] & models::development_selected) cohort.push_back(i);
-    return cohort;
+/// Ten paired replications of aerospace with and without its supplier
+/// development program, run once for the tests below.
+struct PairedRecords {
+    FirmRecords with, without;
+};
+const std::vector<PairedRecords>& aerospace_development_runs() {
+    static const std::vector<PairedRecords> runs = [] {
+        sim::ThreadLimit limit(2);
+        std::vector<PairedRecords> out;
+        for (int replication = 0; replication < 10; ++replication)
+            out.push_back({records_by_firm("scenarios/policies/aerospace_supplier_development.yaml", replication),
+                           records_by_firm("scenarios/mexico/aerospace.yaml", replication)});
+        return out;
+    }();
+    return runs;
 }
 
 }  // namespace
 
-// Known gap, [!mayfail] (issue 12): participants certify and get pilot orders,
-// but the cohort's extra learning makes them cheaper, buyers move to them
-// faster than their plant grows, and some are overloaded and lose their buyers
-// (measured here: -0.6 [-1.8, +0.6] exits of about 60 participants over ten
-// paired replications; no measurable effect either way).
+// Known gap, [!mayfail] (issue 12): measured here +1.0 [-1.4, +3.4] exits of
+// about 58 participants (4.7 with the program against 3.7 for the same firms
+// without it) over ten paired replications: no measurable effect either way.
+// Nearly all of these exits, in both arms, are retirements of Tier 2 micro
+// firms idle for 14 months: selected firms that never certified, and certified
+// ones whose pilot order lapsed at its contract's end. Firms selected for
+// readiness are seldom at risk, so there is little exit for the program to
+// prevent.
 SCENARIO("supplier development lowers its participants' exits", "[lever:supplier_development][policy][mechanism][!mayfail]") {
     GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
-        sim::ThreadLimit limit(2);
-        const std::string program = "scenarios/policies/aerospace_supplier_development.yaml";
         std::vector<double> with, without;
-        for (int replication = 0; replication < 10; ++replication) {
-            const auto cohort = cohort_of(program, replication);
-            const auto policy = exits_by_firm(program, replication);
-            const auto base = exits_by_firm("scenarios/mexico/aerospace.yaml", replication);
+        for (const auto& run : aerospace_development_runs()) {
             double a = 0, b = 0;
-            for (const auto i : cohort) a += policy[i], b += base[i];
+            for (const auto i : run.with.selected) a += run.with.exits[i], b += run.without.exits[i];
             with.push_back(a);
             without.push_back(b);  // the same firms, followed without the program
         }
         const auto effect = paired_difference(with, without);
-        CAPTURE(effect.mean, effect.low(), effect.high());
+        const double exits_with = mean_interval(with).mean, exits_without = mean_interval(without).mean;
+        CAPTURE(effect.mean, effect.low(), effect.high(), exits_with, exits_without);
         THEN("fewer of them exit than of the same firms without the program") { CHECK(effect.high() < 0); }
+    }
+}
+
+namespace {
+
+/// Participants' last-year sales and final workers, with and without the
+/// program, summed over the selected firms, one value per replication.
+struct ParticipantOutcomes {
+    std::vector<double> sales_with, sales_without, jobs_with, jobs_without;
+};
+ParticipantOutcomes participant_outcomes() {
+    ParticipantOutcomes out;
+    for (const auto& run : aerospace_development_runs()) {
+        double sales[2] = {0, 0}, jobs[2] = {0, 0};
+        for (const auto i : run.with.selected) {
+            sales[0] += run.with.last_year_sales[i], sales[1] += run.without.last_year_sales[i];
+            jobs[0] += run.with.final_employment[i], jobs[1] += run.without.final_employment[i];
+        }
+        out.sales_with.push_back(sales[0]), out.sales_without.push_back(sales[1]);
+        out.jobs_with.push_back(jobs[0]), out.jobs_without.push_back(jobs[1]);
+    }
+    return out;
+}
+
+}  // namespace
+
+// Chile's supplier development program raised participants' sales and
+// employment after about a year (Arraiz, Henriquez & Stucchi 2013): here the
+// channel is the certificate, the pilot order it brings and the learning.
+SCENARIO("supplier development raises its participants' sales", "[lever:supplier_development][policy][mechanism]") {
+    GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
+        const auto outcomes = participant_outcomes();
+        const auto sales = paired_difference(outcomes.sales_with, outcomes.sales_without);
+        const double sales_base = mean_interval(outcomes.sales_without).mean;
+        CAPTURE(sales.mean, sales.low(), sales.high(), sales_base);
+        THEN("in the last year the participants sell more than the same firms without the program") {
+            CHECK(sales.low() > 0);
+        }
+    }
+}
+
+// Known gap, [!mayfail] (issue 12): participants sell +110 M MXN [+38, +183]
+// more in the last year (of 739 M) but employ -318 [-498, -138] fewer workers
+// (of 2,611): the program's learning raises capability, and labour
+// productivity rises with it (0.1 + 0.9 c) faster than their sales, so
+// upgrading sheds jobs. The evaluation found employment rising too.
+SCENARIO("supplier development raises its participants' employment", "[lever:supplier_development][policy][mechanism][!mayfail]") {
+    GIVEN("the aerospace baseline and its supplier-development program, over ten paired replications") {
+        const auto outcomes = participant_outcomes();
+        const auto jobs = paired_difference(outcomes.jobs_with, outcomes.jobs_without);
+        const double jobs_base = mean_interval(outcomes.jobs_without).mean;
+        CAPTURE(jobs.mean, jobs.low(), jobs.high(), jobs_base);
+        THEN("they employ more at the end than the same firms without the program") { CHECK(jobs.low() > 0); }
     }
 }

@@ -1,5 +1,6 @@
 // Shocks and clusters: demand, capacity, trade and distance move the pyramid as they should.
 #include "support/model_runs.hpp"
+#include "support/paired.hpp"
 
 using namespace tiersim;
 using namespace tiersim::testing;
@@ -206,6 +207,53 @@ SCENARIO("a credit crunch makes banks ask more collateral and approve fewer loan
             // Known gap (issue 12: credit demand from real needs): in the steady
             // state few firms borrow (6 approvals a year), so the crunch has little to cut.
             CHECK_NOFAIL(sum(hit, 12, 24) < 0.8 * sum(calm, 12, 24));
+        }
+    }
+}
+
+SCENARIO("a cluster organisation's budget bounds how many members its services reach", "[cluster][mechanism]") {
+    GIVEN("the teaching pyramid in one cluster whose organisation discounts certification and trains its members") {
+        // Serving every operating firm (about 390) costs about 780,000 MXN a month at 2,000 per member.
+        auto services = [](const std::string& budget) {
+            return std::vector<std::string>{
+                "certifications.iso_9001.cost_mxn=400000", "run.ticks=60",
+                "clusters={bajio: {organisation: true, certification_cost_discount: 0.7, learning_boost: 0.01, "
+                "service_cost_mxn_per_member_month: 2000, services_budget_mxn_per_year: " + budget + "}}"};
+        };
+        WHEN("its budget pays for a quarter of its members, against one that pays for all, over five paired replications") {
+            const double small_budget = 12 * 0.25 * 390 * 2000;
+            std::vector<double> certified_small, certified_ample;
+            double worst_overspend = 0, months_binding = 0, months = 0;
+            for (int replication = 0; replication < 5; ++replication) {
+                for (const bool small : {true, false}) {
+                    auto overrides = services(small ? std::to_string(small_budget) : "1.0e9");
+                    overrides.push_back("run.replication=" + std::to_string(replication));
+                    sim::ThreadLimit limit(2);
+                    models::PyramidModel model(teaching_scenario(overrides).scenario);
+                    const auto& f = model.firms();
+                    double certified = 0;
+                    for (sim::Tick t = 0; t < 60; ++t) {
+                        model.schedule().run_tick(t);
+                        double spent = 0;
+                        for (models::FirmIndex i = 0; i < f.size(); ++i) {
+                            spent += f.cluster_services[i];
+                            certified += (f.events[i] & models::event_certified) ? 1 : 0;
+                        }
+                        if (!small) continue;
+                        ++months;
+                        worst_overspend = std::max(worst_overspend, spent - small_budget / 12);
+                        months_binding += spent > (1 - 1e-9) * small_budget / 12 ? 1 : 0;  // all of it spent
+                    }
+                    (small ? certified_small : certified_ample).push_back(certified);
+                }
+            }
+            const auto effect = paired_difference(certified_ample, certified_small);
+            CAPTURE(worst_overspend, months_binding, months, effect.mean, effect.low(), effect.high());
+            THEN("the services cost the whole month's budget and never more") {
+                CHECK(worst_overspend < 1e-6 * small_budget);
+                CHECK(months_binding == months);
+            }
+            THEN("members certify more when the budget reaches all of them") { CHECK(effect.low() > 0); }
         }
     }
 }
