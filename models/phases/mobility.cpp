@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace tiersim::models {
@@ -71,26 +73,110 @@ std::vector<std::array<double, tier_count>> mean_prices(const FirmTable& f, std:
     return sum;
 }
 
-/// The buyers of `buyer_tier` that could place an order with firm i: a free
-/// slot, imports to take, not buying from i already. A firm moving up is a
-/// newcomer to its new tier and may take a slot kept for entrants; for a pilot
-/// order the sponsor makes room (it is a multinational when one qualifies:
-/// APEC17 §5.1.3).
-std::vector<FirmIndex> buyers_for(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph,
-                                  const SourcingConfig& sourcing, const std::vector<FirmIndex>& candidates, FirmIndex i,
-                                  bool sponsor) {
-    std::vector<FirmIndex> open, foreign;
-    for (FirmIndex b : candidates) {
-        if (!order_to_win(f, links, graph, sourcing, b)) continue;
-        const auto [first, last] = graph.out_links(b);
-        bool linked = false;
-        for (auto l = first; l < last && !linked; ++l) linked = links.share[l] > 0 && graph.target(l) == i;
-        if (linked) continue;
-        open.push_back(b);
-        if (f.ownership[b] == Ownership::foreign) foreign.push_back(b);
+/// The buyers of each (sector, tier) with an order to place (a free slot,
+/// imports to take), in index order, all of them and the foreign-owned ones.
+/// A list is made from the tier's members when first needed and then kept
+/// up to date through the promotions pass: placing an order can only close
+/// its buyer and a move changes only the mover (order_to_win reads only the
+/// buyer's own state), so after each the one firm is checked again. Draws
+/// are those of a scan of the whole tier, at a cost per order of the firm's
+/// own buyers, not of every buyer of the tier.
+class OpenBuyers {
+public:
+    OpenBuyers(const FirmTable& f, const LinkTable& links, const sim::LinkGraph& graph, const SourcingConfig& sourcing,
+               const TierMembers& members)
+        : f_(f), links_(links), graph_(graph), sourcing_(sourcing), members_(members), lists_(members.size()) {}
+
+    /// Buyer b's state changed: it joins or leaves the lists of the tier it
+    /// is listed in (`listed_tier`: a firm that moved this pass is still a
+    /// member of its old tier until the lists of members are made again).
+    void check_again(FirmIndex b, int listed_tier) {
+        Lists& lists = lists_[f_.sector[b]][static_cast<std::size_t>(listed_tier)];
+        if (!lists.made) return;  // made later, from the state then
+        const bool open = order_to_win(f_, links_, graph_, sourcing_, b);
+        place(lists.all, b, open);
+        if (f_.ownership[b] == Ownership::foreign) place(lists.foreign, b, open);
     }
-    return sponsor && !foreign.empty() ? foreign : open;
-}
+
+    /// One buyer of (sector s, tier) for firm i drawn with `rng`, as
+    /// `buyers_of[rng.below(n)]` over the open buyers not already buying from
+    /// i (for a sponsor, the foreign-owned ones when there are any); none:
+    /// nothing is drawn.
+    std::optional<FirmIndex> draw(std::size_t s, int tier, FirmIndex i, bool sponsor, const Streams& streams,
+                                  sim::Tick tick) {
+        Lists& lists = made(s, tier);
+        // The buyers already buying from i, from its incoming links (the
+        // reverse index of the pass's start: this pass orders from i only now).
+        std::vector<FirmIndex> buying;
+        for (const sim::LinkIndex l : graph_.in_links(i))
+            if (graph_.target(l) == i && links_.share[l] > 0) buying.push_back(graph_.source(l));
+        std::ranges::sort(buying);
+        const auto [all, all_count] = without(lists.all, buying);
+        const auto [foreign, foreign_count] = without(lists.foreign, buying);
+        const bool from_foreign = sponsor && foreign_count > 0;
+        const std::size_t count = from_foreign ? foreign_count : all_count;
+        if (count == 0) return std::nullopt;
+        auto rng = streams(f_.id[i], tick, Purpose::tier_move);
+        return kth_without(from_foreign ? lists.foreign : lists.all, from_foreign ? foreign : all, rng.below(count));
+    }
+
+private:
+    struct Lists {
+        bool made = false;
+        std::vector<FirmIndex> all, foreign;
+    };
+
+    Lists& made(std::size_t s, int tier) {
+        Lists& lists = lists_[s][static_cast<std::size_t>(tier)];
+        if (!lists.made) {
+            for (FirmIndex b : members_[s][static_cast<std::size_t>(tier)])
+                if (order_to_win(f_, links_, graph_, sourcing_, b)) {
+                    lists.all.push_back(b);
+                    if (f_.ownership[b] == Ownership::foreign) lists.foreign.push_back(b);
+                }
+            lists.made = true;
+        }
+        return lists;
+    }
+
+    static void place(std::vector<FirmIndex>& list, FirmIndex b, bool present) {
+        const auto at = std::ranges::lower_bound(list, b);
+        const bool there = at != list.end() && *at == b;
+        if (present && !there) list.insert(at, b);
+        if (!present && there) list.erase(at);
+    }
+
+    /// The positions in `list` of the firms of `excluded` it holds
+    /// (ascending), and how many of its firms are left.
+    static std::pair<std::vector<std::size_t>, std::size_t> without(const std::vector<FirmIndex>& list,
+                                                                    const std::vector<FirmIndex>& excluded) {
+        std::vector<std::size_t> positions;
+        for (const FirmIndex b : excluded) {
+            const auto at = std::ranges::lower_bound(list, b);
+            if (at != list.end() && *at == b) positions.push_back(static_cast<std::size_t>(at - list.begin()));
+        }
+        positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+        return {positions, list.size() - positions.size()};
+    }
+
+    /// The k-th firm of `list` (from 0) that is not at one of `skipped` (ascending).
+    static FirmIndex kth_without(const std::vector<FirmIndex>& list, const std::vector<std::size_t>& skipped,
+                                 std::size_t k) {
+        std::size_t position = k;
+        for (const std::size_t p : skipped) {
+            if (p > position) break;
+            ++position;
+        }
+        return list[position];
+    }
+
+    const FirmTable& f_;
+    const LinkTable& links_;
+    const sim::LinkGraph& graph_;
+    const SourcingConfig& sourcing_;
+    const TierMembers& members_;
+    std::vector<std::array<Lists, tier_count>> lists_;
+};
 
 /// Firm i becomes a firm of the tier above: its plant is worth the same in the
 /// new product, its old buyers (who buy the old product) re-source in this
@@ -137,22 +223,12 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (qualifies[i]) due.push_back(i);
     if (due.empty()) return false;
     const auto prices = mean_prices(f, pyramid.sector_count());
-    // The buyers of each (sector, tier) with an order to place, listed when
-    // first needed: placing an order only closes a buyer, so the list holds
-    // every buyer still open and buyers_for, which checks again, finds the
-    // same ones as a scan of the whole tier; a move can open one (a mover
-    // imports all its new inputs), so a move drops the lists.
-    std::vector<std::array<std::vector<FirmIndex>, tier_count>> open_buyers(pyramid.sector_count());
-    std::vector<std::array<bool, tier_count>> listed(pyramid.sector_count(), std::array<bool, tier_count>{});
-    auto open_in = [&](std::size_t s, int tier) -> const std::vector<FirmIndex>& {
-        auto& open = open_buyers[s][static_cast<std::size_t>(tier)];
-        if (!listed[s][static_cast<std::size_t>(tier)]) {
-            open.clear();
-            for (FirmIndex b : members[s][static_cast<std::size_t>(tier)])
-                if (order_to_win(f, links, graph, sourcing, b)) open.push_back(b);
-            listed[s][static_cast<std::size_t>(tier)] = true;
-        }
-        return open;
+    OpenBuyers open_buyers(f, links, graph, sourcing, members);
+    // Firms that moved in this pass and the tier they were members of.
+    std::unordered_map<FirmIndex, int> moved_from;
+    auto listed_tier = [&](FirmIndex b) {
+        const auto found = moved_from.find(b);
+        return found != moved_from.end() ? found->second : static_cast<int>(f.tier[b]);
     };
     bool placed_any = false;
     for (const FirmIndex i : due) {
@@ -171,10 +247,12 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
             if (pilot) f.development[i] |= development_piloted;  // certified for nothing a buyer of its tier needs
             continue;
         }
-        const auto buyers = buyers_for(f, links, graph, sourcing, open_in(s, buyer_tier), i, pilot);
-        if (buyers.empty()) continue;  // no buyer has room this month: it tries again
-        auto rng = streams(f.id[i], tick, Purpose::tier_move);
-        const FirmIndex buyer = buyers[rng.below(buyers.size())];
+        // A firm moving up is a newcomer to its new tier and may take a slot
+        // kept for entrants; for a pilot order the sponsor makes room (a
+        // multinational when one can: APEC17 §5.1.3).
+        const auto drawn = open_buyers.draw(s, buyer_tier, i, pilot, streams, tick);
+        if (!drawn) continue;  // no buyer has room this month: it tries again
+        const FirmIndex buyer = *drawn;
         // No more than the plant can make: all of it (in the new product's
         // units) for a mover, its spare capacity for a pilot order.
         const double plant = f.capacity[i] * now.capacity_factor[f.cluster[i]];
@@ -184,9 +262,13 @@ bool place_promotions(FirmTable& f, LinkTable& links, sim::LinkGraph& graph, con
         if (std::min(wanted, room) <= 0) continue;
         const double order = place_order(f, links, graph, sourcing, now, buyer, i, std::min(wanted, room), tick);
         if (order <= 0) continue;
+        // The buyer's order may have closed it; the mover's own state is new
+        // (both still listed by the tier they were in at the pass's start).
+        open_buyers.check_again(buyer, listed_tier(buyer));
         if (move) {
             move_up(f, links, graph, pyramid, streams, i, new_price, order, tick);
-            for (auto& tiers : listed) tiers.fill(false);
+            moved_from.emplace(i, tier);
+            open_buyers.check_again(i, tier);
         }
         if (pilot) f.development[i] |= development_piloted;
         placed_any = true;
