@@ -16,12 +16,17 @@ TEST_CASE("results are bit-identical for 1 and 2 threads and across repeated run
 
 TEST_CASE("every lever, shock and cluster keeps results bit-identical for 1 and 2 threads", "[determinism][policy]") {
     // Budget queues, the guarantee auction, matchmaking and registrations all
-    // decide between firms: none of it may depend on threads.
+    // decide between firms, and buyers that demand certifications and those
+    // that do not are linked apart at build: none of it may depend on threads.
     ScratchDir dir("determinism-levers");
     const auto loaded = teaching_scenario({
         "run.ticks=48",
-        "clusters={north: {organisation: true, certification_cost_discount: 0.3, distance_km: {south: 900}}, south: {}}",
+        "clusters={north: {organisation: true, certification_cost_discount: 0.3, learning_boost: 0.01, "
+        "services_budget_mxn_per_year: 2.0e6, service_cost_mxn_per_member_month: 1000, distance_km: {south: 900}}, south: {}}",
         "sectors.vehicles.tiers.t2.clusters={north: 0.6, south: 0.4}",
+        "sectors.vehicles.tiers.t2.supplier_requirements=[iso_9001]",
+        "sectors.vehicles.tiers.t2.requirement_share=0.5",
+        "sectors.vehicles.tiers.t1.requirement_share=0.7",
         "sectors.vehicles.tiers.t3.clusters={north: 0.3, south: 0.7}",
         "sectors.vehicles.exports={share: 0.6}",
         "policies.credit_guarantee={coverage: 0.7, budget_mxn: 2.0e7, allocation: auction, banks: 3}",
