@@ -206,7 +206,7 @@ void PyramidModel::add_phases() {
     add_phase("exit",
               {"alive", "events", "defaulted_debt", "debt", "guaranteed_loans", "guaranteed_cover", "guarantee_payout",
                "benefits", "registered", "months_since_default", "capacity", "employment", "finished_goods", "forecast",
-               "on_order", "owed", "share", "idle_months", "capacity_on_order", "contract_end"},
+               "on_order", "owed", "share", "idle_months", "capacity_on_order", "contract_end", "cluster_services"},
               [this, &s](sim::Tick) {
                   auto context = lever_context();
                   exit_failed_firms(context, levers_, s.activity, links_, graph_);

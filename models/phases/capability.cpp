@@ -167,10 +167,7 @@ void develop_capability(LeverContext& context, Levers& levers, const CapabilityC
     const ServicesReach reach = cluster_services_reach(f, context.pyramid);
     sim::for_each_index(f.size(), [&](std::size_t index) {
         const auto i = static_cast<FirmIndex>(index);
-        if (!f.alive[i]) {
-            f.cluster_services[i] = 0;  // a firm that closed this month is served no more
-            return;
-        }
+        if (!f.alive[i]) return;
         learn(context, levers, rule, reach, i, tick);
         keep_certifications(f, context.pyramid, i);
         if (f.certification_in_progress[i] >= 0) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace tiersim::models {
 
@@ -139,7 +140,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                     const Conditions& now, const TierMembers& members, const Streams& streams, sim::Tick tick) {
     // Serial: a handful of (sector, tier) cells and their buyers.
     bool entered = false;
-    const ServicesReach reach = cluster_services_reach(firms, pyramid);  // entrants start stationary under it
+    std::optional<ServicesReach> reach;  // entrants start stationary under the reach before the month's entries
     for (std::size_t s = 0; s < pyramid.sector_count(); ++s) {
         for (Tier tier : {Tier::t1, Tier::t2, Tier::t3}) {
             const TierRange range = pyramid.tier_range(s, tier);
@@ -160,6 +161,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
             auto enter = [&](FirmIndex buyer, double order, auto take) {
                 while (slot < range.last && !firms.vacant[slot]) ++slot;
                 if (slot == range.last) return false;
+                if (!reach) reach = cluster_services_reach(firms, pyramid);  // before the month's first entrant
                 const bool follows = firms.ownership[buyer] == Ownership::foreign &&
                                      rng.bernoulli(rule.follow_customer_share);
                 const double capability_now =
@@ -179,7 +181,7 @@ void admit_entrants(FirmTable& firms, LinkTable& links, sim::LinkGraph& graph, c
                 firms.absorptive_capacity[slot] = stationary_absorptive_capacity(
                     capability, capability_now, std::min(1.0, placed / e.capacity),
                     firms.ownership[buyer] == Ownership::foreign ? 1.0 : 0.0,
-                    cluster_learning_of(pyramid, reach, firms, slot));
+                    cluster_learning_of(pyramid, *reach, firms, slot));
                 entered = true;
                 return true;
             };

@@ -185,6 +185,7 @@ void exit_failed_firms(LeverContext& context, const Levers& levers, const Activi
         f.employment[i] = 0;
         f.finished_goods[i] = 0;
         f.forecast[i] = 0;
+        f.cluster_services[i] = 0;  // its cluster's organisation serves it no more
         // What it had on order from domestic suppliers is cancelled: they stop shipping to it.
         const auto [first, last] = graph.out_links(i);
         for (auto l = first; l < last; ++l) {

@@ -13,6 +13,11 @@ namespace tiersim::models {
 
 namespace {
 
+/// Expected utilisation of firm i's plant against the normal its tier was built with.
+double capacity_pressure(const FirmTable& f, const Pyramid& pyramid, FirmIndex i) {
+    return f.forecast[i] / f.capacity[i] * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
+}
+
 /// Capacity on order arrives; a firm whose expected sales press on capacity
 /// builds more, paid from cash (beyond its working-capital buffer, and what the
 /// finance phase lent against the plant this month); a slack firm lets
@@ -35,8 +40,7 @@ void invest(FirmTable& f, const InvestmentConfig& rule, const Pyramid& pyramid, 
         f.capacity_on_order[i] = rule.growth_step * capacity;
         f.capacity_due_months[i] = static_cast<std::uint8_t>(std::clamp(rule.build_months, 0, 255));
         if (rule.build_months == 0) f.capacity[i] += f.capacity_on_order[i], f.capacity_on_order[i] = 0;
-    } else if (f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom <
-               rule.shrink_below_normal) {
+    } else if (capacity_pressure(f, pyramid, i) < rule.shrink_below_normal) {
         f.capacity[i] -= rule.shrink_rate * capacity;
         f.fixed_assets[i] *= 1 - rule.shrink_rate;
     }
@@ -111,13 +115,15 @@ public:
         for (const sim::LinkIndex l : graph_.in_links(i))
             if (graph_.target(l) == i && links_.share[l] > 0) buying.push_back(graph_.source(l));
         std::ranges::sort(buying);
-        const auto [all, all_count] = without(lists.all, buying);
-        const auto [foreign, foreign_count] = without(lists.foreign, buying);
-        const bool from_foreign = sponsor && foreign_count > 0;
-        const std::size_t count = from_foreign ? foreign_count : all_count;
+        const std::vector<FirmIndex>* list = &lists.all;
+        auto [skipped, count] = without(lists.all, buying);
+        if (sponsor) {
+            auto [foreign_skipped, foreign_count] = without(lists.foreign, buying);
+            if (foreign_count > 0) list = &lists.foreign, skipped = std::move(foreign_skipped), count = foreign_count;
+        }
         if (count == 0) return std::nullopt;
         auto rng = streams(f_.id[i], tick, Purpose::tier_move);
-        return kth_without(from_foreign ? lists.foreign : lists.all, from_foreign ? foreign : all, rng.below(count));
+        return kth_without(*list, skipped, rng.below(count));
     }
 
 private:
@@ -282,9 +288,7 @@ double planned_plant_cost(const FirmTable& f, const InvestmentConfig& rule, cons
                           FirmIndex i) {
     const double capacity = f.capacity[i];
     if (!f.alive[i] || capacity <= 0 || f.capacity_on_order[i] > 0) return 0.0;
-    // Expected utilisation against the normal the tier was built with.
-    const double pressure = f.forecast[i] / capacity * pyramid.population(f.sector[i], f.tier[i]).capacity_headroom;
-    return pressure > rule.invest_above_normal ? rule.growth_step * capacity * f.price[i] * now.credit.fixed_assets_months
+    return capacity_pressure(f, pyramid, i) > rule.invest_above_normal ? rule.growth_step * capacity * f.price[i] * now.credit.fixed_assets_months
                                                : 0.0;
 }
 
